@@ -1,0 +1,65 @@
+import type { Config } from '../config/schema.js';
+import { DirectoryUnavailableError, NotLoggedInError, PermissionDeniedError, UserError } from '../core/errors.js';
+import type { Command, Identity } from '../core/types.js';
+import type { VerbSpec } from '../handlers/types.js';
+import type { AuditLog } from '../history/audit.js';
+import { decide, describe, requiredGroups } from './policy.js';
+
+/** Network identity → directory user and groups. Throws DirectoryUnavailableError when it cannot tell. */
+export interface DirectoryLookup {
+  lookup(identity: Identity): Promise<{ user: string; groups: string[] } | null>;
+}
+
+export interface Decision {
+  allowed: boolean;
+  reason: string;
+  identity: Identity;
+  error?: UserError;
+}
+
+const LOGIN_HINT: Record<string, string> = {
+  irc: 'log in to services first (SASL, or /msg NickServ IDENTIFY <password>) and try again',
+};
+
+/**
+ * Every command passes here twice: when the gateway takes it and in the worker right before
+ * anything changes. Every decision is recorded in the audit log.
+ */
+export class Access {
+  constructor(
+    private readonly config: Config,
+    private readonly directory: DirectoryLookup | undefined,
+    private readonly audit?: AuditLog,
+  ) {}
+
+  /** The identity with its directory user and groups filled in (unchanged when there is no account or directory). */
+  async identify(identity: Identity): Promise<Identity> {
+    if (!identity.account || !this.directory) return identity;
+    const found = await this.directory.lookup(identity);
+    return found ? { ...identity, user: found.user, groups: found.groups } : { ...identity };
+  }
+
+  async authorize(identity: Identity, command: Command, spec: VerbSpec, stage: 'gateway' | 'worker' = 'gateway'): Promise<Decision> {
+    const decision = await this.evaluate(identity, command, spec);
+    await this.audit?.record({ stage, command, identity: decision.identity, allowed: decision.allowed, reason: decision.reason }).catch(() => {});
+    return decision;
+  }
+
+  private async evaluate(identity: Identity, command: Command, spec: VerbSpec): Promise<Decision> {
+    if (requiredGroups(this.config, command.service, spec) === 'public') return { allowed: true, reason: 'public verb', identity };
+    let who: Identity;
+    try {
+      who = await this.identify(identity);
+    } catch (e) {
+      if (e instanceof DirectoryUnavailableError) return { allowed: false, reason: 'directory unavailable', identity, error: e };
+      throw e;
+    }
+    const answer = decide(this.config, command, spec, who);
+    if (answer.allowed) return { allowed: true, reason: answer.reason, identity: who };
+    const error =
+      answer.missing === 'login'
+        ? new NotLoggedInError(`${describe(command)} needs a services account: ${LOGIN_HINT[identity.network] ?? 'log in and try again'}`)
+        : new PermissionDeniedError(answer.reason);
+    return { allowed: false, reason: answer.reason, identity: who, error };
+  }
+}

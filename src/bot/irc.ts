@@ -1,0 +1,165 @@
+import IRC, { type Client, type MessageEvent } from 'irc-framework';
+import type { IrcConfig } from '../config/schema.js';
+import type { Logger } from '../core/log.js';
+import type { ChatMessage, OutgoingMessage } from '../core/types.js';
+import type { ChatAdapter } from './adapter.js';
+import { Pacer } from './pacer.js';
+import { splitLine } from './split.js';
+
+export interface IrcAdapterOptions {
+  config: IrcConfig;
+  /** SASL password (from the environment variable the config names). */
+  password?: string;
+  log: Logger;
+}
+
+/**
+ * IRC through irc-framework. A nick proves nothing: the sender's services account comes from the
+ * IRCv3 account-tag, else from what extended-join / account-notify / WHOX told us, else WHOIS.
+ */
+export class IrcAdapter implements ChatAdapter {
+  readonly network = 'irc';
+  private client?: Client;
+  private pacer: Pacer;
+  private stopping = false;
+  private retry?: NodeJS.Timeout;
+  private attempts = 0;
+  /** Lower-cased nick → account (false = known not logged in), for networks without account-tag. */
+  private readonly accounts = new Map<string, string | false>();
+
+  constructor(private readonly o: IrcAdapterOptions) {
+    this.pacer = new Pacer(o.config.rate.burst, o.config.rate.perSecond);
+  }
+
+  get connected(): boolean {
+    return !!this.client?.connected;
+  }
+
+  async start(onMessage: (msg: ChatMessage) => void): Promise<void> {
+    const c = this.o.config;
+    const client = new IRC.Client({
+      nick: c.nick,
+      username: c.username ?? c.nick,
+      gecos: c.gecos,
+      host: c.host,
+      port: c.port,
+      tls: c.tls,
+      ...(c.sasl && this.o.password ? { account: { account: c.sasl.account, password: this.o.password }, sasl_disconnect_on_fail: true } : {}),
+      auto_reconnect: true,
+      auto_reconnect_max_wait: c.reconnect.maxMs,
+      auto_reconnect_max_retries: Number.MAX_SAFE_INTEGER,
+      // we split and pace lines ourselves; keep the library from splitting again
+      message_max_length: 510,
+      version: 'Deckhand ChatOps bot',
+    });
+    this.client = client;
+    const registered = new Promise<void>((resolve, reject) => {
+      client.once('registered', () => resolve());
+      client.once('close', () => reject(new Error(`could not connect to IRC at ${c.host}:${c.port}`)));
+    });
+
+    client.on('registered', () => {
+      this.attempts = 0;
+      this.accounts.clear();
+      for (const ch of c.channels) client.join(ch);
+      this.o.log.info({ host: c.host, nick: client.user.nick }, 'irc registered');
+    });
+    client.on('join', (e) => {
+      if (e.account !== undefined) this.accounts.set(client.caseLower(e.nick), e.account);
+      // WHOX tells us the account of everyone already in the channel
+      if (client.caseCompare(e.nick, client.user.nick)) client.who(e.channel);
+    });
+    client.on('wholist', (e) => {
+      for (const u of e.users) if (u.account !== undefined) this.accounts.set(client.caseLower(u.nick), u.account && u.account !== '0' ? u.account : false);
+    });
+    client.on('account', (e) => this.accounts.set(client.caseLower(e.nick), e.account));
+    client.on('nick', (e) => {
+      const known = this.accounts.get(client.caseLower(e.nick));
+      this.accounts.delete(client.caseLower(e.nick));
+      if (known !== undefined) this.accounts.set(client.caseLower(e.new_nick), known);
+    });
+    client.on('quit', (e) => this.accounts.delete(client.caseLower(e.nick)));
+    client.on('sasl failed', (e) => this.o.log.error({ reason: e.reason }, 'irc SASL failed'));
+    client.on('reconnecting', (e) => this.o.log.warn({ attempt: e.attempt, waitMs: e.wait }, 'irc reconnecting'));
+    // irc-framework gives up when the first connection never succeeded; we keep trying with back-off.
+    client.on('close', () => {
+      if (this.stopping) return;
+      const wait = Math.min(c.reconnect.maxMs, c.reconnect.minMs * 2 ** Math.min(this.attempts++, 16));
+      this.o.log.warn({ waitMs: wait }, 'irc connection closed; retrying');
+      this.retry = setTimeout(() => client.connect(), wait);
+    });
+    client.on('privmsg', (e) => void this.onPrivmsg(e, onMessage));
+
+    client.connect();
+    await registered;
+  }
+
+  private async onPrivmsg(e: MessageEvent, onMessage: (msg: ChatMessage) => void): Promise<void> {
+    const client = this.client!;
+    if (client.caseCompare(e.nick, client.user.nick)) return;
+    const isPrivate = client.caseCompare(e.target, client.user.nick);
+    const text = this.addressed(e.message, isPrivate);
+    if (text === undefined) return;
+    const account = await this.accountOf(e);
+    onMessage({
+      network: this.network,
+      channel: isPrivate ? e.nick : e.target,
+      isPrivate,
+      sender: { id: e.nick, nick: e.nick, ...(account ? { account } : {}) },
+      text,
+      ...(e.tags?.msgid ? { messageId: e.tags.msgid } : {}),
+    });
+  }
+
+  /** `!cmd` in a channel, `deckhand: cmd`, or anything in a private message; undefined when not for us. */
+  private addressed(message: string, isPrivate: boolean): string | undefined {
+    if (message.startsWith('!')) return message.slice(1);
+    const nick = this.client!.user.nick;
+    const m = message.match(/^(\S+?)[:,]\s+(.*)$/s);
+    if (m && this.client!.caseCompare(m[1]!, nick)) return m[2];
+    return isPrivate ? message : undefined;
+  }
+
+  private async accountOf(e: MessageEvent): Promise<string | undefined> {
+    const client = this.client!;
+    if (client.network.cap.isEnabled('account-tag')) return e.account || undefined;
+    const known = this.accounts.get(client.caseLower(e.nick));
+    if (known !== undefined) return known || undefined;
+    const who = await new Promise<{ account?: string }>((resolve) => {
+      const t = setTimeout(() => resolve({}), 5000);
+      client.whois(e.nick, (w) => {
+        clearTimeout(t);
+        resolve(w);
+      });
+    });
+    return who.account || undefined;
+  }
+
+  async send(msg: OutgoingMessage): Promise<void> {
+    const client = this.client;
+    if (!client?.connected) throw new Error('IRC not connected');
+    const max = this.o.config.maxLineBytes;
+    for (const line of msg.lines) {
+      for (const piece of splitLine(line, max)) {
+        await this.pacer.take();
+        client.say(msg.target, piece);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.retry);
+    const client = this.client;
+    if (!client) return;
+    if (!client.connected) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 2000);
+      client.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      client.quit('Deckhand shutting down');
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import { Redis } from 'ioredis';
+
+export class RedisUnavailableError extends Error {
+  override name = 'RedisUnavailableError';
+}
+
+/** A connection BullMQ workers can share (blocking commands need maxRetriesPerRequest: null). */
+export function createRedis(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+}
+
+/** Fail fast with one clear line when Redis is not there, instead of retrying forever. */
+export async function checkRedis(url: string, timeoutMs = 2000): Promise<void> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (e) {
+    throw new RedisUnavailableError(
+      `cannot reach Redis at ${url} (${(e as Error).message}). Start one with \`redis-server --daemonize yes\` or point REDIS_URL at yours.`,
+    );
+  } finally {
+    probe.disconnect();
+  }
+}

@@ -1,0 +1,77 @@
+// The plain data that flows one way through Deckhand:
+// ChatMessage → Command → JobData → JobResult → OutgoingMessage.
+// Everything here is JSON-safe because BullMQ stores jobs as JSON.
+
+export type NetworkName = string; // "irc", "slack", "console"
+
+export interface Sender {
+  /** Stable id on the network (IRC: nick at the time; Slack: user id). */
+  id: string;
+  nick: string;
+  /** IRC services account (absent = not logged in); Slack: the user id. */
+  account?: string;
+}
+
+export interface ChatMessage {
+  network: NetworkName;
+  /** Channel name, or the sender's nick for a private message. */
+  channel: string;
+  isPrivate: boolean;
+  threadId?: string;
+  sender: Sender;
+  text: string;
+  /** Network-specific id of the request (Slack trigger id, IRC msgid) for de-duplication. */
+  messageId?: string;
+}
+
+export interface ReplyTarget {
+  network: NetworkName;
+  /** Where to answer: a channel, or a nick for private replies. */
+  target: string;
+  threadId?: string;
+  /** Who asked: prefixed to channel replies ("alice: …"). */
+  nick: string;
+}
+
+export interface Identity {
+  network: NetworkName;
+  nick: string;
+  /** Network account (IRC services account / Slack user id); absent when not logged in. */
+  account?: string;
+  /** Directory user (LDAP uid) once resolved. */
+  user?: string;
+  groups?: string[];
+}
+
+export interface Command {
+  service: string;
+  verb: string;
+  environment?: string;
+  args: string[];
+  requestId: string;
+}
+
+export interface JobData {
+  kind: string;
+  command: Command;
+  requester: Identity;
+  replyTo: ReplyTarget;
+  queuedAt: number;
+}
+
+export interface JobResult {
+  ok: boolean;
+  summary: string;
+  lines: string[];
+  logRef?: string;
+}
+
+export interface OutgoingMessage {
+  network: NetworkName;
+  target: string;
+  threadId?: string;
+  /** One chat line per entry; adapters split further if a line is too long. */
+  lines: string[];
+  /** Only the asker should see it (Slack ephemeral; IRC: NOTICE to the nick). */
+  private?: boolean;
+}

@@ -1,0 +1,73 @@
+import { grantingGroups, verbsAllowed } from '../auth/can.js';
+import { DirectoryUnavailableError } from '../core/errors.js';
+import { quoteBack } from '../core/sanitize.js';
+import { closest } from '../core/suggest.js';
+import type { Identity } from '../core/types.js';
+import type { Handler, HandlerContext, Outcome, VerbSpec } from './types.js';
+
+async function identified(ctx: HandlerContext): Promise<{ who: Identity; note?: string }> {
+  try {
+    return { who: await ctx.access.identify(ctx.identity) };
+  } catch (e) {
+    if (e instanceof DirectoryUnavailableError) return { who: ctx.identity, note: 'directory unavailable: showing public commands only' };
+    throw e;
+  }
+}
+
+/** `help <verb>`: usage, what it does, and who may run it on each service. */
+function verbHelp(ctx: HandlerContext, name: string): Outcome {
+  const specs = ctx.verbs.filter((v) => v.verb === name.toLowerCase());
+  if (!specs.length) {
+    const choices = closest(name.toLowerCase(), [...new Set(ctx.verbs.map((v) => v.verb))]);
+    return { kind: 'reply', lines: [`no command "${quoteBack(name)}" (did you mean ${choices.join(', ')}?)`] };
+  }
+  const lines = specs.map((s) => `${s.usage}: ${s.summary}`);
+  const service = specs.find((s) => s.scope === 'service');
+  if (service?.mutating) {
+    const who = ctx.registry.names().map((svc) => `${svc}: ${grantingGroups(ctx.config, svc, service).join(', ') || 'nobody'}`);
+    lines.push(`who may run it — ${who.join('; ')}`);
+  }
+  return { kind: 'reply', lines };
+}
+
+/** Verbs the asker may run, and how to get more. */
+async function overview(ctx: HandlerContext, services: string[]): Promise<Outcome> {
+  const { who, note } = await identified(ctx);
+  const globals = ctx.verbs.filter((v) => v.scope === 'global').map((v) => v.verb);
+  const perService = services.map((svc) => `${svc}: ${verbsAllowed(ctx.config, who, svc, ctx.verbs).map((v) => v.verb).join(' ')}`);
+  const lines = [
+    `you may run — ${perService.join('; ')}; and ${globals.join(', ')}`,
+    `say: <service> <verb> [env], e.g. ${services[0]} status; help <verb> for details`,
+  ];
+  const locked = ctx.verbs.filter((v) => v.scope === 'service' && v.mutating);
+  if (locked.length) lines.push(`more rights come from directory groups (see help ${locked[0]!.verb}), or whoami for yours`);
+  if (note) lines.unshift(note);
+  return { kind: 'reply', lines };
+}
+
+const base: Omit<VerbSpec, 'scope' | 'usage'> = {
+  verb: 'help',
+  mutating: false,
+  environment: 'none',
+  summary: 'what you may run, or how to use one command',
+};
+
+export const help: Handler = {
+  ...base,
+  scope: 'global',
+  usage: 'help [verb]',
+  async handle(ctx) {
+    const verb = ctx.command.args[0];
+    return verb ? verbHelp(ctx, verb) : overview(ctx, ctx.registry.names());
+  },
+};
+
+export const serviceHelp: Handler = {
+  ...base,
+  scope: 'service',
+  usage: '<service> help [verb]',
+  async handle(ctx) {
+    const verb = ctx.command.args[0];
+    return verb ? verbHelp(ctx, verb) : overview(ctx, [ctx.command.service]);
+  },
+};

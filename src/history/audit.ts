@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis';
+import type { Command, Identity } from '../core/types.js';
+
+export interface AuditEntry {
+  stage: 'gateway' | 'worker';
+  command: Command;
+  identity: Identity;
+  allowed: boolean;
+  reason: string;
+}
+
+/**
+ * Every permission decision, allowed or denied, appended to a capped Redis stream
+ * (`<prefix>:audit`) that the job-history commands read.
+ */
+export class AuditLog {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly maxEntries = 100_000,
+  ) {}
+
+  get key(): string {
+    return `${this.prefix}:audit`;
+  }
+
+  async record(e: AuditEntry, now = Date.now()): Promise<void> {
+    await this.redis.xadd(
+      this.key, 'MAXLEN', '~', String(this.maxEntries), '*',
+      'at', String(now),
+      'stage', e.stage,
+      'network', e.identity.network,
+      'nick', e.identity.nick,
+      'account', e.identity.account ?? '',
+      'user', e.identity.user ?? '',
+      'groups', (e.identity.groups ?? []).join(','),
+      'service', e.command.service,
+      'verb', e.command.verb,
+      'environment', e.command.environment ?? '',
+      'args', JSON.stringify(e.command.args),
+      'requestId', e.command.requestId,
+      'allowed', e.allowed ? '1' : '0',
+      'reason', e.reason,
+    );
+  }
+
+  /** Newest first. */
+  async recent(count = 20): Promise<Record<string, string>[]> {
+    const rows = await this.redis.xrevrange(this.key, '+', '-', 'COUNT', count);
+    return rows.map(([id, fields]) => {
+      const o: Record<string, string> = { id };
+      for (let i = 0; i < fields.length; i += 2) o[fields[i]!] = fields[i + 1]!;
+      return o;
+    });
+  }
+}

@@ -1,0 +1,44 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { JobData, JobResult, NetworkName, OutgoingMessage } from '../core/types.js';
+
+/** Where queues live: one Redis connection and a key prefix (tests use a fresh prefix each). */
+export interface QueueContext {
+  connection: Redis;
+  prefix: string;
+}
+
+export const COMMAND_QUEUE = 'commands';
+export const outboxName = (network: NetworkName): string => `outbox-${network}`;
+
+// Finished jobs are kept a while for `!job N`; the history store keeps the long record.
+const keep = { removeOnComplete: { age: 24 * 3600, count: 5000 }, removeOnFail: { age: 7 * 24 * 3600, count: 5000 } };
+
+export function commandQueue(ctx: QueueContext): Queue<JobData, JobResult> {
+  return new Queue<JobData, JobResult>(COMMAND_QUEUE, { connection: ctx.connection, prefix: ctx.prefix, defaultJobOptions: keep });
+}
+
+export function outboxQueue(ctx: QueueContext, network: NetworkName): Queue<OutgoingMessage> {
+  return new Queue<OutgoingMessage>(outboxName(network), {
+    connection: ctx.connection,
+    prefix: ctx.prefix,
+    // a chat send that fails (connection down) is retried, not lost
+    defaultJobOptions: { attempts: 20, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } },
+  });
+}
+
+/** Outboxes are created lazily per network and reused. */
+export class Outboxes {
+  private readonly queues = new Map<NetworkName, Queue<OutgoingMessage>>();
+  constructor(private readonly ctx: QueueContext) {}
+
+  async post(msg: OutgoingMessage): Promise<void> {
+    let q = this.queues.get(msg.network);
+    if (!q) this.queues.set(msg.network, (q = outboxQueue(this.ctx, msg.network)));
+    await q.add('send', msg);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}

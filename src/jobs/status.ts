@@ -1,0 +1,32 @@
+import { toUserLine } from '../core/errors.js';
+import { assessEnvironment, capLines, formatEnvironment, type EnvironmentHealth } from '../kube/summarize.js';
+import type { Processor, ProcessorContext } from './types.js';
+
+/** Pods and deployments of one environment, assessed; errors become a line for that environment only. */
+export async function environmentHealth(ctx: Pick<ProcessorContext, 'registry' | 'kube'>, service: string, environment: string): Promise<EnvironmentHealth> {
+  const env = ctx.registry.environment(service, environment);
+  const [pods, deployments] = await Promise.all([
+    ctx.kube.listPods(env.context, env.namespace, env.selector),
+    ctx.kube.listDeployments(env.context, env.namespace, env.selector),
+  ]);
+  return assessEnvironment({ service, environment, namespace: env.namespace, selector: env.selector }, pods, deployments);
+}
+
+export const statusProcessor: Processor = async (data, ctx) => {
+  const { service, environment } = data.command;
+  const envs = environment ? [environment] : ctx.registry.environments(service);
+  const perEnv = await Promise.all(
+    envs.map(async (env) => {
+      try {
+        const h = await environmentHealth(ctx, service, env);
+        return { ok: h.healthy, lines: formatEnvironment(h) };
+      } catch (e) {
+        if (!(e instanceof Error) || e.name === 'Error') ctx.log.error({ err: e, service, env }, 'status failed');
+        return { ok: false, lines: [`${service} ${env}: ${toUserLine(e)}`] };
+      }
+    }),
+  );
+  const lines = capLines(perEnv.flatMap((r) => r.lines), ctx.config.status.maxLines);
+  const ok = perEnv.every((r) => r.ok);
+  return { ok, summary: lines[0] ?? `${service}: no environments`, lines };
+};

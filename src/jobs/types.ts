@@ -1,0 +1,19 @@
+import type { Job } from 'bullmq';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../core/log.js';
+import type { ServiceRegistry } from '../core/registry.js';
+import type { JobData, JobResult } from '../core/types.js';
+import type { KubeClient } from '../kube/client.js';
+import type { Access } from '../auth/access.js';
+
+export interface ProcessorContext {
+  config: Config;
+  registry: ServiceRegistry;
+  kube: KubeClient;
+  access: Access;
+  log: Logger;
+  job: Job<JobData, JobResult>;
+}
+
+/** A processor turns one job's data into a result; it knows nothing of chat networks. */
+export type Processor = (data: JobData, ctx: ProcessorContext) => Promise<JobResult>;
