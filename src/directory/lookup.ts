@@ -1,0 +1,28 @@
+import type { DirectoryLookup } from '../auth/access.js';
+import type { Identity } from '../core/types.js';
+import type { IdentityResolver } from './identity.js';
+
+/** E-mail of a network user (Slack: users.info), for networks whose accounts are not directory uids. */
+export type EmailLookup = (userId: string) => Promise<string | undefined>;
+
+/**
+ * Network identity → directory user, per network: IRC (and the console) by services account,
+ * Slack by the user's e-mail. Networks without a way to map give nobody.
+ */
+export class NetworkDirectory implements DirectoryLookup {
+  private readonly emailLookups = new Map<string, EmailLookup>();
+
+  constructor(private readonly resolver: IdentityResolver) {}
+
+  /** Networks that identify by e-mail (the Slack adapter registers itself here). */
+  useEmailLookup(network: string, lookup: EmailLookup): void {
+    this.emailLookups.set(network, lookup);
+  }
+
+  async lookup(identity: Identity): Promise<{ user: string; groups: string[] } | null> {
+    if (!identity.account) return null;
+    const byEmail = this.emailLookups.get(identity.network);
+    const found = byEmail ? await this.resolver.resolveSlack(identity.account, byEmail) : await this.resolver.resolveIrc(identity.account);
+    return found ? { user: found.user, groups: found.groups } : null;
+  }
+}
