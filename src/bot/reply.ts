@@ -1,8 +1,11 @@
 import type { JobResult, OutgoingMessage, ReplyTarget } from '../core/types.js';
 
-/** Channel replies name the asker on the first line; private replies need not. */
+/**
+ * Channel replies name the asker on the first line. `isPrivate` asks for the asker's eyes only where the
+ * network can do that (Slack ephemeral); on IRC it is still a channel line, addressed to the asker.
+ */
 export function replyLines(to: ReplyTarget, lines: string[], isPrivate = false): OutgoingMessage {
-  const addressed = to.target === to.nick || isPrivate ? lines : lines.map((l, i) => (i === 0 ? `${to.nick}: ${l}` : l));
+  const addressed = to.target === to.nick ? lines : lines.map((l, i) => (i === 0 ? `${to.nick}: ${l}` : l));
   return {
     network: to.network,
     target: to.target,
@@ -13,5 +16,6 @@ export function replyLines(to: ReplyTarget, lines: string[], isPrivate = false):
 }
 
 export function replyResult(to: ReplyTarget, result: JobResult): OutgoingMessage {
-  return replyLines(to, result.lines.length ? result.lines : [result.summary]);
+  const msg = replyLines(to, result.lines.length ? result.lines : [result.summary]);
+  return result.sections?.length ? { ...msg, sections: result.sections } : msg;
 }

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { startApp, type Role } from './app.js';
+import type { ChatAdapter } from './bot/adapter.js';
+import { ConsoleAdapter } from './bot/console.js';
+import { IrcAdapter } from './bot/irc.js';
+import { ConfigError, loadConfig, secretFromEnv } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { createLogger } from './core/log.js';
+import { checkRedis, RedisUnavailableError } from './core/redis.js';
+import { IdentityResolver } from './directory/identity.js';
+import { LdapDirectory } from './directory/ldap.js';
+import { NetworkDirectory } from './directory/lookup.js';
+import { createKubeClients, kubeConfigAvailable, type KubeClient } from './kube/client.js';
+import { startSandbox } from './sandbox/start.js';
+
+const DEFAULT_CONFIG = new URL('../../config/example.yaml', import.meta.url).pathname;
+
+function configPath(given?: string): string {
+  return given ?? process.env.DECKHAND_CONFIG ?? (existsSync('deckhand.yaml') ? 'deckhand.yaml' : DEFAULT_CONFIG);
+}
+
+function readConfig(path: string): Config {
+  const config = loadConfig(path);
+  if (process.env.REDIS_URL) config.redis.url = process.env.REDIS_URL;
+  return config;
+}
+
+async function run(role: Role | 'console', opts: { config?: string; sandbox?: boolean }): Promise<void> {
+  const console_ = role === 'console';
+  // The console shares the terminal with the logs: keep them quiet unless asked.
+  const log = createLogger(process.env.LOG_LEVEL ?? (console_ ? 'warn' : 'info'));
+  const path = configPath(opts.config);
+  const config = readConfig(path);
+  await checkRedis(config.redis.url);
+
+  const stops: (() => Promise<void>)[] = [];
+  let kube: KubeClient | undefined;
+  if (role !== 'gateway') {
+    if (opts.sandbox || (console_ && !kubeConfigAvailable(config.kubernetes.kubeconfig))) {
+      const sandbox = await startSandbox(config);
+      stops.push(() => sandbox.close());
+      kube = sandbox.kube;
+      process.stderr.write(`[sandbox] no kube context found: using a SANDBOX cluster with made-up pods at ${sandbox.url}\n`);
+    } else {
+      kube = createKubeClients({ ...(config.kubernetes.kubeconfig ? { kubeconfig: config.kubernetes.kubeconfig } : {}), timeoutMs: config.kubernetes.timeoutMs });
+    }
+  }
+
+  let directory: NetworkDirectory | undefined;
+  if (config.ldap) {
+    const ldap = new LdapDirectory(config.ldap, { password: secretFromEnv(config.ldap.bindPasswordEnv, 'ldap.bindPasswordEnv') });
+    stops.push(() => ldap.close());
+    directory = new NetworkDirectory(new IdentityResolver(ldap, config.ldap));
+  }
+
+  const adapters: ChatAdapter[] = [];
+  let shutdown: () => Promise<void> = async () => {};
+  if (role !== 'worker') {
+    if (console_) adapters.push(new ConsoleAdapter({ onEnd: () => void setTimeout(() => void shutdown(), 1500) }));
+    if (config.irc) {
+      const password = config.irc.sasl ? secretFromEnv(config.irc.sasl.passwordEnv, 'irc.sasl.passwordEnv') : undefined;
+      adapters.push(new IrcAdapter({ config: config.irc, ...(password ? { password } : {}), log }));
+    }
+  }
+
+  const app = await startApp({ config, role: console_ ? 'all' : role, log, adapters, ...(kube ? { kube } : {}), ...(directory ? { directory } : {}) });
+  log.info({ role, config: path }, 'deckhand started');
+  if (console_) process.stdout.write(`Deckhand console (config ${path}). Try: superset status · help · whoami   (Ctrl-D quits)\n`);
+
+  let stopping = false;
+  shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    await app.stop();
+    for (const s of stops) await s().catch(() => {});
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+const program = new Command()
+  .name('deckhand')
+  .description('ChatOps for data-platform services on Kubernetes')
+  .addOption(new Option('-c, --config <file>', 'configuration file (default: $DECKHAND_CONFIG, ./deckhand.yaml, then config/example.yaml)'))
+  .option('--sandbox', 'use the built-in sandbox cluster instead of a real one')
+  .argument('[role]', 'console (default) | all | gateway | worker', 'console')
+  .action(async (role: string, opts: { config?: string; sandbox?: boolean }) => {
+    if (!['console', 'all', 'gateway', 'worker'].includes(role)) throw new ConfigError(`unknown role "${role}": use console, all, gateway or worker`);
+    await run(role as Role | 'console', opts);
+  });
+
+program.parseAsync().catch((e: unknown) => {
+  if (e instanceof ConfigError || e instanceof RedisUnavailableError) {
+    process.stderr.write(`deckhand: ${e.message}\n`);
+  } else {
+    process.stderr.write(`deckhand: ${(e as Error).stack ?? String(e)}\n`);
+  }
+  process.exit(1);
+});

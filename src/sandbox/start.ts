@@ -1,0 +1,41 @@
+// The "sandbox cluster": the fake API server seeded with made-up pods, for `npm start` on a
+// machine without a kube context. Every context and namespace named in the config answers;
+// a configured environment the seed does not cover gets two healthy pods matching its selector.
+import type { Config } from '../config/schema.js';
+import { KubeClient, kubeConfigForUrl } from '../kube/client.js';
+import { makeDeployment, makePod, sandboxCluster, SUPERSET_IMAGE } from './fixtures.js';
+import { startFakeKubeApi, type FakeKubeApi } from './kube-api.js';
+import { matchesSelector, parseLabelSelector } from './label-selector.js';
+
+export interface Sandbox {
+  url: string;
+  api: FakeKubeApi;
+  kube: KubeClient;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(config: Config, opts: { port?: number } = {}): Promise<Sandbox> {
+  const seed = sandboxCluster();
+  const contexts = new Set<string>(['sandbox']);
+  for (const service of Object.values(config.services)) {
+    for (const env of Object.values(service.environments)) {
+      if (env.context) contexts.add(env.context);
+      let labels: Record<string, string>;
+      try {
+        // The equality / set requirements give labels a made-up pod can carry.
+        labels = Object.fromEntries(parseLabelSelector(env.selector).filter((r) => ['=', '==', 'in'].includes(r.operator)).map((r) => [r.key, r.values[0] ?? '']));
+      } catch {
+        continue; // a malformed selector: the status command will show the API's error
+      }
+      const sel = parseLabelSelector(env.selector);
+      if (seed.pods.some((p) => p.metadata?.namespace === env.namespace && matchesSelector(sel, p.metadata?.labels))) continue;
+      if (!matchesSelector(sel, labels)) continue;
+      const name = labels.app ?? labels.component ?? env.namespace;
+      seed.deployments.push(makeDeployment({ namespace: env.namespace, name, labels, image: SUPERSET_IMAGE, replicas: 2 }));
+      for (const i of [0, 1]) seed.pods.push(makePod({ namespace: env.namespace, labels, image: SUPERSET_IMAGE, deployment: name, seed: i }));
+    }
+  }
+  const api = await startFakeKubeApi({ seed, ...(opts.port !== undefined ? { port: opts.port } : {}) });
+  const kube = new KubeClient(kubeConfigForUrl(api.url, [...contexts]), { timeoutMs: config.kubernetes.timeoutMs });
+  return { url: api.url, api, kube, close: () => api.close() };
+}
