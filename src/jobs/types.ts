@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
 import type { ServiceRegistry } from '../core/registry.js';
-import type { JobData, JobResult } from '../core/types.js';
+import type { JobData, JobResult, OutgoingMessage } from '../core/types.js';
 import type { KubeClient } from '../kube/client.js';
 import type { Access } from '../auth/access.js';
 
@@ -13,6 +13,8 @@ export interface ProcessorContext {
   access: Access;
   log: Logger;
   job: Job<JobData, JobResult>;
+  /** Post a message to any network's outbox: announcements to a service's channels, progress lines. */
+  post(msg: OutgoingMessage): Promise<void>;
 }
 
 /** A processor turns one job's data into a result; it knows nothing of chat networks. */

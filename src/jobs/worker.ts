@@ -8,7 +8,7 @@ import type { ProcessorContext } from './types.js';
 
 export interface WorkerOptions {
   queues: QueueContext;
-  context: Omit<ProcessorContext, 'job'>;
+  context: Omit<ProcessorContext, 'job' | 'post'>;
   concurrency?: number;
 }
 
@@ -26,7 +26,7 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     let result: JobResult;
     try {
       if (!processor) throw new UserError(`no processor for job kind "${data.kind}"`);
-      result = await processor(data, { ...opts.context, job });
+      result = await processor(data, { ...opts.context, job, post: (msg) => outboxes.post(msg) });
     } catch (e) {
       if (!(e instanceof UserError)) log.error({ err: e, jobId: job.id, kind: data.kind }, 'processor failed');
       result = { ok: false, summary: toUserLine(e), lines: [toUserLine(e)] };
@@ -39,6 +39,9 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     connection: opts.queues.connection,
     prefix: opts.queues.prefix,
     concurrency: opts.concurrency ?? 16,
+    // A job whose worker died is reported failed, never silently run again: a deploy must not
+    // re-run after a crash without people deciding so.
+    maxStalledCount: 0,
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
   // A job that failed outside the processor (stalled too often, worker killed) is still reported.
