@@ -6,7 +6,8 @@ import type { Config } from './config/schema.js';
 import type { Logger } from './core/log.js';
 import { createRedis } from './core/redis.js';
 import { ServiceRegistry } from './core/registry.js';
-import { handlers } from './handlers/index.js';
+import { handlers as allHandlers } from './handlers/index.js';
+import type { Handler } from './handlers/types.js';
 import { AuditLog } from './history/audit.js';
 import type { QueueContext } from './jobs/queues.js';
 import { startWorker } from './jobs/worker.js';
@@ -26,6 +27,8 @@ export interface AppOptions {
   prefix?: string;
   redis?: Redis;
   workerConcurrency?: number;
+  /** The verbs understood (default: all of src/handlers). */
+  handlers?: readonly Handler[];
 }
 
 export interface App {
@@ -43,12 +46,14 @@ export async function startApp(o: AppOptions): Promise<App> {
   const registry = new ServiceRegistry(o.config);
   const access = new Access(o.config, o.directory, new AuditLog(redis, queues.prefix));
   const stops: (() => Promise<void>)[] = [];
+  const handlers = o.handlers ?? allHandlers;
 
   if (o.role !== 'gateway') {
     if (!o.kube) throw new Error('a worker needs a Kubernetes client');
     const w = startWorker({
       queues,
       context: { config: o.config, registry, kube: o.kube, access, log: o.log },
+      handlers,
       ...(o.workerConcurrency ? { concurrency: o.workerConcurrency } : {}),
     });
     stops.push(() => w.close());

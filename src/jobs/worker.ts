@@ -3,13 +3,20 @@ import { replyLines, replyResult } from '../bot/reply.js';
 import { toUserLine, UserError } from '../core/errors.js';
 import type { JobData, JobResult } from '../core/types.js';
 import { COMMAND_QUEUE, Outboxes, type QueueContext } from './queues.js';
-import { processors } from './processors.js';
-import type { ProcessorContext } from './types.js';
+import { handlers as allHandlers } from '../handlers/index.js';
+import type { Handler } from '../handlers/types.js';
+import { failureHooks, processors } from './processors.js';
+import type { Processor, ProcessorContext } from './types.js';
 
 export interface WorkerOptions {
   queues: QueueContext;
-  context: Omit<ProcessorContext, 'job' | 'post'>;
+  context: Omit<ProcessorContext, 'job' | 'post' | 'queues'>;
   concurrency?: number;
+  handlers?: readonly Handler[];
+  processors?: Record<string, Processor>;
+  /** BullMQ job lock (default 30 s) and stalled-job check interval (default 30 s): a dead worker's job is reported within their sum. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
 }
 
 /**
@@ -20,13 +27,25 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
   const outboxes = new Outboxes(opts.queues);
   const { log } = opts.context;
 
+  const verbs = opts.handlers ?? allHandlers;
+  // Groups may have changed since the gateway took the command: check again right before changing anything.
+  const recheck = async (data: JobData): Promise<void> => {
+    const scope = data.command.service ? 'service' : 'global';
+    const spec = verbs.find((h) => h.verb === data.command.verb && h.scope === scope);
+    if (!spec?.mutating) return;
+    const { user: _u, groups: _g, ...asked } = data.requester;
+    const decision = await opts.context.access.authorize(asked, data.command, spec, 'worker');
+    if (!decision.allowed) throw decision.error ?? new UserError(decision.reason);
+  };
+
   const run = async (job: Job<JobData, JobResult>): Promise<JobResult> => {
     const data = job.data;
-    const processor = processors[data.kind];
+    const processor = (opts.processors ?? processors)[data.kind];
     let result: JobResult;
     try {
       if (!processor) throw new UserError(`no processor for job kind "${data.kind}"`);
-      result = await processor(data, { ...opts.context, job, post: (msg) => outboxes.post(msg) });
+      await recheck(data);
+      result = await processor(data, { ...opts.context, job, queues: opts.queues, post: (msg) => outboxes.post(msg) });
     } catch (e) {
       if (!(e instanceof UserError)) log.error({ err: e, jobId: job.id, kind: data.kind }, 'processor failed');
       result = { ok: false, summary: toUserLine(e), lines: [toUserLine(e)] };
@@ -42,13 +61,20 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     // A job whose worker died is reported failed, never silently run again: a deploy must not
     // re-run after a crash without people deciding so.
     maxStalledCount: 0,
+    ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs } : {}),
+    ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
   // A job that failed outside the processor (stalled too often, worker killed) is still reported.
   worker.on('failed', (job, err) => {
     if (!job) return;
     log.warn({ jobId: job.id, err: err.message }, 'job failed');
-    void outboxes.post(replyLines(job.data.replyTo, [`${job.data.kind} job ${job.id} failed: ${err.message}`])).catch(() => {});
+    const generic = [`${job.data.kind} job ${job.id} failed: ${err.message}`];
+    const hook = failureHooks[job.data.kind];
+    const { kube: _k, ...hookCtx } = opts.context;
+    void (hook ? hook(job, err.message, { ...hookCtx, queues: opts.queues, post: (msg) => outboxes.post(msg) }).catch((e: unknown) => (log.error({ err: e }, 'failure hook failed'), generic)) : Promise.resolve(generic))
+      .then((lines) => outboxes.post(replyLines(job.data.replyTo, lines)))
+      .catch(() => {});
   });
   return {
     worker,
