@@ -59,11 +59,27 @@ export interface JobData {
   queuedAt: number;
 }
 
+/**
+ * Optional structure beside `lines`, for networks that can render it (Slack Block Kit: a section
+ * each). `lines` always carries the same content as plain text (IRC, console use only that).
+ */
+export interface MessageSection {
+  /** Heading, e.g. "superset production"; a first line starting with `<title>: ` is shown without that prefix. */
+  title?: string;
+  /** true = healthy, false = unhealthy, absent = neutral. */
+  ok?: boolean;
+  /** The first line is the summary; further lines are details (unhealthy pods…). */
+  lines: string[];
+  /** Preformatted text (logs, diffs): shown as a code block. */
+  code?: boolean;
+}
+
 export interface JobResult {
   ok: boolean;
   summary: string;
   lines: string[];
   logRef?: string;
+  sections?: MessageSection[];
 }
 
 export interface OutgoingMessage {
@@ -74,4 +90,6 @@ export interface OutgoingMessage {
   lines: string[];
   /** Only the asker should see it (Slack ephemeral; IRC: NOTICE to the nick). */
   private?: boolean;
+  /** The same content, structured (Slack renders it as blocks); `lines` stays filled. */
+  sections?: MessageSection[];
 }

@@ -1,0 +1,436 @@
+// Slack through Bolt: slash commands (`/deckhand <service> <verb> …` and one per service) and
+// mentions (`@deckhand superset status`) in, answers out in a thread under the acknowledgement.
+//
+// How a slash command goes:
+//   1. ack() at once: HTTP 200 with an empty body (or the Socket Mode envelope ack).
+//   2. De-duplicate on the request's identity in Redis (SET NX): a retry never runs twice.
+//   3. chat.postMessage "⏳ @alice ran `/superset status` — working on it…" → its ts.
+//   4. Hand the text to the gateway with threadId = that ts: every answer lands in its thread, so
+//      the request and its result stay together, and the acknowledgement is updated once answered.
+//   Where the bot may not post (a private channel it is not in, a DM between people) step 3 fails;
+//   then the acknowledgement and the answers go through the command's response_url instead.
+// Why chat.postMessage rather than response_url for the acknowledgement: a response_url post returns
+// no ts, so nothing could be threaded under it; it also expires after 30 minutes and takes 5 posts,
+// too few for a deploy that reports progress.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type SlashCommand } from '@slack/bolt';
+import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import type { SlackConfig } from '../config/schema.js';
+import type { Logger } from '../core/log.js';
+import { oneLine } from '../core/sanitize.js';
+import type { ChatMessage, OutgoingMessage } from '../core/types.js';
+import type { ChatAdapter } from './adapter.js';
+import { Pacer } from './pacer.js';
+import { escapeMrkdwn, renderMessage, type SlackPayload } from './slack/blocks.js';
+import { SlackState, type RequestContext } from './slack/state.js';
+import { mentionText, parseThreadHandle, slashCommandText, threadHandle } from './slack/text.js';
+
+export interface SlackAdapterOptions {
+  config: SlackConfig;
+  botToken: string;
+  /** HTTP mode: requests are verified with it. */
+  signingSecret?: string;
+  /** Socket Mode: the app-level token (xapp-…, connections:write). */
+  appToken?: string;
+  /** Request de-duplication and reply contexts live here (the gateway's connection will do). */
+  redis: Redis;
+  /** Redis key prefix (the app's, so tests can delete everything after). */
+  prefix: string;
+  log: Logger;
+  /** The catch-all slash command (default "deckhand"); every other command is taken as a service name. */
+  mainCommand?: string;
+  /** Channel-visible posts per channel: a burst, then a steady rate (Slack: about 1 message/s per channel). */
+  rate?: { burst: number; perSecond: number };
+  /** Web API: retries (429s wait for Retry-After, then retry) and per-request timeout. */
+  retries?: number;
+  requestTimeoutMs?: number;
+  /** Listen address in HTTP mode (default all interfaces). */
+  host?: string;
+  dedupTtlSeconds?: number;
+  contextTtlSeconds?: number;
+  /** users.info answers are cached this long (e-mail for identity, name for display). */
+  userCacheTtlMs?: number;
+}
+
+/** The secrets the config names, from the environment; one clear line when one is missing. */
+export function slackSecrets(config: SlackConfig, env: NodeJS.ProcessEnv = process.env): { botToken: string; signingSecret?: string; appToken?: string } {
+  const need = (name: string, why: string): string => {
+    const v = env[name];
+    if (!v) throw new Error(`slack: environment variable ${name} is not set (${why})`);
+    return v;
+  };
+  const botToken = need(config.botTokenEnv, 'the bot token, xoxb-…');
+  if (config.mode === 'socket') return { botToken, appToken: need(config.appTokenEnv, 'the app-level token for Socket Mode, xapp-…') };
+  return { botToken, signingSecret: need(config.signingSecretEnv, 'the signing secret, to verify requests') };
+}
+
+interface UserInfo {
+  name?: string;
+  email?: string;
+}
+
+/** Web API errors that mean "the bot cannot post there", where the response_url still works. */
+const CHANNEL_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'cannot_dm_bot', 'user_not_in_channel', 'messages_tab_disabled']);
+
+function apiError(err: unknown): string | undefined {
+  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+/** A Bolt/Web API logger that writes through pino. */
+function boltLogger(log: Logger): BoltLogger {
+  const child = log.child({ component: 'slack' });
+  let level = LogLevel.INFO;
+  const text = (parts: unknown[]) => parts.map((p) => (typeof p === 'string' ? p : p instanceof Error ? p.message : JSON.stringify(p))).join(' ');
+  return {
+    debug: (...m: unknown[]) => child.debug(text(m)),
+    info: (...m: unknown[]) => child.info(text(m)),
+    warn: (...m: unknown[]) => child.warn(text(m)),
+    error: (...m: unknown[]) => child.error(text(m)),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+export class SlackAdapter implements ChatAdapter {
+  readonly network = 'slack';
+  private app?: App;
+  private socketReceiver?: SocketModeReceiver;
+  private server?: Server;
+  private running = false;
+  private botUserId?: string;
+  private readonly state: SlackState;
+  private readonly pacers = new Map<string, Pacer>();
+  private readonly users: LRUCache<string, UserInfo>;
+  private readonly mainCommand: string;
+
+  constructor(private readonly o: SlackAdapterOptions) {
+    this.state = new SlackState(o.redis, o.prefix, {
+      ...(o.dedupTtlSeconds !== undefined ? { dedupTtlSeconds: o.dedupTtlSeconds } : {}),
+      ...(o.contextTtlSeconds !== undefined ? { contextTtlSeconds: o.contextTtlSeconds } : {}),
+    });
+    this.mainCommand = (o.mainCommand ?? 'deckhand').replace(/^\//, '');
+    this.users = new LRUCache<string, UserInfo>({
+      max: 5000,
+      ttl: o.userCacheTtlMs ?? 10 * 60_000,
+      fetchMethod: (id) => this.fetchUser(id),
+    });
+    if (o.config.mode === 'socket' ? !o.appToken : !o.signingSecret) {
+      throw new Error(o.config.mode === 'socket' ? 'slack: Socket Mode needs an app-level token' : 'slack: HTTP mode needs the signing secret');
+    }
+  }
+
+  get connected(): boolean {
+    return this.running;
+  }
+
+  /** HTTP mode: the port listened on (config port 0 = an ephemeral one, for tests). */
+  get port(): number | undefined {
+    const addr = this.server?.address();
+    return addr && typeof addr === 'object' ? (addr as AddressInfo).port : undefined;
+  }
+
+  /** HTTP mode: where Slack sends slash commands and events. */
+  get eventsUrl(): string | undefined {
+    return this.port === undefined ? undefined : `http://127.0.0.1:${this.port}/slack/events`;
+  }
+
+  async start(onMessage: (msg: ChatMessage) => void): Promise<void> {
+    const c = this.o.config;
+    const logger = boltLogger(this.o.log);
+    const apiUrl = c.apiUrl ? (c.apiUrl.endsWith('/') ? c.apiUrl : `${c.apiUrl}/`) : undefined;
+    const clientOptions = {
+      ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+      // 429: the client pauses for Retry-After, then retries; other failures back off briefly.
+      // (The default policy retries for ~30 minutes, holding the outbox; the outbox retries longer itself.)
+      retryConfig: { retries: this.o.retries ?? 6, factor: 2, minTimeout: 100, maxTimeout: 10_000, randomize: true },
+      timeout: this.o.requestTimeoutMs ?? 10_000,
+    };
+    if (c.mode === 'socket') {
+      this.socketReceiver = new SocketModeReceiver({
+        appToken: this.o.appToken!,
+        logger,
+        // apps.connections.open is called with these options, not the App's clientOptions
+        installerOptions: { clientOptions: apiUrl ? { slackApiUrl: apiUrl } : {} },
+      });
+    }
+    // HTTP: ack() answers the request at once (processBeforeResponse: false); the work continues after
+    const receiver =
+      this.socketReceiver ??
+      new HTTPReceiver({ signingSecret: this.o.signingSecret!, endpoints: '/slack/events', logger, processBeforeResponse: false });
+    const app = new App({
+      token: this.o.botToken,
+      receiver,
+      logger,
+      clientOptions,
+      // auth.test runs in init() below, where a failure is an error at start instead of a rejected
+      // promise cached forever inside Bolt's authorize()
+      deferInitialization: true,
+    });
+    this.app = app;
+
+    app.command(/^\/[^\s]+$/, async ({ command, ack, context }) => {
+      await ack();
+      try {
+        await this.onSlashCommand(command, context.retryNum, onMessage);
+      } catch (err) {
+        // Redis or Slack unreachable: say so to the asker rather than leave them waiting
+        this.o.log.error({ err, command: command.command }, 'slack: could not take a slash command');
+        if (command.response_url) {
+          await this.respond(command.response_url, command.channel_id, { text: 'Deckhand could not take that command (an internal service is unavailable); try again in a minute.' }, 'ephemeral').catch(() => {});
+        }
+      }
+    });
+    app.event('app_mention', async ({ event, body, context }) => {
+      // Bolt acked the event before calling us
+      const envelope = body as { event_id?: string };
+      await this.onMention(
+        { user: event.user, text: event.text, ts: event.ts, channel: event.channel, threadTs: event.thread_ts, botId: event.bot_id },
+        envelope.event_id,
+        context.retryNum,
+        onMessage,
+      );
+    });
+    app.error(async (err) => {
+      this.o.log.error({ err }, 'slack listener failed');
+    });
+
+    await app.init();
+    const auth = await app.client.auth.test();
+    this.botUserId = auth.user_id;
+    if (c.mode === 'socket') {
+      await app.start();
+    } else {
+      this.server = (await app.start(this.o.host ? { port: c.port, host: this.o.host } : c.port)) as Server;
+    }
+    this.running = true;
+    this.o.log.info({ mode: c.mode, bot: auth.user, team: auth.team, ...(this.port !== undefined ? { port: this.port } : {}) }, 'slack ready');
+  }
+
+  private async onSlashCommand(cmd: SlashCommand, retryNum: number | undefined, onMessage: (msg: ChatMessage) => void): Promise<void> {
+    const requestId = `cmd:${cmd.team_id}:${cmd.trigger_id}`;
+    if (!(await this.state.firstTime(requestId))) {
+      this.o.log.info({ requestId, retryNum }, 'slack: repeated slash command ignored');
+      return;
+    }
+    const channel = cmd.channel_id;
+    const typed = oneLine(`${cmd.command} ${cmd.text ?? ''}`).trim();
+    const ctx: RequestContext = { user: cmd.user_id, channel, typed };
+    if (cmd.response_url) {
+      ctx.responseUrl = cmd.response_url;
+      ctx.responseUrlUntil = Date.now() + 29 * 60_000;
+    }
+    const working = `:hourglass_flowing_sand: ${this.askedBy(ctx)} — working on it…`;
+    let threadId: string;
+    try {
+      const res = await this.postMessage(channel, { text: working });
+      ctx.ackTs = res.ts!;
+      threadId = threadHandle(res.ts);
+    } catch (err) {
+      // The bot may not post here (private channel it is not in, a DM between people): answer
+      // through the response_url, which Slack accepts wherever the command was typed.
+      if (!CHANNEL_ERRORS.has(apiError(err) ?? '')) this.o.log.warn({ err, channel }, 'slack: acknowledgement post failed; using response_url');
+      threadId = threadHandle(undefined, cmd.trigger_id);
+      if (ctx.responseUrl) await this.respond(ctx.responseUrl, channel, { text: working }, 'in_channel').catch((e) => this.o.log.warn({ err: e }, 'slack: response_url acknowledgement failed'));
+    }
+    await this.state.saveContext(channel, threadId, ctx);
+    onMessage({
+      network: this.network,
+      channel,
+      isPrivate: false,
+      threadId,
+      sender: { id: cmd.user_id, nick: cmd.user_name || cmd.user_id, account: cmd.user_id },
+      text: slashCommandText(cmd.command, cmd.text, this.mainCommand),
+      messageId: requestId,
+    });
+  }
+
+  private async onMention(
+    e: { user?: string; text: string; ts: string; channel: string; threadTs?: string; botId?: string },
+    eventId: string | undefined,
+    retryNum: number | undefined,
+    onMessage: (msg: ChatMessage) => void,
+  ): Promise<void> {
+    if (!e.user || e.botId) return; // other bots do not give orders
+    const requestId = `evt:${eventId ?? `${e.channel}:${e.ts}`}`;
+    if (!(await this.state.firstTime(requestId))) {
+      this.o.log.info({ requestId, retryNum }, 'slack: repeated event ignored');
+      return;
+    }
+    const text = mentionText(e.text, this.botUserId);
+    // Answer under the mention; inside an existing thread, name the mention too (several people may ask there).
+    const threadId = e.threadTs ? threadHandle(e.threadTs, e.ts) : threadHandle(e.ts);
+    await this.state.saveContext(e.channel, threadId, { user: e.user, channel: e.channel, typed: text });
+    const name = await this.users.fetch(e.user).then((u) => u?.name, () => undefined);
+    onMessage({
+      network: this.network,
+      channel: e.channel,
+      isPrivate: false,
+      threadId,
+      sender: { id: e.user, nick: name || e.user, account: e.user },
+      text,
+      messageId: requestId,
+    });
+  }
+
+  private askedBy(ctx: RequestContext): string {
+    return `<@${ctx.user}> ran \`${escapeMrkdwn(ctx.typed).replace(/`/g, "'")}\``;
+  }
+
+  async send(msg: OutgoingMessage): Promise<void> {
+    const app = this.app;
+    if (!app) throw new Error('Slack not started');
+    const payloads = renderMessage(msg);
+    const { threadTs, ref } = parseThreadHandle(msg.threadId);
+    const ctx = msg.threadId ? await this.state.context(msg.target, msg.threadId) : undefined;
+    // no thread and a response_url: the bot cannot post in that channel
+    const viaResponseUrl = !threadTs && ref !== undefined && !!ctx && usable(ctx);
+
+    if (msg.private) {
+      const user = ctx?.user ?? (/^[UW][A-Z0-9]+$/.test(msg.target) ? msg.target : undefined);
+      if (!user) {
+        this.o.log.warn({ target: msg.target, threadId: msg.threadId }, 'slack: private reply without a known asker; posting it in the thread');
+      } else if (user === msg.target) {
+        // addressed to a user id: their DM with the bot is private already
+        for (const p of payloads) await this.postMessage(user, p);
+        return;
+      } else {
+        for (const p of payloads) await this.postEphemeral(msg.target, user, p, threadTs, ctx, viaResponseUrl);
+        if (ctx && msg.threadId) await this.answered(ctx, msg.threadId, true);
+        return;
+      }
+    }
+    for (const p of payloads) {
+      if (viaResponseUrl) {
+        await this.respond(ctx!.responseUrl!, msg.target, p, 'in_channel');
+        continue;
+      }
+      try {
+        await this.postMessage(msg.target, p, threadTs);
+      } catch (err) {
+        // removed from the channel while the job ran: the response_url still reaches it
+        if (!ctx || !usable(ctx) || !CHANNEL_ERRORS.has(apiError(err) ?? '')) throw err;
+        await this.respond(ctx.responseUrl!, msg.target, p, 'in_channel');
+      }
+    }
+    if (ctx && msg.threadId) await this.answered(ctx, msg.threadId, false);
+  }
+
+  /** Once the first answer is out, the "working on it" acknowledgement says so (once). */
+  private async answered(ctx: RequestContext, threadId: string, privately: boolean): Promise<void> {
+    if (!ctx.ackTs) return;
+    try {
+      if (!(await this.state.firstAnswer(ctx.channel, threadId))) return;
+      const text = privately ? `${this.askedBy(ctx)} — answered privately` : `${this.askedBy(ctx)}`;
+      await this.app!.client.chat.update({ channel: ctx.channel, ts: ctx.ackTs, text });
+    } catch (err) {
+      this.o.log.warn({ err, channel: ctx.channel }, 'slack: could not update the acknowledgement');
+    }
+  }
+
+  private pacer(channel: string): Pacer {
+    let p = this.pacers.get(channel);
+    if (!p) this.pacers.set(channel, (p = new Pacer(this.o.rate?.burst ?? 4, this.o.rate?.perSecond ?? 1)));
+    return p;
+  }
+
+  private async postMessage(channel: string, p: SlackPayload, threadTs?: string): Promise<{ ts?: string }> {
+    await this.pacer(channel).take();
+    return this.app!.client.chat.postMessage({
+      channel,
+      text: p.text,
+      ...(p.blocks ? { blocks: p.blocks } : {}),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  }
+
+  private async postEphemeral(channel: string, user: string, p: SlackPayload, threadTs: string | undefined, ctx: RequestContext | undefined, viaResponseUrl: boolean): Promise<void> {
+    if (viaResponseUrl) return this.respond(ctx!.responseUrl!, channel, p, 'ephemeral');
+    try {
+      await this.app!.client.chat.postEphemeral({
+        channel,
+        user,
+        text: p.text,
+        ...(p.blocks ? { blocks: p.blocks } : {}),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+      });
+    } catch (err) {
+      if (!ctx || !usable(ctx) || !CHANNEL_ERRORS.has(apiError(err) ?? '')) throw err;
+      await this.respond(ctx.responseUrl!, channel, p, 'ephemeral');
+    }
+  }
+
+  /** A post to a slash command's response_url; 429s wait for Retry-After like the Web API client. */
+  private async respond(url: string, channel: string, p: SlackPayload, type: 'in_channel' | 'ephemeral'): Promise<void> {
+    if (type === 'in_channel') await this.pacer(channel).take();
+    const body = JSON.stringify({ response_type: type, replace_original: false, text: p.text, ...(p.blocks ? { blocks: p.blocks } : {}) });
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(this.o.requestTimeoutMs ?? 10_000),
+      });
+      if (res.ok) return void (await res.body?.cancel());
+      const text = await res.text().catch(() => '');
+      if ((res.status === 429 || res.status >= 500) && attempt < (this.o.retries ?? 6)) {
+        const after = Number(res.headers.get('retry-after'));
+        await new Promise((r) => setTimeout(r, Number.isFinite(after) && after > 0 ? after * 1000 : 200 * 2 ** attempt));
+        continue;
+      }
+      throw new Error(`slack response_url answered ${res.status}: ${text.slice(0, 200)}`);
+    }
+  }
+
+  /**
+   * The e-mail address of a Slack user (users.info → profile.email; needs users:read.email), cached.
+   * undefined when the user has none or does not exist; throws when Slack cannot be asked (so the
+   * caller does not remember a failure as "no e-mail").
+   */
+  async emailOf(userId: string): Promise<string | undefined> {
+    return (await this.users.fetch(userId))?.email;
+  }
+
+  private async fetchUser(id: string): Promise<UserInfo> {
+    if (!this.app) throw new Error('Slack not started');
+    try {
+      const res = await this.app.client.users.info({ user: id });
+      const u = res.user;
+      return { ...(u?.name ? { name: u.name } : {}), ...(u?.profile?.email ? { email: u.profile.email } : {}) };
+    } catch (err) {
+      if (apiError(err) === 'user_not_found') return {};
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    const app = this.app;
+    if (!app) return;
+    // Bolt's SocketModeReceiver.stop() resolves before the WebSocket has closed: wait for it (bounded)
+    const socket = this.socketReceiver?.client;
+    const closed = socket
+      ? new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 3000);
+          socket.once('disconnected', () => {
+            clearTimeout(t);
+            resolve();
+          });
+        })
+      : Promise.resolve();
+    await app.stop().catch((err: unknown) => this.o.log.warn({ err }, 'slack stop'));
+    await closed;
+    this.server = undefined;
+  }
+}
+
+function usable(ctx: RequestContext): boolean {
+  return !!ctx.responseUrl && (ctx.responseUrlUntil ?? 0) > Date.now();
+}

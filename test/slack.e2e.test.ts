@@ -1,0 +1,141 @@
+// Slack end to end: signed HTTP requests into the Bolt app, the gateway and the worker over the real
+// Redis/BullMQ, the fake Kubernetes API seeded with the sandbox cluster, and the Web API stand-in
+// recording what a user would see.
+import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { SlackAdapter } from '../src/bot/slack.js';
+import { handlers } from '../src/handlers/index.js';
+import type { Handler } from '../src/handlers/types.js';
+import { exampleConfig } from './support/config.js';
+import { dropPrefix, freshPrefix, REDIS_URL } from './support/redis.js';
+import { startFakeSlackApi, type FakeSlackApi, type SlackCall } from './support/slack-api.js';
+import { postSigned, slashCommandBody, mentionEventBody } from './support/slack-sign.js';
+import { startStack, type Stack } from './support/stack.js';
+
+const SECRET = 'e2e-signing-secret';
+const TOKEN = 'xoxb-e2e-token';
+const ALICE = { id: 'U0ALICE', name: 'alice', email: 'alice@wikimedia.org' };
+const CHANNEL = 'C0ANALYTICS';
+
+// a harmless mutating verb, denied like a deploy would be
+const touch: Handler = {
+  verb: 'touch', scope: 'service', mutating: true, environment: 'required',
+  usage: '<service> touch <env>', summary: 'a harmless mutating verb for tests',
+  async handle() {
+    return { kind: 'reply', lines: ['touched'] };
+  },
+};
+
+let api: FakeSlackApi;
+let stack: Stack;
+let slack: SlackAdapter;
+let redis: Redis;
+const slackPrefix = freshPrefix('slack');
+let channelSeq = 0;
+
+async function slash(command: string, text: string, channel = `${CHANNEL}${++channelSeq}`): Promise<{ channel: string; ackTs: string }> {
+  const body = slashCommandBody({ command, text, user_id: ALICE.id, user_name: ALICE.name, channel_id: channel, response_url: api.responseUrl() });
+  const res = await postSigned(slack.eventsUrl!, SECRET, body);
+  expect(res.status).toBe(200);
+  const ack = await api.waitFor((c) => c.method === 'chat.postMessage' && c.ok && c.args.channel === channel && !c.args.thread_ts);
+  const ackTs = api.messages.find((m) => m.channel === channel && m.text === ack.args.text)!.ts;
+  return { channel, ackTs };
+}
+
+const threadReply = (channel: string, ackTs: string) => (c: SlackCall) =>
+  c.method === 'chat.postMessage' && c.ok && c.args.channel === channel && c.args.thread_ts === ackTs;
+
+beforeAll(async () => {
+  api = await startFakeSlackApi({ token: TOKEN, users: [ALICE] });
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const slackConfig = { mode: 'http' as const, signingSecretEnv: 'SLACK_SIGNING_SECRET', botTokenEnv: 'SLACK_BOT_TOKEN', appTokenEnv: 'SLACK_APP_TOKEN', port: 0, apiUrl: api.apiUrl };
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  slack = new SlackAdapter({ config: slackConfig, botToken: TOKEN, signingSecret: SECRET, redis, prefix: slackPrefix, log });
+  const base = exampleConfig();
+  base.services.superset!.permissions.touch = ['superset-admins'];
+  stack = await startStack({ adapters: [slack], handlers: [...handlers, touch], config: { slack: slackConfig, services: base.services } });
+}, 30000);
+
+beforeEach(() => api.reset());
+
+afterAll(async () => {
+  await stack?.stop();
+  await api?.close();
+  await dropPrefix(slackPrefix);
+  redis?.disconnect();
+});
+
+test('/superset status: the status lands as blocks in the thread under the acknowledgement', async () => {
+  const { channel, ackTs } = await slash('/superset', 'status');
+  const ack = api.messages.find((m) => m.ts === ackTs)!;
+  expect(ack.text).toBe(':hourglass_flowing_sand: <@U0ALICE> ran `/superset status` — working on it…');
+
+  const reply = await api.waitFor(threadReply(channel, ackTs));
+  const blocks = reply.args.blocks as { type: string; text: { text: string } }[];
+  if (process.env.SLACK_SHOW_BLOCKS) process.stderr.write(`${JSON.stringify(reply.args, null, 2)}\n`);
+  expect(blocks).toHaveLength(2);
+  expect(blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: *superset production*  4/4 ready, image 2026-02-16-150514, 0 restarts, up 6d' } });
+  expect(blocks[1]!.text.text).toMatch(/^:x: \*superset staging\*  1\/2 ready, image 2026-06-02-091245, 17 restarts, up 6d, deployment superset-staging 1\/2 available\n```\nsuperset-staging-[a-z0-9-]+: CrashLoopBackOff \(.*\), 17 restarts, 6d old\n```$/);
+  // the plain text (notifications, screen readers) says it too
+  expect(reply.args.text).toMatch(/^superset production: 4\/4 ready.*\nsuperset staging: 1\/2 ready/);
+  // and the acknowledgement no longer says "working on it"
+  const update = await api.waitFor((c) => c.method === 'chat.update' && c.args.ts === ackTs);
+  expect(update.args.text).toBe('<@U0ALICE> ran `/superset status`');
+  expect(api.calls.filter((c) => c.method === 'chat.postEphemeral')).toHaveLength(0);
+});
+
+test('@deckhand superset status production answers in the thread of the mention', async () => {
+  const body = mentionEventBody({ user: ALICE.id, channel: 'C0MENTION', text: `<@${api.botUserId}> superset status production` });
+  expect((await postSigned(slack.eventsUrl!, SECRET, body, { json: true })).status).toBe(200);
+  const ts = (JSON.parse(body) as { event: { ts: string } }).event.ts;
+  const reply = await api.waitFor((c) => c.method === 'chat.postMessage' && c.args.thread_ts === ts);
+  expect(reply.args.channel).toBe('C0MENTION');
+  expect((reply.args.blocks as unknown[]).length).toBe(1);
+});
+
+test('a usage error is ephemeral: only the asker sees it, in the thread', async () => {
+  const { channel, ackTs } = await slash('/superset', 'stauts');
+  const eph = await api.waitFor((c) => c.method === 'chat.postEphemeral');
+  expect(eph.ok).toBe(true);
+  expect(eph.args).toMatchObject({ channel, user: ALICE.id, thread_ts: ackTs });
+  expect(eph.args.text).toMatch(/^alice: unknown command "stauts" \(did you mean status/);
+  expect(api.thread(channel, ackTs)).toHaveLength(0);
+  const update = await api.waitFor((c) => c.method === 'chat.update' && c.args.ts === ackTs);
+  expect(update.args.text).toBe('<@U0ALICE> ran `/superset stauts` — answered privately');
+});
+
+test('a denial is ephemeral and says what is needed', async () => {
+  const { channel, ackTs } = await slash('/deckhand', 'superset touch staging');
+  const eph = await api.waitFor((c) => c.method === 'chat.postEphemeral');
+  expect(eph.args).toMatchObject({ channel, user: ALICE.id, thread_ts: ackTs });
+  expect(eph.args.text).toBe('alice: touch superset staging: account U0ALICE has no directory user');
+  expect(api.thread(channel, ackTs)).toHaveLength(0);
+});
+
+test('a 429 with Retry-After: 1 on the result post delays it, then delivers it', async () => {
+  const pending = slash('/superset', 'status production');
+  // rate-limit the next post after the acknowledgement: the result
+  const ackSeen = await api.waitFor((c) => c.method === 'chat.postMessage' && c.ok);
+  api.rateLimit('chat.postMessage', { times: 1, retryAfterSeconds: 1 });
+  const { channel, ackTs } = await pending;
+  const limited = await api.waitFor((c) => c.method === 'chat.postMessage' && c.status === 429);
+  const reply = await api.waitFor(threadReply(channel, ackTs), 10000);
+  expect(limited.args.thread_ts).toBe(ackTs);
+  expect(reply.at - limited.at).toBeGreaterThanOrEqual(1000);
+  expect(reply.at - ackSeen.at).toBeLessThan(5000);
+  expect(api.thread(channel, ackTs)).toHaveLength(1); // delivered exactly once
+});
+
+test('status through Slack: request to result post, 20 runs', async () => {
+  const times: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = Date.now();
+    const { channel, ackTs } = await slash('/superset', 'status');
+    const reply = await api.waitFor(threadReply(channel, ackTs));
+    times.push(reply.at - t0);
+  }
+  times.sort((a, b) => a - b);
+  process.stderr.write(`slack status request → result post over ${times.length}: p50 ${times[10]} ms, max ${times.at(-1)} ms\n`);
+  expect(times[10]!).toBeLessThan(2000);
+}, 30000);
