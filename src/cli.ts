@@ -5,10 +5,11 @@ import { startApp, type Role } from './app.js';
 import type { ChatAdapter } from './bot/adapter.js';
 import { ConsoleAdapter } from './bot/console.js';
 import { IrcAdapter } from './bot/irc.js';
+import { SlackAdapter, slackSecrets } from './bot/slack.js';
 import { ConfigError, loadConfig, secretFromEnv } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { createLogger } from './core/log.js';
-import { checkRedis, RedisUnavailableError } from './core/redis.js';
+import { checkRedis, createRedis, RedisUnavailableError } from './core/redis.js';
 import { IdentityResolver } from './directory/identity.js';
 import { LdapDirectory } from './directory/ldap.js';
 import { NetworkDirectory } from './directory/lookup.js';
@@ -55,6 +56,7 @@ async function run(role: Role | 'console', opts: { config?: string; sandbox?: bo
     directory = new NetworkDirectory(new IdentityResolver(ldap, config.ldap));
   }
 
+  const redis = createRedis(config.redis.url);
   const adapters: ChatAdapter[] = [];
   let shutdown: () => Promise<void> = async () => {};
   if (role !== 'worker') {
@@ -63,9 +65,15 @@ async function run(role: Role | 'console', opts: { config?: string; sandbox?: bo
       const password = config.irc.sasl ? secretFromEnv(config.irc.sasl.passwordEnv, 'irc.sasl.passwordEnv') : undefined;
       adapters.push(new IrcAdapter({ config: config.irc, ...(password ? { password } : {}), log }));
     }
+    if (config.slack) {
+      const slack = new SlackAdapter({ config: config.slack, ...slackSecrets(config.slack), redis, prefix: config.redis.prefix, log });
+      // Slack users are found in the directory by the e-mail Slack knows for them.
+      directory?.useEmailLookup('slack', (id) => slack.emailOf(id));
+      adapters.push(slack);
+    }
   }
 
-  const app = await startApp({ config, role: console_ ? 'all' : role, log, adapters, ...(kube ? { kube } : {}), ...(directory ? { directory } : {}) });
+  const app = await startApp({ config, role: console_ ? 'all' : role, log, adapters, redis, ...(kube ? { kube } : {}), ...(directory ? { directory } : {}) });
   log.info({ role, config: path }, 'deckhand started');
   if (console_) process.stdout.write(`Deckhand console (config ${path}). Try: superset status · help · whoami   (Ctrl-D quits)\n`);
 
@@ -74,6 +82,7 @@ async function run(role: Role | 'console', opts: { config?: string; sandbox?: bo
     if (stopping) return;
     stopping = true;
     await app.stop();
+    redis.disconnect();
     for (const s of stops) await s().catch(() => {});
     process.exit(0);
   };

@@ -12,6 +12,7 @@
 // Why chat.postMessage rather than response_url for the acknowledgement: a response_url post returns
 // no ts, so nothing could be threaded under it; it also expires after 30 minutes and takes 5 posts,
 // too few for a deploy that reports progress.
+import { ConfigError } from '../config/load.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type SlashCommand } from '@slack/bolt';
@@ -58,7 +59,7 @@ export interface SlackAdapterOptions {
 export function slackSecrets(config: SlackConfig, env: NodeJS.ProcessEnv = process.env): { botToken: string; signingSecret?: string; appToken?: string } {
   const need = (name: string, why: string): string => {
     const v = env[name];
-    if (!v) throw new Error(`slack: environment variable ${name} is not set (${why})`);
+    if (!v) throw new ConfigError(`slack: environment variable ${name} is not set (${why})`);
     return v;
   };
   const botToken = need(config.botTokenEnv, 'the bot token, xoxb-…');
