@@ -5,10 +5,11 @@ import { startApp, type Role } from './app.js';
 import type { ChatAdapter } from './bot/adapter.js';
 import { ConsoleAdapter } from './bot/console.js';
 import { IrcAdapter } from './bot/irc.js';
-import { SlackAdapter, slackSecrets } from './bot/slack.js';
 import { ConfigError, loadConfig, secretFromEnv } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { createLogger } from './core/log.js';
+import { UserError } from './core/errors.js';
+import { addHistoryCommands, UsageLine } from './history/cli.js';
 import { checkRedis, createRedis, RedisUnavailableError } from './core/redis.js';
 import { IdentityResolver } from './directory/identity.js';
 import { LdapDirectory } from './directory/ldap.js';
@@ -66,6 +67,8 @@ async function run(role: Role | 'console', opts: { config?: string; sandbox?: bo
       adapters.push(new IrcAdapter({ config: config.irc, ...(password ? { password } : {}), log }));
     }
     if (config.slack) {
+      // Bolt is loaded only when Slack is configured (it costs ~40 MB of memory).
+      const { SlackAdapter, slackSecrets } = await import('./bot/slack.js');
       const slack = new SlackAdapter({ config: config.slack, ...slackSecrets(config.slack), redis, prefix: config.redis.prefix, log });
       // Slack users are found in the directory by the e-mail Slack knows for them.
       directory?.useEmailLookup('slack', (id) => slack.emailOf(id));
@@ -101,8 +104,10 @@ const program = new Command()
     await run(role as Role | 'console', opts);
   });
 
+addHistoryCommands(program, { loadConfig: (given) => readConfig(configPath(given)) });
+
 program.parseAsync().catch((e: unknown) => {
-  if (e instanceof ConfigError || e instanceof RedisUnavailableError) {
+  if (e instanceof ConfigError || e instanceof RedisUnavailableError || e instanceof UserError || e instanceof UsageLine) {
     process.stderr.write(`deckhand: ${e.message}\n`);
   } else {
     process.stderr.write(`deckhand: ${(e as Error).stack ?? String(e)}\n`);

@@ -2,6 +2,7 @@ import IRC, { type Client, type MessageEvent } from 'irc-framework';
 import type { IrcConfig } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
 import type { ChatMessage, OutgoingMessage } from '../core/types.js';
+import type { Socket } from 'node:net';
 import type { ChatAdapter } from './adapter.js';
 import { Pacer } from './pacer.js';
 import { splitLine } from './split.js';
@@ -20,8 +21,11 @@ export interface IrcAdapterOptions {
 export class IrcAdapter implements ChatAdapter {
   readonly network = 'irc';
   private client?: Client;
+  private socket?: Socket;
   private pacer: Pacer;
   private stopping = false;
+  /** Past the server's welcome (001): before it, a PRIVMSG is refused (451) and lost. */
+  private registered = false;
   private retry?: NodeJS.Timeout;
   private attempts = 0;
   /** Lower-cased nick → account (false = known not logged in), for networks without account-tag. */
@@ -58,7 +62,14 @@ export class IrcAdapter implements ChatAdapter {
       client.once('close', () => reject(new Error(`could not connect to IRC at ${c.host}:${c.port}`)));
     });
 
+    // InspIRCd and others leave Nagle on; with ours on too, every second line of a reply waits for a
+    // delayed ACK (~40 ms). Replies are a few short lines: send each at once.
+    client.on('raw socket connected', (socket: Socket) => {
+      this.socket = socket;
+      socket.setNoDelay?.(true);
+    });
     client.on('registered', () => {
+      this.registered = true;
       this.attempts = 0;
       this.accounts.clear();
       for (const ch of c.channels) client.join(ch);
@@ -83,6 +94,7 @@ export class IrcAdapter implements ChatAdapter {
     client.on('reconnecting', (e) => this.o.log.warn({ attempt: e.attempt, waitMs: e.wait }, 'irc reconnecting'));
     // irc-framework gives up when the first connection never succeeded; we keep trying with back-off.
     client.on('close', () => {
+      this.registered = false;
       if (this.stopping) return;
       const wait = Math.min(c.reconnect.maxMs, c.reconnect.minMs * 2 ** Math.min(this.attempts++, 16));
       this.o.log.warn({ waitMs: wait }, 'irc connection closed; retrying');
@@ -137,13 +149,30 @@ export class IrcAdapter implements ChatAdapter {
 
   async send(msg: OutgoingMessage): Promise<void> {
     const client = this.client;
-    if (!client?.connected) throw new Error('IRC not connected');
+    if (!client?.connected || !this.registered) throw new Error('IRC not connected');
     const max = this.o.config.maxLineBytes;
-    for (const line of msg.lines) {
-      for (const piece of splitLine(line, max)) {
-        await this.pacer.take();
+    const pieces = msg.lines.flatMap((line) => splitLine(line, max));
+    // Lines the pacer lets through at once leave in one TCP segment (cork/uncork): the server then
+    // relays them together, instead of the second waiting on the first one's delayed ACK.
+    let corked = false;
+    const flush = () => {
+      if (corked) this.socket?.uncork();
+      corked = false;
+    };
+    try {
+      for (const piece of pieces) {
+        if (!this.pacer.tryTake()) {
+          flush();
+          await this.pacer.take();
+        }
+        if (!corked && this.socket) {
+          this.socket.cork();
+          corked = true;
+        }
         client.say(msg.target, piece);
       }
+    } finally {
+      flush();
     }
   }
 

@@ -16,17 +16,33 @@ export class Pacer {
     this.last = now();
   }
 
+  private waiting = 0;
+
   take(): Promise<void> {
-    const next = this.queue.then(() => this.wait());
+    this.waiting++;
+    const next = this.queue.then(() => this.wait()).finally(() => this.waiting--);
     this.queue = next;
     return next;
   }
 
+  /** Take a token now if one is free and nobody is queued before us; never waits. */
+  tryTake(): boolean {
+    if (this.waiting > 0) return false;
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  private refill(): void {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.perSecond);
+    this.last = t;
+  }
+
   private async wait(): Promise<void> {
     for (;;) {
-      const t = this.now();
-      this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.perSecond);
-      this.last = t;
+      this.refill();
       if (this.tokens >= 1) {
         this.tokens -= 1;
         return;

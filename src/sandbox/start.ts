@@ -3,6 +3,7 @@
 // a configured environment the seed does not cover gets two healthy pods matching its selector.
 import type { Config } from '../config/schema.js';
 import { KubeClient, kubeConfigForUrl } from '../kube/client.js';
+import { configContexts } from '../kube/contexts.js';
 import { makeDeployment, makePod, sandboxCluster, SUPERSET_IMAGE } from './fixtures.js';
 import { startFakeKubeApi, type FakeKubeApi } from './kube-api.js';
 import { matchesSelector, parseLabelSelector } from './label-selector.js';
@@ -16,10 +17,8 @@ export interface Sandbox {
 
 export async function startSandbox(config: Config, opts: { port?: number } = {}): Promise<Sandbox> {
   const seed = sandboxCluster();
-  const contexts = new Set<string>(['sandbox']);
   for (const service of Object.values(config.services)) {
     for (const env of Object.values(service.environments)) {
-      if (env.context) contexts.add(env.context);
       let labels: Record<string, string>;
       try {
         // The equality / set requirements give labels a made-up pod can carry.
@@ -36,6 +35,6 @@ export async function startSandbox(config: Config, opts: { port?: number } = {})
     }
   }
   const api = await startFakeKubeApi({ seed, ...(opts.port !== undefined ? { port: opts.port } : {}) });
-  const kube = new KubeClient(kubeConfigForUrl(api.url, [...contexts]), { timeoutMs: config.kubernetes.timeoutMs });
+  const kube = new KubeClient(kubeConfigForUrl(api.url, configContexts(config)), { timeoutMs: config.kubernetes.timeoutMs });
   return { url: api.url, api, kube, close: () => api.close() };
 }

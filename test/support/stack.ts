@@ -4,8 +4,8 @@ import type { ChatAdapter } from '../../src/bot/adapter.js';
 import { IrcAdapter } from '../../src/bot/irc.js';
 import type { DirectoryLookup } from '../../src/auth/access.js';
 import type { Config } from '../../src/config/schema.js';
-import { KubeClient } from '../../src/kube/client.js';
-import { kubeConfigForAll } from '../../src/kube/multi-context.js';
+import { KubeClient, kubeConfigForUrl } from '../../src/kube/client.js';
+import { configContexts } from '../../src/kube/contexts.js';
 import { sandboxCluster } from '../../src/sandbox/fixtures.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.js';
 import type { Handler } from '../../src/handlers/types.js';
@@ -48,7 +48,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     ? { host: o.ircd.host, port: o.ircd.port, tls: false, nick: o.botNick ?? 'deckhand', channels: [CHANNEL], rate: { burst: 50, perSecond: 200 } }
     : undefined;
   const config = exampleConfig({ redis: { url: REDIS_URL, prefix }, ...(irc ? { irc } : {}), ...o.config });
-  const kube = new KubeClient(kubeConfigForAll(api.url, config), { timeoutMs: 3000 });
+  const kube = new KubeClient(kubeConfigForUrl(api.url, configContexts(config)), { timeoutMs: 3000 });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const ircAdapter = config.irc ? new IrcAdapter({ config: config.irc, log }) : undefined;
   const adapters = [...(ircAdapter ? [ircAdapter] : []), ...(o.adapters ?? [])];

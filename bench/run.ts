@@ -1,0 +1,56 @@
+// `npm run bench`: every figure measured in one run on this machine, written to
+// bench/results/latest.json and summarised in bench/RESULTS.md.
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { benchBigStatus, benchJobsPerSecond, benchStatus } from './status.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const out = `${ROOT}bench/results/latest.json`;
+
+type Section = () => Promise<Record<string, unknown>> | Record<string, unknown>;
+const sections: [string, Section][] = [
+  ['bigStatus', benchBigStatus],
+  ['statusJobsPerSecond', () => benchJobsPerSecond()],
+  ['statusLatency', () => benchStatus()],
+];
+
+const only = process.argv.slice(2);
+const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { results?: Record<string, unknown> }).results ?? {} : {};
+const results: Record<string, unknown> = only.length ? { ...previous } : {};
+for (const [name, run] of sections) {
+  if (only.length && !only.includes(name)) continue;
+  process.stderr.write(`bench: ${name}…\n`);
+  Object.assign(results, await run());
+}
+
+const doc = {
+  measuredAt: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+  results,
+};
+mkdirSync(`${ROOT}bench/results`, { recursive: true });
+writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
+
+const r = results as Record<string, Record<string, unknown>>;
+const row = (name: string, value: string, goal: unknown) => `| ${name} | ${value} | ${goal ?? ''} |`;
+const md = [
+  '# Benchmark results',
+  '',
+  `Measured ${doc.measuredAt} on ${doc.machine.cpus} × ${doc.machine.model}, Node ${doc.machine.node}. Written by \`npm run bench\`; raw figures in \`results/latest.json\`.`,
+  '',
+  '| figure | measured | goal |',
+  '|---|---|---|',
+  r.statusLatency && row('statusLatency p50 / p99', `${r.statusLatency.p50Ms} / ${r.statusLatency.p99Ms} ms (floor ${r.statusLatency.floorP50Ms} / ${r.statusLatency.floorP99Ms}; over floor ${r.statusLatency.overP50Ms} / ${r.statusLatency.overP99Ms})`, r.statusLatency.goal),
+  r.statusJobsPerSecond && row('statusJobsPerSecond', `${r.statusJobsPerSecond.perSecond}/s`, r.statusJobsPerSecond.goal),
+  r.bigStatusMs && row('bigStatusMs (5,000 pods)', `${r.bigStatusMs.p50Ms} ms, ${r.bigStatusMs.lines} lines`, r.bigStatusMs.goal),
+  r.rssMb && row('rssMb idle / after latency run', `${r.rssMb.idle} / ${r.rssMb.afterLatencyRun} MB`, r.rssMb.goal),
+  ...Object.entries(r)
+    .filter(([k]) => !['statusLatency', 'statusJobsPerSecond', 'bigStatusMs', 'rssMb'].includes(k))
+    .map(([k, v]) => row(k, JSON.stringify(Object.fromEntries(Object.entries(v).filter(([kk]) => kk !== 'goal' && kk !== 'note'))), v.goal)),
+  '',
+  ...Object.entries(r).filter(([, v]) => v.note).map(([k, v]) => `- ${k}: ${v.note}`),
+  '',
+].filter((l): l is string => typeof l === 'string');
+writeFileSync(`${ROOT}bench/RESULTS.md`, md.join('\n'));
+process.stdout.write(md.join('\n') + '\n');
+process.exit(0);

@@ -1,0 +1,270 @@
+// The only place Deckhand talks to Kubernetes (@kubernetes/client-node 2.x, undici fetch).
+// One KubeConfig is loaded once; API clients are cached per context. Every request carries
+// an AbortSignal.timeout, and failures become the typed errors of ./errors.ts.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ApiException, AppsV1Api, CoreV1Api, IsomorphicFetchHttpLibrary, KubeConfig, ListWatch, loadYaml, ServerConfiguration, Watch, Observable, type ConfigurationOptions, type RequestContext, type ObservableMiddleware, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { InFlight } from './coalesce.js';
+import { reviveDeployment, revivePod } from './wire.js';
+import { KubeContextError, kubeError, type KubeTarget } from './errors.js';
+
+export type PodEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface KubeClientOptions {
+  /** Per request, connection to last byte. */
+  timeoutMs: number;
+  /** A watch asks the server to end after this long and is then resumed; a silent watch for longer than this plus timeoutMs is an error. Default 300. */
+  watchTimeoutSeconds?: number;
+}
+
+interface ContextClients {
+  kc: KubeConfig;
+  core: CoreV1Api;
+  apps: AppsV1Api;
+}
+
+/** True when a kubeconfig exists where createKubeClients would look (so `npm start` can fall back to the sandbox). */
+export function kubeConfigAvailable(kubeconfig?: string): boolean {
+  if (kubeconfig) return existsSync(kubeconfig);
+  if (process.env.KUBECONFIG) return true;
+  return existsSync(join(homedir(), '.kube', 'config')) || existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token');
+}
+
+/** Load the kubeconfig once (the given file, else $KUBECONFIG, ~/.kube/config or in-cluster) and wrap it. */
+export function createKubeClients(opts: { kubeconfig?: string; timeoutMs: number; watchTimeoutSeconds?: number }): KubeClient {
+  const kc = new KubeConfig();
+  if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
+  else kc.loadFromDefault();
+  return new KubeClient(kc, opts);
+}
+
+/**
+ * An in-memory KubeConfig for a plain-http API server (the sandbox, tests). `contexts` all point
+ * at it, the first is current (default ["sandbox"]). client-node refuses http:// servers unless
+ * the cluster has skipTLSVerify set, so it is set for http URLs.
+ */
+export function kubeConfigForUrl(url: string, contexts: string[] = ['sandbox']): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'sandbox', server: url, skipTLSVerify: url.startsWith('http:') }],
+    users: [{ name: 'deckhand', token: 'sandbox' }],
+    contexts: contexts.map((name) => ({ name, cluster: 'sandbox', user: 'deckhand', namespace: 'default' })),
+    currentContext: contexts[0],
+  });
+  return kc;
+}
+
+/** kubectl-style YAML for a KubeConfig (to write a file for kubectl or helm). */
+export function kubeConfigYaml(kc: KubeConfig): string {
+  return kc.exportConfig();
+}
+
+export class KubeClient {
+  private readonly clients = new Map<string, ContextClients>();
+  private readonly inFlight = new InFlight();
+  private readonly http = new IsomorphicFetchHttpLibrary();
+  private readonly pools = new Map<string, ReturnType<RequestContext['getDispatcher']>>();
+  private readonly timeoutMs: number;
+  private readonly watchTimeoutSeconds: number;
+
+  constructor(private readonly kc: KubeConfig, opts: KubeClientOptions) {
+    this.timeoutMs = opts.timeoutMs;
+    this.watchTimeoutSeconds = opts.watchTimeoutSeconds ?? 300;
+  }
+
+  /** The context used when an environment names none. */
+  get defaultContext(): string {
+    return this.kc.getCurrentContext();
+  }
+
+  listPods(context: string | undefined, namespace: string, selector: string): Promise<V1Pod[]> {
+    return this.inFlight.run(`pods\0${context ?? ''}\0${namespace}\0${selector}`, () => this.fetchPods(context, namespace, selector));
+  }
+
+  private async fetchPods(context: string | undefined, namespace: string, selector: string): Promise<V1Pod[]> {
+    const items = await this.list(context, { namespace, action: 'list pods' }, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, selector);
+    return items.map(revivePod);
+  }
+
+  async getPod(context: string | undefined, namespace: string, name: string): Promise<V1Pod> {
+    const target = { context, namespace, action: 'get pods' };
+    const { core } = this.forContext(context);
+    try {
+      return await core.readNamespacedPod({ namespace, name }, this.requestOptions());
+    } catch (err) {
+      throw kubeError(err, target, this.timeoutMs);
+    }
+  }
+
+  listDeployments(context: string | undefined, namespace: string, selector: string): Promise<V1Deployment[]> {
+    return this.inFlight.run(`deployments\0${context ?? ''}\0${namespace}\0${selector}`, () => this.fetchDeployments(context, namespace, selector));
+  }
+
+  private async fetchDeployments(context: string | undefined, namespace: string, selector: string): Promise<V1Deployment[]> {
+    const items = await this.list(context, { namespace, action: 'list deployments' }, `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`, selector);
+    return items.map(reviveDeployment);
+  }
+
+  /**
+   * A list call built the way the generated API builds it (server, auth and TLS from the kubeconfig
+   * through the public KubeConfig.applySecurityAuthentication), but read with JSON.parse.
+   */
+  private async list(context: string | undefined, t: { namespace: string; action: string }, path: string, labelSelector: string): Promise<Record<string, unknown>[]> {
+    const target: KubeTarget = { context, ...t };
+    try {
+      const { kc } = this.forContext(context);
+      const server = kc.getCurrentCluster()?.server;
+      if (!server) throw new KubeContextError(context ?? kc.getCurrentContext());
+      const ctx = new ServerConfiguration(server, {}).makeRequestContext(path, 'GET' as never);
+      ctx.setQueryParam('labelSelector', labelSelector);
+      ctx.setHeaderParam('Accept', 'application/json');
+      ctx.setSignal(AbortSignal.timeout(this.timeoutMs));
+      await kc.applySecurityAuthentication(ctx);
+      // client-node makes a new connection pool (undici Agent) for every request: a TCP and TLS
+      // handshake per call. Headers (tokens may rotate) are applied each time; the pool is kept.
+      const fresh = ctx.getDispatcher();
+      if (fresh) {
+        const key = context ?? kc.getCurrentContext();
+        let pool = this.pools.get(key);
+        if (!pool) this.pools.set(key, (pool = fresh));
+        ctx.setDispatcher(pool);
+      }
+      const res = await this.http.send(ctx).toPromise();
+      const body = await res.body.text();
+      if (res.httpStatusCode < 200 || res.httpStatusCode > 299) throw new ApiException(res.httpStatusCode, `HTTP ${res.httpStatusCode}`, body, res.headers);
+      return ((JSON.parse(body) as { items?: Record<string, unknown>[] }).items ?? []);
+    } catch (err) {
+      throw kubeError(err, target, this.timeoutMs);
+    }
+  }
+
+  /**
+   * List, then watch, the pods matching `selector`: `onEvent` gets ADDED for every current pod,
+   * then each change. Server-side ends and 410 Expired are resumed/relisted inside (client-node's
+   * ListWatch); any other failure goes to `onError` once, typed, and the watch stops (the caller
+   * decides whether to retry). Rejects when the first list or watch fails. Returns the stop function.
+   */
+  async watchPods(context: string | undefined, namespace: string, selector: string, onEvent: (type: PodEventType, pod: V1Pod) => void, onError: (err: Error) => void): Promise<() => void> {
+    const target: KubeTarget = { context, namespace, action: 'watch pods' };
+    const { kc, core } = this.forContext(context);
+    const watch = new ResumingWatch(kc, this.watchTimeoutSeconds, this.timeoutMs, target);
+    const list = () => core.listNamespacedPod({ namespace, labelSelector: selector }, this.requestOptions());
+    // ListWatch's reconnect back-off does not look at stop(): a delay that stop() cancels (and never resolves) keeps it from reconnecting after a stop.
+    const delays = new Set<() => void>();
+    const delayFn = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(() => (delays.delete(cancel), resolve()), ms);
+        const cancel = (): void => clearTimeout(t);
+        delays.add(cancel);
+      });
+    const lw = new ListWatch<V1Pod>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, watch, list, false, selector || undefined, undefined, { delayFn });
+    let stopped = false;
+    let starting = true;
+    let startError: Error | undefined;
+    lw.on('add', (pod) => stopped || onEvent('ADDED', pod));
+    lw.on('update', (pod) => stopped || onEvent('MODIFIED', pod));
+    lw.on('delete', (pod) => stopped || onEvent('DELETED', pod));
+    lw.on('error', (err) => {
+      // ListWatch reports the abort caused by stop() as an error too: ignore it.
+      if (stopped) return;
+      const e = kubeError(err, target, this.timeoutMs);
+      if (starting) startError ??= e;
+      else {
+        stop();
+        onError(e);
+      }
+    });
+    const stop = (): void => {
+      stopped = true;
+      delays.forEach((cancel) => cancel());
+      watch.stop();
+      void lw.stop();
+    };
+    await lw.start();
+    starting = false;
+    if (startError) {
+      stop();
+      throw startError;
+    }
+    return stop;
+  }
+
+  private forContext(context: string | undefined): ContextClients {
+    const name = context ?? this.kc.getCurrentContext();
+    let c = this.clients.get(name);
+    if (!c) {
+      if (!this.kc.getContextObject(name)) throw new KubeContextError(name);
+      const kc = new KubeConfig();
+      kc.loadFromOptions({ clusters: this.kc.getClusters(), contexts: this.kc.getContexts(), users: this.kc.getUsers(), currentContext: name });
+      c = { kc, core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api) };
+      this.clients.set(name, c);
+    }
+    return c;
+  }
+
+  /**
+   * client-node 2.x has no timeout option: a middleware puts an AbortSignal on each request
+   * (undici honours it up to the last body byte). The object-parameter API (what makeApiClient
+   * returns) runs Observable middleware; 'append' keeps the User-Agent middleware it installs
+   * ('replace' is the default and would drop it).
+   */
+  private requestOptions(): ConfigurationOptions {
+    const ms = this.timeoutMs;
+    const timeout: ObservableMiddleware = {
+      pre: (ctx) => {
+        ctx.setSignal(AbortSignal.timeout(ms));
+        return new Observable(Promise.resolve(ctx));
+      },
+      post: (res) => new Observable(Promise.resolve(res)),
+    };
+    return { middleware: [timeout], middlewareMergeStrategy: 'append' };
+  }
+}
+
+/**
+ * client-node's Watch with four changes: stop() aborts every request, even one still connecting; watch objects are deserialized like list items; it asks the server for bookmarks and to end the watch
+ * after `timeoutSeconds` (ListWatch then resumes from the last resourceVersion), and its
+ * inactivity timer (default 30s, also the only connect timeout) is set above that, so that
+ * a TimeoutError means a silent server, reported as ClusterUnavailableError instead of being
+ * retried forever by ListWatch.
+ */
+class ResumingWatch extends Watch {
+  private stopped = false;
+  private readonly open = new Set<AbortController>();
+
+  constructor(config: KubeConfig, private readonly timeoutSeconds: number, private readonly timeoutMs: number, private readonly target: KubeTarget) {
+    super(config);
+    (this as unknown as { requestTimeoutMs: number }).requestTimeoutMs = timeoutSeconds * 1000 + timeoutMs;
+  }
+
+  override watch(path: string, query: Record<string, string | number | boolean | undefined>, callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void, done: (err: unknown) => void): Promise<AbortController> {
+    const params = { ...query, allowWatchBookmarks: true, timeoutSeconds: this.timeoutSeconds };
+    // Watch hands over raw JSON (timestamps as strings) while list results are deserialized
+    // models (Dates): deserialize watch objects too, through the public loadYaml (JSON is YAML).
+    const typed = (phase: string, obj: unknown, raw?: unknown): void => {
+      const o = obj as { kind?: string; apiVersion?: string } | undefined;
+      callback(phase, phase !== 'BOOKMARK' && phase !== 'ERROR' && o?.kind && o.apiVersion ? loadYaml(JSON.stringify(o)) : obj, raw);
+    };
+    if (this.stopped) return Promise.resolve(new AbortController());
+    let controller: AbortController | undefined;
+    const finished = (err: unknown): void => {
+      if (controller) this.open.delete(controller);
+      const timedOut = err instanceof Error && err.name === 'TimeoutError';
+      done(timedOut ? kubeError(err, this.target, this.timeoutSeconds * 1000 + this.timeoutMs) : err);
+    };
+    return super.watch(path, params, typed, finished).then((c) => {
+      controller = c;
+      // ListWatch.stop() only aborts the request it already holds: one still connecting is aborted here.
+      if (this.stopped) c.abort();
+      else if (!c.signal.aborted) this.open.add(c);
+      return c;
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.open.forEach((c) => c.abort());
+    this.open.clear();
+  }
+}

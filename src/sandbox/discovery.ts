@@ -1,0 +1,78 @@
+// API discovery for the fake API server: what kubectl (client-go) reads before any request.
+// kubectl 1.30+ asks for aggregated discovery (apidiscovery.k8s.io/v2) on /api and /apis and
+// falls back to the legacy documents (/api, /apis, /api/v1, /apis/apps/v1) when the server
+// answers plain JSON; both are served here.
+
+export const RESOURCES = {
+  namespaces: { group: '', version: 'v1', groupVersion: 'v1', kind: 'Namespace', listKind: 'NamespaceList', singular: 'namespace', shortNames: ['ns'], categories: [], namespaced: false },
+  pods: { group: '', version: 'v1', groupVersion: 'v1', kind: 'Pod', listKind: 'PodList', singular: 'pod', shortNames: ['po'], categories: ['all'], namespaced: true },
+  events: { group: '', version: 'v1', groupVersion: 'v1', kind: 'Event', listKind: 'EventList', singular: 'event', shortNames: ['ev'], categories: [], namespaced: true },
+  deployments: { group: 'apps', version: 'v1', groupVersion: 'apps/v1', kind: 'Deployment', listKind: 'DeploymentList', singular: 'deployment', shortNames: ['deploy'], categories: ['all'], namespaced: true },
+} as const;
+export type ResourceName = keyof typeof RESOURCES;
+
+/** Only reads are served. */
+const VERBS = ['get', 'list', 'watch'];
+export const SERVER_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.9-deckhand-sandbox', gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2026-05-14T00:00:00Z', goVersion: 'go1.23.9', compiler: 'gc', platform: 'linux/amd64' };
+const AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+const byGroup = (group: string) => Object.entries(RESOURCES).filter(([, r]) => r.group === group);
+
+export function apiResourceList(group: string): object {
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/v1` : 'v1',
+    resources: byGroup(group).map(([name, r]) => ({ name, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: VERBS, shortNames: r.shortNames, ...(r.categories.length ? { categories: r.categories } : {}) })),
+  };
+}
+
+function aggregated(groups: string[]): object {
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: 'apidiscovery.k8s.io/v2',
+    metadata: {},
+    items: groups.map((group) => ({
+      metadata: group ? { name: group, creationTimestamp: null } : { creationTimestamp: null },
+      versions: [
+        {
+          version: 'v1',
+          resources: byGroup(group).map(([name, r]) => ({
+            resource: name,
+            responseKind: { group, version: 'v1', kind: r.kind },
+            scope: r.namespaced ? 'Namespaced' : 'Cluster',
+            singularResource: r.singular,
+            verbs: VERBS,
+            shortNames: r.shortNames,
+            ...(r.categories.length ? { categories: r.categories } : {}),
+          })),
+          freshness: 'Current',
+        },
+      ],
+    })),
+  };
+}
+
+/** The discovery document for `path`, or undefined when `path` is not a discovery path. */
+export function discoveryResponse(path: string, accept: string, serverAddress: string): { body: string; contentType: string } | undefined {
+  const json = (o: object, contentType = 'application/json') => ({ body: JSON.stringify(o), contentType });
+  const wantsAggregated = accept.includes('as=APIGroupDiscoveryList') && accept.includes('v=v2');
+  switch (path) {
+    case '/version':
+      return json(SERVER_VERSION);
+    case '/api':
+      if (wantsAggregated) return json(aggregated(['']), AGGREGATED);
+      return json({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] });
+    case '/apis':
+      if (wantsAggregated) return json(aggregated(['apps']), AGGREGATED);
+      return json({ kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }] });
+    case '/api/v1':
+      return json(apiResourceList(''));
+    case '/apis/apps':
+      return json({ kind: 'APIGroup', apiVersion: 'v1', name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } });
+    case '/apis/apps/v1':
+      return json(apiResourceList('apps'));
+    default:
+      return undefined;
+  }
+}

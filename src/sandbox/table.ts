@@ -1,0 +1,105 @@
+// Server-side printing (meta.k8s.io/v1 Table) for pods and deployments, which kubectl asks for
+// when it prints columns (`kubectl get pods`, `-w`). Without it kubectl shows NAME and AGE only.
+import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
+
+export const TABLE_CONTENT_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
+
+type Row = { cells: (string | number)[]; object: object };
+interface Printer {
+  columns: { name: string; type: string; format?: string; priority?: number }[];
+  cells(o: KubernetesObject, now: number): (string | number)[];
+}
+
+const PRINTERS: Record<string, Printer> = {
+  pods: {
+    columns: [
+      { name: 'Name', type: 'string', format: 'name' },
+      { name: 'Ready', type: 'string' },
+      { name: 'Status', type: 'string' },
+      { name: 'Restarts', type: 'string' },
+      { name: 'Age', type: 'string' },
+      { name: 'IP', type: 'string', priority: 1 },
+      { name: 'Node', type: 'string', priority: 1 },
+    ],
+    cells(o, now) {
+      const pod = o as V1Pod;
+      const statuses = pod.status?.containerStatuses ?? [];
+      let reason = pod.status?.reason ?? pod.status?.phase ?? 'Unknown';
+      let restarts = 0;
+      let lastRestart = 0;
+      for (const s of statuses) {
+        restarts += s.restartCount ?? 0;
+        const finished = s.lastState?.terminated?.finishedAt;
+        if (finished) lastRestart = Math.max(lastRestart, new Date(finished).getTime());
+        if (s.state?.waiting?.reason) reason = s.state.waiting.reason;
+        else if (s.state?.terminated) reason = s.state.terminated.reason ?? `ExitCode:${s.state.terminated.exitCode}`;
+      }
+      if (pod.metadata?.deletionTimestamp) reason = 'Terminating';
+      const ready = statuses.filter((s) => s.ready).length;
+      const total = pod.spec?.containers.length ?? statuses.length;
+      const restartCell = lastRestart ? `${restarts} (${humanDuration(now - lastRestart)} ago)` : String(restarts);
+      return [pod.metadata!.name!, `${ready}/${total}`, reason, restartCell, age(o, now), pod.status?.podIP ?? '<none>', pod.spec?.nodeName ?? '<none>'];
+    },
+  },
+  deployments: {
+    columns: [
+      { name: 'Name', type: 'string', format: 'name' },
+      { name: 'Ready', type: 'string' },
+      { name: 'Up-to-date', type: 'integer' },
+      { name: 'Available', type: 'integer' },
+      { name: 'Age', type: 'string' },
+      { name: 'Containers', type: 'string', priority: 1 },
+      { name: 'Images', type: 'string', priority: 1 },
+    ],
+    cells(o, now) {
+      const d = o as V1Deployment;
+      const containers = d.spec?.template.spec?.containers ?? [];
+      return [d.metadata!.name!, `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`, d.status?.updatedReplicas ?? 0, d.status?.availableReplicas ?? 0, age(o, now), containers.map((c) => c.name).join(','), containers.map((c) => c.image).join(',')];
+    },
+  },
+};
+
+export function hasTable(resource: string): boolean {
+  return resource in PRINTERS;
+}
+
+/** A Table of `objs` (each with kind/apiVersion), rows carrying PartialObjectMetadata like the real server. */
+export function toTable(resource: string, objs: KubernetesObject[], resourceVersion: string, now = Date.now()): object {
+  const p = PRINTERS[resource]!;
+  const rows: Row[] = objs.map((o) => ({
+    cells: p.cells(o, now),
+    object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
+  }));
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion },
+    columnDefinitions: p.columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: '', priority: c.priority ?? 0 })),
+    rows,
+  };
+}
+
+function age(o: KubernetesObject, now: number): string {
+  const created = o.metadata?.creationTimestamp;
+  return created ? humanDuration(now - new Date(created).getTime()) : '<unknown>';
+}
+
+/** k8s.io/apimachinery/pkg/util/duration.HumanDuration */
+export function humanDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < -1) return '<invalid>';
+  if (s < 0) return '0s';
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 10) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
+  if (m < 180) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 8) return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
+  if (h < 48) return `${h}h`;
+  const d = Math.floor(h / 24);
+  if (h < 24 * 8) return h % 24 === 0 ? `${d}d` : `${d}d${h % 24}h`;
+  if (h < 24 * 365 * 2) return `${d}d`;
+  const y = Math.floor(d / 365);
+  if (h < 24 * 365 * 8) return d % 365 === 0 ? `${y}y` : `${y}y${d % 365}d`;
+  return `${y}y`;
+}
