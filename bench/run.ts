@@ -12,6 +12,8 @@ const sections: [string, Section][] = [
   ['bigStatus', benchBigStatus],
   ['statusJobsPerSecond', () => benchJobsPerSecond()],
   ['statusLatency', () => benchStatus()],
+  ['jobsQueryMs', async () => (await import('./history.js')).benchHistory()],
+  ['downtimeDetect', async () => (await import('./monitor.js')).benchMonitor()],
 ];
 
 const only = process.argv.slice(2);

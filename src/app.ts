@@ -8,9 +8,21 @@ import { createRedis } from './core/redis.js';
 import { ServiceRegistry } from './core/registry.js';
 import { handlers as allHandlers } from './handlers/index.js';
 import type { Handler } from './handlers/types.js';
+import { randomBytes } from 'node:crypto';
 import { AuditLog } from './history/audit.js';
+import type { HistoryAccess } from './history/access.js';
+import { LinkSigner } from './history/links.js';
+import { scheduleRetention } from './history/retention.js';
+import { HistoryStore } from './history/store.js';
+import { startHttpServer, type HttpServer } from './http/server.js';
+import { Metrics } from './metrics.js';
 import type { QueueContext } from './jobs/queues.js';
 import { startWorker } from './jobs/worker.js';
+import { makeMaintProcessor, startAnnouncer, type Announcer } from './jobs/announce.js';
+import { processors } from './jobs/processors.js';
+import { Outboxes } from './jobs/queues.js';
+import { systemClock, type Clock } from './maintenance/clock.js';
+import { Monitor } from './monitor/monitor.js';
 import type { KubeClient } from './kube/client.js';
 
 export type Role = 'all' | 'gateway' | 'worker';
@@ -29,6 +41,10 @@ export interface AppOptions {
   workerConcurrency?: number;
   /** The verbs understood (default: all of src/handlers). */
   handlers?: readonly Handler[];
+  /** Time for maintenance windows and the monitor (tests move a FakeClock). */
+  clock?: Clock;
+  /** Run the downtime monitor here (worker/all roles only); default config.monitor.enabled. */
+  monitor?: boolean;
 }
 
 export interface App {
@@ -36,6 +52,15 @@ export interface App {
   redis: Redis;
   access: Access;
   queues: QueueContext;
+  /** The downtime monitor, when it runs in this process. */
+  monitor?: Monitor;
+  /** The maintenance announcements' worker (worker/all roles). */
+  announcer?: Announcer;
+  history: HistoryStore;
+  metrics: Metrics;
+  /** The HTTP server (/metrics, /healthz, /readyz, /jobs/N), when `http` is configured. */
+  http?: HttpServer;
+  links?: LinkSigner;
   stop(): Promise<void>;
 }
 
@@ -48,24 +73,81 @@ export async function startApp(o: AppOptions): Promise<App> {
   const stops: (() => Promise<void>)[] = [];
   const handlers = o.handlers ?? allHandlers;
 
+  // Job history, its retention, metrics, and the HTTP server for /metrics, health and log pages.
+  const history = new HistoryStore(redis, queues.prefix);
+  await history.syncCounter().catch((err: unknown) => o.log.warn({ err }, 'job history counter check failed'));
+  const metrics = new Metrics({ queues });
+  const retention = scheduleRetention(history, { ...o.config.history, everyMs: o.config.history.trimEveryMinutes * 60_000, log: o.log });
+  stops.push(() => retention.stop(), () => metrics.close());
+  let links: LinkSigner | undefined;
+  if (o.config.http) {
+    const h = o.config.http;
+    let secret = process.env[h.linkSecretEnv];
+    if (!secret || secret.length < 16) {
+      o.log.warn({ env: h.linkSecretEnv }, 'no log-link secret (16+ characters) in the environment: links to log pages work only until this process restarts');
+      secret = randomBytes(32).toString('hex');
+    }
+    links = new LinkSigner(secret, h.linkTtlHours * 3_600_000, h.publicUrl ?? '');
+  }
+  const historyAccess: HistoryAccess = { store: history, ...(links ? { links } : {}) };
+
+  let monitor: Monitor | undefined;
+  let announcer: Announcer | undefined;
   if (o.role !== 'gateway') {
     if (!o.kube) throw new Error('a worker needs a Kubernetes client');
     const w = startWorker({
       queues,
       context: { config: o.config, registry, kube: o.kube, access, log: o.log },
+      ...(o.clock ? { processors: { ...processors, maint: makeMaintProcessor(o.clock) } } : {}),
       handlers,
+      history,
+      metrics,
       ...(o.workerConcurrency ? { concurrency: o.workerConcurrency } : {}),
     });
     stops.push(() => w.close());
+    // maintenance announcements (delayed jobs) and the downtime monitor run with the processors
+    const clock = o.clock ?? systemClock;
+    const a = (announcer = await startAnnouncer({ queues, config: o.config, log: o.log, clock }));
+    stops.push(() => a.close());
+    if (o.monitor ?? o.config.monitor.enabled) {
+      const outboxes = new Outboxes(queues);
+      const m = (monitor = new Monitor({ config: o.config, kube: o.kube, redis, prefix: queues.prefix, log: o.log, clock, post: (msg) => outboxes.post(msg) }));
+      await m.start();
+      stops.unshift(async () => {
+        await m.stop();
+        await outboxes.close();
+      });
+    }
   }
   let gateway: Gateway | undefined;
   if (o.role !== 'worker') {
-    gateway = new Gateway({ config: o.config, registry, access, queues, adapters: o.adapters, handlers, log: o.log });
+    gateway = new Gateway({ config: o.config, registry, access, queues, adapters: o.adapters, handlers, log: o.log, history: historyAccess, metrics });
     await gateway.start();
     stops.unshift(() => gateway!.stop());
   }
+  let http: HttpServer | undefined;
+  if (o.role !== 'worker') metrics.watchAdapters(o.adapters);
+  if (o.config.http) {
+    http = await startHttpServer({
+      port: o.config.http.port, host: o.config.http.host, redis, history, metrics, log: o.log,
+      ...(links ? { links } : {}),
+      adapters: () => (o.role === 'worker' ? [] : o.adapters),
+    });
+    // Links posted in chat point at the public URL, else at where the server listens.
+    if (links && !o.config.http.publicUrl) links = links.withBaseUrl(http.url);
+    if (links) historyAccess.links = links;
+    const server = http;
+    stops.unshift(() => server.close());
+    o.log.info({ url: http.url }, 'http server listening');
+  }
   return {
     ...(gateway ? { gateway } : {}),
+    ...(monitor ? { monitor } : {}),
+    ...(announcer ? { announcer } : {}),
+    history,
+    metrics,
+    ...(http ? { http } : {}),
+    ...(links ? { links } : {}),
     redis,
     access,
     queues,

@@ -8,6 +8,8 @@ import type { Logger } from '../core/log.js';
 import type { ServiceRegistry } from '../core/registry.js';
 import type { ChatMessage, Identity, JobData, JobResult, NetworkName, OutgoingMessage, ReplyTarget } from '../core/types.js';
 import type { Handler } from '../handlers/types.js';
+import type { HistoryAccess } from '../history/access.js';
+import type { Metrics } from '../metrics.js';
 import { commandQueue, outboxName, type QueueContext } from '../jobs/queues.js';
 import type { ChatAdapter } from './adapter.js';
 import { replyLines } from './reply.js';
@@ -20,6 +22,9 @@ export interface GatewayOptions {
   adapters: ChatAdapter[];
   handlers: readonly Handler[];
   log: Logger;
+  /** Job history: denied and enqueued commands are recorded; `jobs`/`job` read it. */
+  history?: HistoryAccess;
+  metrics?: Metrics;
 }
 
 /**
@@ -62,21 +67,33 @@ export class Gateway {
       nick: msg.sender.nick,
     };
     const answer = (lines: string[], isPrivate = false) => adapter.send(replyLines(replyTo, lines, isPrivate));
+    const { history, metrics } = this.o;
+    let verb = 'unknown';
     try {
       const parsed = parseCommand(msg.text, this.o.handlers, this.o.registry, randomUUID());
-      if (!parsed.ok) return await answer([parsed.error.message], true);
+      if (!parsed.ok) return (metrics?.command(verb, 'invalid'), await answer([parsed.error.message], true));
       const { command, spec } = parsed;
+      verb = command.verb;
       const handler = spec as Handler;
       const identity: Identity = { network: msg.network, nick: msg.sender.nick, ...(msg.sender.account ? { account: msg.sender.account } : {}) };
       const decision = await this.o.access.authorize(identity, command, spec);
-      if (!decision.allowed) return await answer([toUserLine(decision.error)], true);
+      if (!decision.allowed) {
+        metrics?.command(verb, 'denied');
+        await history?.store.denied(command, decision.identity, replyTo, decision.reason).catch((err: unknown) => this.o.log.error({ err }, 'history write failed'));
+        return await answer([toUserLine(decision.error)], true);
+      }
       const outcome = await handler.handle({
         command, message: msg, identity: decision.identity, config: this.o.config,
-        registry: this.o.registry, access: this.o.access, verbs: this.o.handlers,
+        registry: this.o.registry, access: this.o.access, verbs: this.o.handlers, ...(history ? { history } : {}),
       });
-      if (outcome.kind === 'reply') return await answer(outcome.lines, outcome.private);
-      await this.commands.add(outcome.jobKind, { kind: outcome.jobKind, command, requester: decision.identity, replyTo, queuedAt: Date.now() });
+      if (outcome.kind === 'reply') return (metrics?.command(verb, 'replied'), await answer(outcome.lines, outcome.private));
+      const data: JobData = { kind: outcome.jobKind, command, requester: decision.identity, replyTo, queuedAt: Date.now() };
+      const job = await this.commands.add(outcome.jobKind, data);
+      metrics?.command(verb, 'enqueued');
+      // The BullMQ job id is the history id (`!job 42`).
+      await history?.store.queued(job.id, data).catch((err: unknown) => this.o.log.error({ err, jobId: job.id }, 'history write failed'));
     } catch (e) {
+      metrics?.command(verb, e instanceof UserError ? 'invalid' : 'error');
       if (!(e instanceof UserError)) this.o.log.error({ err: e, text: msg.text.slice(0, 200) }, 'command failed');
       await answer([toUserLine(e)], true).catch((err) => this.o.log.error({ err }, 'reply failed'));
     }

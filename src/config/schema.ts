@@ -81,6 +81,67 @@ const slackSchema = z.object({
   apiUrl: z.string().url().optional(),
 });
 
+// Deploys (src/deploy): time limits, the lock, what is kept of the output, what must never reach chat.
+const deploySettings = z.object({
+  timeoutMinutes: z.number().positive().default(15),
+  confirmMinutes: z.number().positive().default(5),
+  lockTtlSeconds: z.number().positive().default(30),
+  killGraceSeconds: z.number().min(0).default(10),
+  chatLines: z.number().int().min(1).default(6),
+  logMaxLines: z.number().int().min(100).default(20000),
+  logTtlDays: z.number().positive().default(30),
+  /** Environment variables passed to helmfile/helm besides PATH, HOME, KUBECONFIG, HELM_*… (never the bot's own secrets). */
+  passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+  /** Values to redact from chat: these environment variables' values, and every string in these YAML files. */
+  secretEnv: z.array(z.string()).default([]),
+  secretFiles: z.array(z.string()).default([]),
+});
+export const DEPLOY_DEFAULTS = deploySettings.parse({});
+/** A roll-out step: `<service>` (each of its environments, in config order) or `<service>/<environment>`. */
+const rolloutStep = z.string().regex(/^[a-z][a-z0-9-]{0,62}(\/[a-z][a-z0-9-]{0,62})?$/, 'must be <service> or <service>/<environment>');
+
+// Maintenance windows and the downtime monitor (src/maintenance, src/monitor).
+const durationText = z.string().regex(/^(?=\d)(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?$/, 'must be a duration like 1h, 10m or 1h30m');
+const maintenanceSettings = z.object({
+  /** Reminders before a window starts. */
+  remindBefore: z.array(durationText).default(['1h', '10m']),
+  maxDuration: durationText.default('7d'),
+  maxReasonChars: z.number().int().min(20).max(300).default(200),
+});
+export const MAINTENANCE_DEFAULTS = maintenanceSettings.parse({});
+const monitorSettings = z.object({
+  enabled: z.boolean().default(false),
+  /** DOWN only once unhealthy this long; RECOVERED once healthy this long (no flood from a flapping pod). */
+  downAfterSeconds: z.number().min(0).default(60),
+  upAfterSeconds: z.number().min(0).default(60),
+  /** Full re-list beside the watch; polling interval when a watch fails. */
+  resyncSeconds: z.number().positive().default(300),
+  pollSeconds: z.number().positive().default(30),
+  /** Leadership lease: one monitor announces, across every worker. */
+  leaseSeconds: z.number().positive().default(15),
+  /** During a maintenance window or a running deploy: announce worded "(expected: …)", or stay quiet. */
+  expected: z.enum(['announce', 'quiet']).default('announce'),
+});
+export const MONITOR_DEFAULTS = monitorSettings.parse({});
+
+// Job history (src/history) and the HTTP server for /metrics, health and signed log pages (src/http).
+const httpSchema = z.object({
+  port: z.number().int().min(0).max(65535).default(9180),
+  host: z.string().min(1).default('127.0.0.1'),
+  /** Base URL people reach the server at, for links posted in chat, e.g. https://deckhand.example.org */
+  publicUrl: z.string().regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query').optional(),
+  /** Environment variable holding the HMAC secret of log links (at least 16 characters). */
+  linkSecretEnv: z.string().min(1).default('DECKHAND_LINK_SECRET'),
+  linkTtlHours: z.number().positive().default(24),
+});
+const historySchema = z.object({
+  maxAgeDays: z.number().positive().default(90),
+  maxCount: z.number().int().min(1).default(100_000),
+  /** How often the trim runs (one process at a time, under a Redis lock). */
+  trimEveryMinutes: z.number().positive().default(10),
+});
+export const HISTORY_DEFAULTS = historySchema.parse({});
+
 export const configSchema = z.object({
   redis: z.object({ url: z.string().default('redis://127.0.0.1:6379'), prefix: z.string().default('deckhand') }).default({ url: 'redis://127.0.0.1:6379', prefix: 'deckhand' }),
   irc: ircSchema.optional(),
@@ -90,6 +151,21 @@ export const configSchema = z.object({
   deploymentCharts: z.object({ checkout: z.string(), remote: z.string().default('origin'), push: z.boolean().default(false) }).optional(),
   status: z.object({ maxLines: z.number().int().min(1).default(8) }).default({ maxLines: 8 }),
   services: z.record(name, serviceSchema).refine((s) => Object.keys(s).length > 0, 'needs at least one service'),
+  http: httpSchema.optional(),
+  history: historySchema.default(HISTORY_DEFAULTS),
+  deploy: deploySettings.default(DEPLOY_DEFAULTS),
+  rollouts: z.record(name, z.array(rolloutStep).min(1)).default({}),
+  maintenance: maintenanceSettings.default(MAINTENANCE_DEFAULTS),
+  monitor: monitorSettings.default(MONITOR_DEFAULTS),
+}).superRefine((c, ctx) => {
+  for (const [group, steps] of Object.entries(c.rollouts)) {
+    steps.forEach((step, i) => {
+      const [svc, env] = step.split('/');
+      const service = c.services[svc!];
+      if (!service) ctx.addIssue({ code: 'custom', path: ['rollouts', group, i], message: `no service "${svc}"` });
+      else if (env && !service.environments[env]) ctx.addIssue({ code: 'custom', path: ['rollouts', group, i], message: `${svc} has no environment "${env}"` });
+    });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -98,3 +174,8 @@ export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type IrcConfig = z.infer<typeof ircSchema>;
 export type LdapConfig = z.infer<typeof ldapSchema>;
 export type SlackConfig = z.infer<typeof slackSchema>;
+export type HttpConfig = z.infer<typeof httpSchema>;
+export type HistoryConfig = z.infer<typeof historySchema>;
+export type DeploySettings = z.infer<typeof deploySettings>;
+export type MaintenanceSettings = z.infer<typeof maintenanceSettings>;
+export type MonitorSettings = z.infer<typeof monitorSettings>;

@@ -80,6 +80,10 @@ export interface JobResult {
   lines: string[];
   logRef?: string;
   sections?: MessageSection[];
+  /** What the job changed, for the job history (`!job N`): the git commit made, the helm revision(s) deployed. */
+  changed?: { commit?: string; helmRevision?: string };
+  /** The job's full output, when it has no `logRef`: kept (bounded, compressed) in the job history. */
+  log?: string;
 }
 
 export interface OutgoingMessage {

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { ServiceRegistry } from '../core/registry.js';
 import type { ChatMessage, Command, Identity } from '../core/types.js';
 import type { Access } from '../auth/access.js';
+import type { HistoryAccess } from '../history/access.js';
 
 /** What the parser needs to know about a verb; handlers carry it. */
 export interface VerbSpec {
@@ -24,6 +25,8 @@ export interface HandlerContext {
   registry: ServiceRegistry;
   access: Access;
   verbs: readonly VerbSpec[];
+  /** The job history (`jobs`, `job`), when the app has one. */
+  history?: HistoryAccess;
 }
 
 /** Handlers return data; the gateway acts on it (answer now, or enqueue a job). */

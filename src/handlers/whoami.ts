@@ -26,11 +26,11 @@ export const whoami: Handler = {
       throw e;
     }
     if (!who.user) return { kind: 'reply', lines: [`${start} (account ${id.account}) → no directory user: public commands only`] };
-    const groups = who.groups?.length ? who.groups.join(', ') : 'no groups';
+    const groups = who.groups?.length ? `groups ${who.groups.join(', ')}` : 'no groups';
     const may = ctx.registry.names().map((svc) => `${svc}: ${verbsAllowed(ctx.config, who, svc, ctx.verbs).map((v) => v.verb).join(' ')}`);
     return {
       kind: 'reply',
-      lines: [`${start} (account ${id.account}) → directory user ${who.user} → groups ${groups}`, `may run — ${may.join('; ')}`],
+      lines: [`${start} (account ${id.account}) → directory user ${who.user} → ${groups}`, `may run — ${may.join('; ')}`],
     };
   },
 };

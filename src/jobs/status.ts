@@ -19,15 +19,16 @@ export const statusProcessor: Processor = async (data, ctx) => {
     envs.map(async (env) => {
       try {
         const h = await environmentHealth(ctx, service, env);
-        return { title: `${service} ${env}`, ok: h.healthy, lines: formatEnvironment(h) };
+        return { title: `${service} ${env}`, ok: h.healthy, answered: true, lines: formatEnvironment(h) };
       } catch (e) {
         if (!(e instanceof Error) || e.name === 'Error') ctx.log.error({ err: e, service, env }, 'status failed');
-        return { title: `${service} ${env}`, ok: false, lines: [`${service} ${env}: ${toUserLine(e)}`] };
+        return { title: `${service} ${env}`, ok: false, answered: false, lines: [`${service} ${env}: ${toUserLine(e)}`] };
       }
     }),
   );
   const lines = capLines(perEnv.flatMap((r) => r.lines), ctx.config.status.maxLines);
-  const ok = perEnv.every((r) => r.ok);
+  // The job succeeded when the cluster answered: an unhealthy service is a correct answer, shown per section.
+  const ok = perEnv.every((r) => r.answered);
   // sections: the same per environment, uncapped (formatEnvironment already groups many bad pods), for Slack blocks
-  return { ok, summary: lines[0] ?? `${service}: no environments`, lines, sections: perEnv };
+  return { ok, summary: lines[0] ?? `${service}: no environments`, lines, sections: perEnv.map(({ answered: _a, ...section }) => section) };
 };

@@ -11,7 +11,7 @@
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { openSync, closeSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -329,6 +329,11 @@ async function setUp(dir: string, options: SlapdOptions): Promise<Slapd> {
       if (child && !paused) {
         child.kill('SIGSTOP');
         paused = true;
+        // kill() returns before the signal lands: wait until the kernel shows the process stopped,
+        // or a request sent right after could still be answered.
+        const stat = `/proc/${child.pid}/stat`;
+        const pause = new Int32Array(new SharedArrayBuffer(4));
+        for (let i = 0; i < 1000 && existsSync(stat) && !/^\d+ \(.*\) [tT] /.test(readFileSync(stat, 'utf8')); i++) Atomics.wait(pause, 0, 0, 1);
       }
     },
     resume() {

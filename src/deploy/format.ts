@@ -1,0 +1,48 @@
+import type { Config } from '../config/schema.js';
+import type { NetworkName, OutgoingMessage, ReplyTarget } from '../core/types.js';
+import type { DiffSummary } from './summary.js';
+
+/** How a command is typed on a network, for hints: `!confirm abc` on IRC, `/deckhand confirm abc` on Slack. */
+export function typed(network: NetworkName, command: string): string {
+  if (network === 'irc') return `!${command}`;
+  if (network === 'slack') return `/deckhand ${command}`;
+  return command;
+}
+
+/** "see the full log: !job 12" */
+export function fullLog(network: NetworkName, jobId: string | undefined): string {
+  return jobId ? `full log: ${typed(network, `job ${jobId}`)}` : '';
+}
+
+const MAX_DIFF_LINE = 300;
+
+/** Diff lines for chat: sign, then the content without its deep YAML indentation. */
+export function diffLines(diff: DiffSummary, max: number): string[] {
+  const shown = diff.sample.slice(0, max).map((l) => {
+    const text = `${l[0]} ${l.slice(1).trim()}`;
+    return text.length > MAX_DIFF_LINE ? `${text.slice(0, MAX_DIFF_LINE - 1)}…` : text;
+  });
+  const total = diff.plus + diff.minus;
+  if (total > shown.length) shown.push(`… ${total - shown.length} more changed line${total - shown.length === 1 ? '' : 's'}`);
+  return shown;
+}
+
+/**
+ * Start and end of a deploy on every announce channel of the service, on every configured network —
+ * except the channel the request came from, which gets the same news as replies.
+ */
+export function announcements(config: Config, service: string, lines: string[], except?: ReplyTarget): OutgoingMessage[] {
+  const a = config.services[service]?.announce;
+  if (!a) return [];
+  const out: OutgoingMessage[] = [];
+  const skip = (network: string, target: string) =>
+    except && except.network === network && except.target.toLowerCase() === target.toLowerCase() && !except.threadId;
+  if (config.irc) for (const ch of a.irc) if (!skip('irc', ch)) out.push({ network: 'irc', target: ch, lines });
+  if (config.slack) for (const ch of a.slack) if (!skip('slack', ch)) out.push({ network: 'slack', target: ch, lines });
+  return out;
+}
+
+/** A line to where the request came from, without pinging the asker on every milestone. */
+export function progress(to: ReplyTarget, line: string): OutgoingMessage {
+  return { network: to.network, target: to.target, ...(to.threadId ? { threadId: to.threadId } : {}), lines: [line] };
+}

@@ -1,0 +1,123 @@
+// Nothing secret reaches chat or the kept log: values of secrets the bot knows (its own, configured
+// environment variables, strings of secret values files), and anything shaped like a credential.
+// Streams are redacted line by line, statefully (a PEM block spans lines).
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import type { Config } from '../config/schema.js';
+import { oneLine } from '../core/sanitize.js';
+
+export const REDACTED = '[redacted]';
+/** Shorter values are too likely to be ordinary words or numbers to replace everywhere. */
+const MIN_SECRET = 6;
+
+const KEYWORD = String.raw`(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|credentials?)`;
+// `password: x`, `"secret_key": "x"`, `SECRET_KEY = 'x'`, `--token=x`: keep the key, hide the rest of the line.
+const KEY_VALUE = new RegExp(String.raw`^(.*?[\w.-]*${KEYWORD}[\w.-]*["']?\s*[:=]\s*)(\S.*)$`, 'i');
+// Values that say nothing: a YAML block follows, booleans, empty.
+const HARMLESS_VALUE = /^(?:[|>][-+]?\d*|true|false|null|~|""|''|\{\}|\[\]|\[redacted\].*)$/i;
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi;
+const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+// Well-known token shapes: Slack, GitHub, GitLab, AWS access keys, JWTs.
+const TOKEN_SHAPES = /\b(?:xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|gh[pousr]_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})\b/g;
+// Base64 of key length (≥ 32 characters). Hex (digests, git and image ids) is not a secret.
+const BASE64ISH = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,}={0,2}(?![A-Za-z0-9+/_-])/g;
+const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]+-----/;
+const PEM_END = /-----END [A-Z0-9 ]+-----/;
+
+function looksLikeKey(s: string): boolean {
+  const body = s.replace(/=+$/, '');
+  if (/^[0-9a-f]+$/i.test(body)) return false; // hex digest
+  if (/^[a-z0-9-]+$/.test(body) || /^[A-Z0-9_]+$/.test(body)) return false; // kebab names, CONSTANT_NAMES
+  if (/^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+$/i.test(body)) return false; // words joined by - or _
+  return /[A-Z]/.test(body) && /[a-z]/.test(body) && /[0-9+/]/.test(body);
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export class Redactor {
+  private readonly known: RegExp | undefined;
+
+  constructor(secrets: Iterable<string>) {
+    const values = new Set<string>();
+    for (const s of secrets) {
+      if (typeof s !== 'string' || s.length < MIN_SECRET) continue;
+      values.add(s);
+      // as it appears in a Kubernetes Secret's data, and URL-encoded in a DSN
+      values.add(Buffer.from(s).toString('base64').replace(/=+$/, ''));
+      values.add(encodeURIComponent(s));
+    }
+    const sorted = [...values].filter((v) => v.length >= MIN_SECRET).sort((a, b) => b.length - a.length);
+    this.known = sorted.length ? new RegExp(sorted.map(escapeRe).join('|'), 'g') : undefined;
+  }
+
+  /** One line of text, redacted and stripped of control characters. Stateless: PEM lines alone are caught by the stream. */
+  line(text: string): string {
+    let s = oneLine(text);
+    if (this.known) s = s.replace(this.known, REDACTED);
+    s = s.replace(URL_USERINFO, `$1${REDACTED}@`);
+    s = s.replace(BEARER, `$1 ${REDACTED}`);
+    s = s.replace(TOKEN_SHAPES, REDACTED);
+    const kv = KEY_VALUE.exec(s);
+    if (kv && !HARMLESS_VALUE.test(kv[2]!.trim())) s = kv[1] + REDACTED;
+    s = s.replace(BASE64ISH, (m) => (looksLikeKey(m) ? REDACTED : m));
+    return s;
+  }
+
+  /** A redacting line filter with memory: everything between PEM BEGIN and END is hidden. */
+  stream(): (line: string) => string {
+    let inPem = false;
+    return (line: string) => {
+      if (inPem) {
+        if (PEM_END.test(line)) inPem = false;
+        return line.replace(/^((?:[+-](?=\s))?\s*).*$/, `$1${REDACTED}`);
+      }
+      const begin = PEM_BEGIN.exec(line);
+      if (begin) {
+        if (!PEM_END.test(line.slice(begin.index + begin[0].length))) inPem = true;
+        return this.line(line.slice(0, begin.index)) + `${REDACTED} (PEM block)`;
+      }
+      return this.line(line);
+    };
+  }
+}
+
+/** Environment variables the bot itself reads secrets from (its config names them). */
+function botSecretEnvNames(config: Config): string[] {
+  const names: string[] = [];
+  if (config.irc?.sasl) names.push(config.irc.sasl.passwordEnv);
+  if (config.ldap) names.push(config.ldap.bindPasswordEnv);
+  if (config.slack) names.push(config.slack.signingSecretEnv, config.slack.botTokenEnv, config.slack.appTokenEnv);
+  return names;
+}
+
+function stringsOf(node: unknown, out: string[]): void {
+  if (typeof node === 'string') out.push(node);
+  else if (Array.isArray(node)) for (const v of node) stringsOf(v, out);
+  else if (node && typeof node === 'object') for (const v of Object.values(node)) stringsOf(v, out);
+}
+
+/** Every string value of a YAML file (a private values file, paws/secrets.yaml); unreadable files give nothing. */
+export function secretsInYamlFile(path: string): string[] {
+  try {
+    const out: string[] = [];
+    for (const doc of parseAllDocuments(readFileSync(path, 'utf8'), { uniqueKeys: false })) {
+      if ('toJS' in doc) stringsOf(doc.toJS(), out);
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+/** The secret values known to this process for a deploy: the bot's own, configured ones, and extra files (helm secrets values). */
+export function knownSecrets(config: Config, extraFiles: string[] = [], env: NodeJS.ProcessEnv = process.env): string[] {
+  const values: string[] = [];
+  for (const name of [...botSecretEnvNames(config), ...config.deploy.secretEnv]) {
+    const v = env[name];
+    if (v) values.push(v);
+  }
+  for (const f of [...config.deploy.secretFiles, ...extraFiles]) values.push(...secretsInYamlFile(f));
+  return values;
+}

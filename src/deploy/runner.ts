@@ -1,0 +1,154 @@
+// Runs one helmfile/helm command: execa with an argument array (never a shell), its own process group,
+// a minimal environment, stdin closed (an interactive prompt gets EOF), output redacted line by line as
+// it streams, memory bounded, a timeout and a cancel that stop the whole group.
+import { hostname } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
+import { execa } from 'execa';
+import { signalGroup, stopGroup } from './process.js';
+import type { ToolRun } from './plan.js';
+
+/** Variables a helmfile/helm run may see from the worker's environment; the bot's own secrets never pass. */
+const PASS_ENV = /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TZ|TMPDIR|KUBECONFIG|HELM_[A-Z_]+|HELMFILE_[A-Z_]+|XDG_[A-Z_]+|SSL_CERT_(FILE|DIR)|(HTTPS?|NO)_PROXY|(https?|no)_proxy)$/;
+const MAX_LINE = 2000;
+/** Output without a newline is taken in pieces this big (a secret could only be split past this length). */
+const FLOOD_CHUNK = 64 * 1024;
+const TAIL = 40;
+
+export function childEnv(logUser: string, extra: string[] = [], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && (PASS_ENV.test(k) || extra.includes(k))) out[k] = v;
+  // helmfile_log_sal logs "!log ${LOG_USER}@${HOSTNAME} helmfile …": the person, not the bot.
+  out.LOG_USER = logUser;
+  out.HOSTNAME = env.HOSTNAME ?? hostname();
+  return out;
+}
+
+export interface RunOptions {
+  env: Record<string, string>;
+  timeoutMs: number;
+  killGraceMs: number;
+  /** Redacting line filter (stateful per run). */
+  redact: (line: string) => string;
+  /** Every redacted line, in order (stdout and stderr interleaved as they arrive). */
+  onLine(line: string, stream: 'stdout' | 'stderr'): void;
+  onSpawn?(pid: number): void;
+  /** Aborting stops the process group (a `!cancel`). */
+  signal?: AbortSignal;
+}
+
+export interface RunOutcome {
+  exitCode?: number;
+  /** Signal that ended it, when killed. */
+  signal?: string;
+  timedOut: boolean;
+  cancelled: boolean;
+  durationMs: number;
+  /** Last lines (redacted), for error messages. */
+  tail: string[];
+  /** The tool could not be started at all (not installed, cwd gone). */
+  spawnError?: string;
+  pid?: number;
+}
+
+// execa's `cleanup` does not apply to detached subprocesses: if this process exits while a run is
+// going (a crash, not a kill -9), its group is told to stop.
+const live = new Set<number>();
+let exitHook = false;
+function track(pgid: number): void {
+  live.add(pgid);
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const g of live) signalGroup(g, 'SIGTERM');
+  });
+}
+
+export async function runTool(run: ToolRun, o: RunOptions): Promise<RunOutcome> {
+  const started = performance.now();
+  const tail: string[] = [];
+  const emit = (raw: string, stream: 'stdout' | 'stderr') => {
+    // redact the whole line first: cutting first could leave half a secret at the cut
+    const clean = o.redact(raw);
+    const line = clean.length > MAX_LINE ? clean.slice(0, MAX_LINE) + ' …(line cut)' : clean;
+    tail.push(line);
+    if (tail.length > TAIL) tail.shift();
+    o.onLine(line, stream);
+  };
+  const child = execa(run.tool, run.argv, {
+    cwd: run.cwd,
+    env: o.env,
+    extendEnv: false,
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    detached: true, // its own process group: a timeout stops helmfile and every helm it started
+    cleanup: true,
+    stripFinalNewline: false,
+  });
+  const pid = child.pid;
+  if (pid) {
+    track(pid);
+    o.onSpawn?.(pid);
+  }
+
+  const pump = (stream: NodeJS.ReadableStream | null | undefined, name: 'stdout' | 'stderr') =>
+    new Promise<void>((resolve) => {
+      if (!stream) return resolve();
+      const decoder = new StringDecoder('utf8');
+      let partial = '';
+      stream.on('data', (chunk: Buffer) => {
+        partial += decoder.write(chunk);
+        let nl: number;
+        while ((nl = partial.indexOf('\n')) >= 0) {
+          emit(partial.slice(0, nl).replace(/\r$/, ''), name);
+          partial = partial.slice(nl + 1);
+        }
+        // a flood without newlines stays bounded
+        while (partial.length > FLOOD_CHUNK) {
+          emit(partial.slice(0, FLOOD_CHUNK), name);
+          partial = partial.slice(FLOOD_CHUNK);
+        }
+      });
+      stream.on('end', () => {
+        partial += decoder.end();
+        if (partial) emit(partial, name);
+        resolve();
+      });
+      stream.on('error', () => resolve());
+    });
+
+  let timedOut = false;
+  let cancelled = false;
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    if (!pid) return;
+    stopping ??= stopGroup(pid, o.killGraceMs);
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop();
+  }, o.timeoutMs);
+  const onAbort = () => {
+    cancelled = true;
+    stop();
+  };
+  if (o.signal?.aborted) onAbort();
+  else o.signal?.addEventListener('abort', onAbort, { once: true });
+
+  try {
+    const [result] = await Promise.all([child, pump(child.stdout, 'stdout'), pump(child.stderr, 'stderr')]);
+    if (stopping) await stopping;
+    const outcome: RunOutcome = { timedOut, cancelled, durationMs: performance.now() - started, tail, ...(pid ? { pid } : {}) };
+    if (result.exitCode !== undefined) outcome.exitCode = result.exitCode;
+    if (result.signal) outcome.signal = result.signal;
+    if (result.failed && result.exitCode === undefined && !result.signal) {
+      const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
+      outcome.spawnError = code === 'ENOENT' ? `${run.tool} not found on this worker (PATH)` : `${run.tool} could not be started (${code ?? 'error'})`;
+    }
+    return outcome;
+  } finally {
+    if (pid) live.delete(pid);
+    clearTimeout(timer);
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+}

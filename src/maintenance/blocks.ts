@@ -1,0 +1,60 @@
+// What other parts ask of maintenance: is a window running now (the monitor, deploys), and may this
+// deploy go ahead during it.
+import type { Redis } from 'ioredis';
+import type { Access } from '../auth/access.js';
+import type { Config } from '../config/schema.js';
+import { toUserLine } from '../core/errors.js';
+import type { Identity } from '../core/types.js';
+import type { VerbSpec } from '../handlers/types.js';
+import { formatDuration } from './duration.js';
+import { authorName, MaintenanceStore, type MaintenanceWindow } from './store.js';
+import { utc } from './when.js';
+
+/** The deploy option that asks to go ahead during an announced window. */
+export const DURING_MAINTENANCE = '--during-maintenance';
+/** Policy verb for that; when a service does not configure it, the `maint` groups decide. */
+export const OVERRIDE_VERB = 'deploy-during-maintenance';
+
+/** The window covering `now` for a service (and environment), if any. */
+export async function activeWindow(redis: Redis, prefix: string, service: string, now = Date.now(), environment?: string): Promise<MaintenanceWindow | undefined> {
+  return new MaintenanceStore(redis, prefix).active(service, now, environment);
+}
+
+export interface MaintenanceBlockRequest {
+  service: string;
+  environment: string;
+  requester: Identity;
+  /** The requester added --during-maintenance. */
+  override: boolean;
+  /** deploy, restart… (for the wording). */
+  verb?: string;
+  now?: number;
+}
+
+/**
+ * Undefined when the deploy may go ahead; otherwise the one line saying why not. During a window a
+ * deploy needs `--during-maintenance` and a group granted `deploy-during-maintenance` (or, when the
+ * service configures none, `maint`) on the service.
+ */
+export async function maintenanceBlocks(
+  deps: { redis: Redis; prefix: string; config: Config; access: Access },
+  req: MaintenanceBlockRequest,
+): Promise<string | undefined> {
+  const now = req.now ?? Date.now();
+  const w = await activeWindow(deps.redis, deps.prefix, req.service, now, req.environment);
+  if (!w) return undefined;
+  const verb = req.verb ?? 'deploy';
+  const what = `${req.service} ${req.environment} is in maintenance #${w.id} until ${utc(w.end, now)} (${formatDuration(w.end - now)} left: ${w.reason}, by ${authorName(w.who)})`;
+  const permissions = deps.config.services[req.service]?.permissions ?? {};
+  const policyVerb = permissions[OVERRIDE_VERB] ? OVERRIDE_VERB : 'maint';
+  if (!req.override) {
+    const groups = permissions[policyVerb] ?? [];
+    return `${what}: ${verb} refused; add ${DURING_MAINTENANCE} to ${verb} anyway (allowed to: ${groups.length ? groups.join(', ') : 'nobody'})`;
+  }
+  const spec: VerbSpec = { verb: policyVerb, scope: 'service', mutating: true, environment: 'none', usage: '', summary: '' };
+  const { user: _u, groups: _g, ...asked } = req.requester;
+  const decision = await deps.access.authorize(asked, { service: req.service, verb: policyVerb, environment: req.environment, args: [DURING_MAINTENANCE], requestId: '' }, spec, 'worker');
+  if (decision.allowed) return undefined;
+  return `${what}: ${verb} ${DURING_MAINTENANCE} refused: ${decision.error ? toUserLine(decision.error) : decision.reason}`;
+}
+

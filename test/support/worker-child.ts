@@ -1,0 +1,34 @@
+/**
+ * A Deckhand worker in a process of its own, so a test can kill it with SIGKILL mid-deploy.
+ * Started by spawnWorker() below with Node 24's TypeScript support and test/support/ts-loader.mjs.
+ */
+import { pino } from 'pino';
+import { Access } from '../../src/auth/access.js';
+import { parseConfig } from '../../src/config/load.js';
+import { createRedis } from '../../src/core/redis.js';
+import { ServiceRegistry } from '../../src/core/registry.js';
+import { AuditLog } from '../../src/history/audit.js';
+import { startWorker } from '../../src/jobs/worker.js';
+import type { KubeClient } from '../../src/kube/client.js';
+import { StaticDirectory } from './static-directory.js';
+
+interface Spec {
+  prefix: string;
+  config: unknown;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+const spec = JSON.parse(process.env.DECKHAND_TEST_WORKER ?? '{}') as Spec;
+const config = parseConfig(spec.config);
+const redis = createRedis(config.redis.url);
+const access = new Access(config, new StaticDirectory(), new AuditLog(redis, spec.prefix));
+const w = startWorker({
+  queues: { connection: redis, prefix: spec.prefix },
+  context: { config, registry: new ServiceRegistry(config), kube: {} as KubeClient, access, log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) },
+  ...(spec.lockDurationMs ? { lockDurationMs: spec.lockDurationMs } : {}),
+  ...(spec.stalledIntervalMs ? { stalledIntervalMs: spec.stalledIntervalMs } : {}),
+});
+await w.worker.waitUntilReady();
+process.stdout.write('ready\n');
+process.once('SIGTERM', () => void w.close().then(() => process.exit(0)));
