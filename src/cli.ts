@@ -11,11 +11,8 @@ import { createLogger } from './core/log.js';
 import { UserError } from './core/errors.js';
 import { addHistoryCommands, UsageLine } from './history/cli.js';
 import { checkRedis, createRedis, RedisUnavailableError } from './core/redis.js';
-import { IdentityResolver } from './directory/identity.js';
-import { LdapDirectory } from './directory/ldap.js';
-import { NetworkDirectory } from './directory/lookup.js';
-import { createKubeClients, kubeConfigAvailable, type KubeClient } from './kube/client.js';
-import { startSandbox } from './sandbox/start.js';
+import type { NetworkDirectory } from './directory/lookup.js';
+import type { KubeClient } from './kube/client.js';
 
 const DEFAULT_CONFIG = new URL('../../config/example.yaml', import.meta.url).pathname;
 
@@ -38,9 +35,13 @@ async function run(role: Role | 'console', opts: { config?: string; sandbox?: bo
   await checkRedis(config.redis.url);
 
   const stops: (() => Promise<void>)[] = [];
+  // Heavy modules load only in the roles that use them: a gateway never loads the Kubernetes
+  // client (~85 MB of memory), nothing loads ldapts or Bolt unless configured.
   let kube: KubeClient | undefined;
   if (role !== 'gateway') {
+    const { createKubeClients, kubeConfigAvailable } = await import('./kube/client.js');
     if (opts.sandbox || (console_ && !kubeConfigAvailable(config.kubernetes.kubeconfig))) {
+      const { startSandbox } = await import('./sandbox/start.js');
       const sandbox = await startSandbox(config);
       stops.push(() => sandbox.close());
       kube = sandbox.kube;
@@ -52,6 +53,11 @@ async function run(role: Role | 'console', opts: { config?: string; sandbox?: bo
 
   let directory: NetworkDirectory | undefined;
   if (config.ldap) {
+    const [{ LdapDirectory }, { IdentityResolver }, { NetworkDirectory }] = await Promise.all([
+      import('./directory/ldap.js'),
+      import('./directory/identity.js'),
+      import('./directory/lookup.js'),
+    ]);
     const ldap = new LdapDirectory(config.ldap, { password: secretFromEnv(config.ldap.bindPasswordEnv, 'ldap.bindPasswordEnv') });
     stops.push(() => ldap.close());
     directory = new NetworkDirectory(new IdentityResolver(ldap, config.ldap));
