@@ -14,6 +14,8 @@ const sections: [string, Section][] = [
   ['statusLatency', () => benchStatus()],
   ['jobsQueryMs', async () => (await import('./history.js')).benchHistory()],
   ['downtimeDetect', async () => (await import('./monitor.js')).benchMonitor()],
+  ['slack', async () => (await import('./slack.js')).benchSlack()],
+  ['deployOverhead', async () => (await import('./deploy.js')).benchDeploy()],
 ];
 
 const only = process.argv.slice(2);

@@ -389,23 +389,7 @@ describe('identity', () => {
   });
 });
 
-describe('acknowledgement latency', () => {
-  test('p50/p99 from request to HTTP 200 over 200 slash commands', async () => {
-    const times: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      // a channel each, so the per-channel pacing of the "working on it" posts never queues them
-      const res = await postSigned(url, SECRET, slash('/superset', 'status', { channel: `C0BENCH${i}` }));
-      expect(res.status).toBe(200);
-      times.push(res.ms);
-    }
-    await nextMessage(() => received.length >= 200, 10000);
-    times.sort((a, b) => a - b);
-    const p = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
-    process.stderr.write(`slack ack over ${times.length} requests: p50 ${p(0.5).toFixed(2)} ms, p99 ${p(0.99).toFixed(2)} ms, max ${times.at(-1)!.toFixed(2)} ms\n`);
-    expect(p(0.99)).toBeLessThan(250); // the goal is 50 ms; a loaded CI machine gets some slack
-    expect(received).toHaveLength(200);
-  }, 30000);
-});
+// Acknowledgement latency is measured by `npm run bench` (slackAckMs), not in a timed test.
 
 describe('slack/manifest.yml', () => {
   const manifest = parseYaml(readFileSync(new URL('../slack/manifest.yml', import.meta.url), 'utf8')) as {

@@ -41,7 +41,7 @@ describe('Pacer', () => {
       await pacer.take();
       times.push(Date.now() - start);
     }
-    expect(times[2]!).toBeLessThan(30); // the burst goes at once
+    expect(times[2]!).toBeLessThan(45); // the burst goes at once (a paced line would wait 50 ms)
     // 4 more lines at 20/s need about 200 ms
     expect(times[6]!).toBeGreaterThanOrEqual(180);
   });
