@@ -69,7 +69,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   const redis = o.redis ?? createRedis(o.config.redis.url);
   const queues: QueueContext = { connection: redis, prefix: o.prefix ?? o.config.redis.prefix };
   const registry = new ServiceRegistry(o.config);
-  const access = new Access(o.config, o.directory, new AuditLog(redis, queues.prefix));
+  const access = new Access(o.config, o.directory, new AuditLog(redis, queues.prefix), (err) => o.log.error({ err }, 'audit write failed'));
   const stops: (() => Promise<void>)[] = [];
   const handlers = o.handlers ?? allHandlers;
 

@@ -30,6 +30,7 @@ export class Access {
     private readonly config: Config,
     private readonly directory: DirectoryLookup | undefined,
     private readonly audit?: AuditLog,
+    private readonly onAuditError?: (err: unknown) => void,
   ) {}
 
   /** The identity with its directory user and groups filled in (unchanged when there is no account or directory). */
@@ -41,7 +42,8 @@ export class Access {
 
   async authorize(identity: Identity, command: Command, spec: VerbSpec, stage: 'gateway' | 'worker' = 'gateway'): Promise<Decision> {
     const decision = await this.evaluate(identity, command, spec);
-    await this.audit?.record({ stage, command, identity: decision.identity, allowed: decision.allowed, reason: decision.reason }).catch(() => {});
+    // Written beside the command, not in front of it; ioredis keeps the order and queues while reconnecting.
+    void this.audit?.record({ stage, command, identity: decision.identity, allowed: decision.allowed, reason: decision.reason }).catch((err: unknown) => this.onAuditError?.(err));
     return decision;
   }
 

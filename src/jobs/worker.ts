@@ -57,7 +57,8 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     // Every log line of a job carries its id.
     const jlog = log.child({ jobId: job.id, kind: data.kind });
     const startedAt = Date.now();
-    await history?.started(job.id, data, { at: startedAt, host }).catch((err: unknown) => jlog.error({ err }, 'history write failed'));
+    // History writes run beside the job and the reply, never in front of them.
+    const started = history?.started(job.id, data, { at: startedAt, host }).catch((err: unknown) => jlog.error({ err }, 'history write failed'));
     let result: JobResult;
     let denied = false;
     try {
@@ -71,12 +72,13 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     }
     const status = denied ? 'denied' : historyOutcome(result);
     metrics?.jobDone(data.kind, status, (Date.now() - startedAt) / 1000);
-    if (history) {
-      await logOf(result, opts.queues)
-        .then((logText) => history.finished(job.id, data, { status, summary: result.summary, ...withChanged(result), ...(logText !== undefined ? { log: logText } : {}), startedAt }))
-        .catch((err: unknown) => jlog.error({ err }, 'history write failed'));
-    }
-    await outboxes.post(replyResult(data.replyTo, result));
+    const finished = history
+      ? Promise.resolve(started)
+          .then(() => logOf(result, opts.queues))
+          .then((logText) => history.finished(job.id, data, { status, summary: result.summary, ...withChanged(result), ...(logText !== undefined ? { log: logText } : {}), startedAt }))
+          .catch((err: unknown) => jlog.error({ err }, 'history write failed'))
+      : undefined;
+    await Promise.all([outboxes.post(replyResult(data.replyTo, result)), finished]);
     return result;
   };
 
