@@ -99,3 +99,22 @@ it('says which environment it could not reach, and still answers the others', as
   const err = await alice.waitFor(fromBot(/^superset staging: /));
   expect(err.text).toMatch(/forbidden/i);
 });
+
+it('reconnects after the connection drops, rejoins its channels, and answers again', async () => {
+  // what a network split or a server restart looks like from the bot: its socket goes away
+  const socket = (stack.irc as unknown as { socket: { destroy(): void } }).socket;
+  socket.destroy();
+  await new Promise((r) => setTimeout(r, 50));
+  expect(stack.irc!.connected).toBe(false);
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    alice.clearMessages();
+    alice.say(CHANNEL, '!superset status production');
+    try {
+      await alice.waitFor(fromBot(/^alice: superset production: 4\/4 ready/), 1000);
+      break;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+    }
+  }
+}, 30000);

@@ -35,8 +35,9 @@ export class IrcAdapter implements ChatAdapter {
     this.pacer = new Pacer(o.config.rate.burst, o.config.rate.perSecond);
   }
 
+  /** Registered with the server (what /readyz and the outbox drain need), not merely a TCP connection. */
   get connected(): boolean {
-    return !!this.client?.connected;
+    return !!this.client?.connected && this.registered;
   }
 
   async start(onMessage: (msg: ChatMessage) => void): Promise<void> {
@@ -149,7 +150,7 @@ export class IrcAdapter implements ChatAdapter {
 
   async send(msg: OutgoingMessage): Promise<void> {
     const client = this.client;
-    if (!client?.connected || !this.registered) throw new Error('IRC not connected');
+    if (!client || !this.connected) throw new Error('IRC not connected');
     const max = this.o.config.maxLineBytes;
     const pieces = msg.lines.flatMap((line) => splitLine(line, max));
     // Lines the pacer lets through at once leave in one TCP segment (cork/uncork): the server then
