@@ -9,7 +9,7 @@ import { ConfigError, loadConfig, secretFromEnv } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { createLogger } from './core/log.js';
 import { UserError } from './core/errors.js';
-import { addHistoryCommands, UsageLine } from './history/cli.js';
+import { addHistoryCommands } from './history/cli.js';
 import { checkRedis, createRedis, RedisUnavailableError } from './core/redis.js';
 import type { NetworkDirectory } from './directory/lookup.js';
 import type { KubeClient } from './kube/client.js';
@@ -113,7 +113,7 @@ const program = new Command()
 addHistoryCommands(program, { loadConfig: (given) => readConfig(configPath(given)) });
 
 program.parseAsync().catch((e: unknown) => {
-  if (e instanceof ConfigError || e instanceof RedisUnavailableError || e instanceof UserError || e instanceof UsageLine) {
+  if (e instanceof ConfigError || e instanceof RedisUnavailableError || e instanceof UserError) {
     process.stderr.write(`deckhand: ${e.message}\n`);
   } else {
     process.stderr.write(`deckhand: ${(e as Error).stack ?? String(e)}\n`);

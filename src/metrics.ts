@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ChatAdapter } from './bot/adapter.js';
 import type { JobData, JobResult, OutgoingMessage } from './core/types.js';
-import { commandQueue, outboxQueue, type QueueContext } from './jobs/queues.js';
+import { COMMAND_QUEUE, commandQueue, outboxName, outboxQueue, type QueueContext } from './jobs/queues.js';
 
 export type CommandResult = 'enqueued' | 'replied' | 'denied' | 'invalid' | 'error';
 
@@ -17,7 +17,6 @@ export class Metrics {
   readonly jobDuration: Histogram<'kind'>;
   /** deckhand_monitor_state{service,environment}: 1 healthy, 0 unhealthy, -1 unknown (set by the monitor). */
   readonly monitorState: Gauge<'service' | 'environment'>;
-  private readonly queues: Queue[] = [];
   private readonly commandsQueue?: Queue<JobData, JobResult>;
   private readonly outboxes = new Map<string, Queue<OutgoingMessage>>();
   private adapters: ChatAdapter[] = [];
@@ -34,19 +33,15 @@ export class Metrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
     });
     this.monitorState = new Gauge({ name: 'deckhand_monitor_state', help: 'Health the monitor last saw: 1 healthy, 0 unhealthy, -1 unknown', labelNames: ['service', 'environment'], registers });
-    if (o.queues) {
-      const q = commandQueue(o.queues);
-      this.commandsQueue = q;
-      this.queues.push(q);
-    }
+    if (o.queues) this.commandsQueue = commandQueue(o.queues);
     const self = this;
     new Gauge({
       name: 'deckhand_queue_jobs', help: 'Jobs in each queue, by state', labelNames: ['queue', 'state'], registers,
       async collect() {
         this.reset();
         const all: [string, Queue][] = [
-          ...(self.commandsQueue ? [['commands', self.commandsQueue] as [string, Queue]] : []),
-          ...[...self.outboxes.entries()].map(([n, q]) => [`outbox-${n}`, q] as [string, Queue]),
+          ...(self.commandsQueue ? [[COMMAND_QUEUE, self.commandsQueue] as [string, Queue]] : []),
+          ...[...self.outboxes.entries()].map(([n, q]) => [outboxName(n), q] as [string, Queue]),
         ];
         await Promise.all(all.map(async ([name, q]) => {
           const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
@@ -79,10 +74,7 @@ export class Metrics {
     this.adapters = adapters;
     if (!this.queuesContext) return;
     for (const a of adapters) {
-      if (this.outboxes.has(a.network)) continue;
-      const q = outboxQueue(this.queuesContext, a.network);
-      this.outboxes.set(a.network, q);
-      this.queues.push(q);
+      if (!this.outboxes.has(a.network)) this.outboxes.set(a.network, outboxQueue(this.queuesContext, a.network));
     }
   }
 
@@ -100,6 +92,7 @@ export class Metrics {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.queues.map((q) => q.close().catch(() => {})));
+    const queues: Queue[] = [...(this.commandsQueue ? [this.commandsQueue] : []), ...this.outboxes.values()];
+    await Promise.all(queues.map((q) => q.close().catch(() => {})));
   }
 }

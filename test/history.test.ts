@@ -187,7 +187,8 @@ describe('store', () => {
       await jobs.handle(ctx); // warm
 
       // Every command Redis runs for our prefix, seen from a separate MONITOR connection.
-      const monitor = await new Redis(REDIS_URL).monitor();
+      const client = new Redis(REDIS_URL);
+      const monitor = await client.monitor(); // a connection of its own: both are closed below
       const seen: string[] = [];
       monitor.on('monitor', (_time: string, args: string[]) => {
         if (args.some((a) => typeof a === 'string' && a.includes(prefix))) seen.push(args.join(' '));
@@ -196,6 +197,7 @@ describe('store', () => {
       const out = await jobs.handle(ctx);
       await new Promise((r) => setTimeout(r, 100));
       monitor.disconnect();
+      client.disconnect();
 
       expect(out.kind === 'reply' && out.lines).toHaveLength(10);
       const lines = (out as { lines: string[] }).lines;

@@ -33,11 +33,16 @@ export class Access {
     private readonly onAuditError?: (err: unknown) => void,
   ) {}
 
-  /** The identity with its directory user and groups filled in (unchanged when there is no account or directory). */
+  /**
+   * The identity with its directory user and groups filled in from the directory, never from what the
+   * identity already carries (groups may have changed since the gateway took the command): without an
+   * account or a directory, it has none.
+   */
   async identify(identity: Identity): Promise<Identity> {
-    if (!identity.account || !this.directory) return identity;
-    const found = await this.directory.lookup(identity);
-    return found ? { ...identity, user: found.user, groups: found.groups } : { ...identity };
+    const { user: _u, groups: _g, ...asked } = identity;
+    if (!asked.account || !this.directory) return asked;
+    const found = await this.directory.lookup(asked);
+    return found ? { ...asked, user: found.user, groups: found.groups } : asked;
   }
 
   async authorize(identity: Identity, command: Command, spec: VerbSpec, stage: 'gateway' | 'worker' = 'gateway'): Promise<Decision> {

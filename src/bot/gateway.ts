@@ -71,7 +71,7 @@ export class Gateway {
     let verb = 'unknown';
     try {
       const parsed = parseCommand(msg.text, this.o.handlers, this.o.registry, randomUUID());
-      if (!parsed.ok) return (metrics?.command(verb, 'invalid'), await answer([parsed.error.message], true));
+      if (!parsed.ok) return (metrics?.command(verb, 'invalid'), await answer([toUserLine(parsed.error)], true));
       const { command, spec } = parsed;
       verb = command.verb;
       const handler = spec as Handler;

@@ -20,7 +20,7 @@ export interface ChatMessage {
   threadId?: string;
   sender: Sender;
   text: string;
-  /** Network-specific id of the request (Slack trigger id, IRC msgid) for de-duplication. */
+  /** Network-specific id of the request (Slack trigger id / event id, IRC msgid); Slack de-duplicates on it before delivering. */
   messageId?: string;
 }
 
@@ -92,7 +92,7 @@ export interface OutgoingMessage {
   threadId?: string;
   /** One chat line per entry; adapters split further if a line is too long. */
   lines: string[];
-  /** Only the asker should see it (Slack ephemeral; IRC: NOTICE to the nick). */
+  /** Only the asker should see it where the network can do that (Slack ephemeral); IRC and the console ignore it. */
   private?: boolean;
   /** The same content, structured (Slack renders it as blocks); `lines` stays filled. */
   sections?: MessageSection[];

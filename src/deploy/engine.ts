@@ -158,10 +158,6 @@ export async function runDeploy(dc: DeployContext, req: DeployRequest): Promise<
 
   const ttlMs = settings.lockTtlSeconds * 1000;
   const owner: LockOwner = { jobId: dc.jobId, user: who.user, nick: req.requester.nick, network: net, verb: req.verb, since: started, host: hostname() };
-  const got = await store.acquire(req.service, req.environment, owner, ttlMs);
-  if (!got.ok) throw new LockedError(label, got.holder);
-
-  const lease = new Lease(dc, t, owner, ttlMs);
   const log = new JobLog(store, JobLog.refFor(dc.jobId), settings.logMaxLines, Math.round(settings.logTtlDays * 86400));
   const running: RunningJob = {
     jobId: dc.jobId, service: req.service, environment: req.environment, verb: req.verb, user: who.user, host: owner.host, startedAt: started,
@@ -170,6 +166,11 @@ export async function runDeploy(dc: DeployContext, req: DeployRequest): Promise<
   const redactor = new Redactor(knownSecrets(config, [...diffRun.secretFiles, ...applyRun.secretFiles]));
   const env = childEnv(who.user, settings.passEnv);
   const timeoutMs = settings.timeoutMinutes * 60_000;
+
+  const got = await store.acquire(req.service, req.environment, owner, ttlMs);
+  if (!got.ok) throw new LockedError(label, got.holder);
+  // nothing between taking the lock and the try below can throw: the finally releases it
+  const lease = new Lease(dc, t, owner, ttlMs);
   const done = (r: Omit<DeployResult, 'deploy' | 'logRef'>, outcome: DeployRecord['outcome']): DeployResult => {
     record.outcome = outcome;
     record.durationMs = Date.now() - started;
@@ -302,9 +303,4 @@ export async function runDeploy(dc: DeployContext, req: DeployRequest): Promise<
       ...endPosts,
     ]);
   }
-}
-
-/** Refusals thrown before anything ran (lock, freeze, paths) keep the UserError line; others are internal. */
-export function isRefusal(e: unknown): e is UserError {
-  return e instanceof UserError;
 }

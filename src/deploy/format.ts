@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { NetworkName, OutgoingMessage, ReplyTarget } from '../core/types.js';
+import { announceTargets, type AnnounceTarget } from '../maintenance/messages.js';
 import type { DiffSummary } from './summary.js';
 
 /** How a command is typed on a network, for hints: `!confirm abc` on IRC, `/deckhand confirm abc` on Slack. */
@@ -32,14 +33,11 @@ export function diffLines(diff: DiffSummary, max: number): string[] {
  * except the channel the request came from, which gets the same news as replies.
  */
 export function announcements(config: Config, service: string, lines: string[], except?: ReplyTarget): OutgoingMessage[] {
-  const a = config.services[service]?.announce;
-  if (!a) return [];
-  const out: OutgoingMessage[] = [];
-  const skip = (network: string, target: string) =>
-    except && except.network === network && except.target.toLowerCase() === target.toLowerCase() && !except.threadId;
-  if (config.irc) for (const ch of a.irc) if (!skip('irc', ch)) out.push({ network: 'irc', target: ch, lines });
-  if (config.slack) for (const ch of a.slack) if (!skip('slack', ch)) out.push({ network: 'slack', target: ch, lines });
-  return out;
+  const asked = (t: AnnounceTarget): boolean =>
+    !!except && except.network === t.network && except.target.toLowerCase() === t.target.toLowerCase() && !except.threadId;
+  return announceTargets(config, service)
+    .filter((t) => !asked(t))
+    .map((t) => ({ network: t.network, target: t.target, lines }));
 }
 
 /** A line to where the request came from, without pinging the asker on every milestone. */

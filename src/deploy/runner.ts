@@ -12,7 +12,6 @@ const PASS_ENV = /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TZ|TMPDIR|KUBECONFIG|H
 const MAX_LINE = 2000;
 /** Output without a newline is taken in pieces this big (a secret could only be split past this length). */
 const FLOOD_CHUNK = 64 * 1024;
-const TAIL = 40;
 
 export function childEnv(logUser: string, extra: string[] = [], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};
@@ -30,7 +29,7 @@ export interface RunOptions {
   /** Redacting line filter (stateful per run). */
   redact: (line: string) => string;
   /** Every redacted line, in order (stdout and stderr interleaved as they arrive). */
-  onLine(line: string, stream: 'stdout' | 'stderr'): void;
+  onLine(line: string): void;
   onSpawn?(pid: number): void;
   /** Aborting stops the process group (a `!cancel`). */
   signal?: AbortSignal;
@@ -43,11 +42,8 @@ export interface RunOutcome {
   timedOut: boolean;
   cancelled: boolean;
   durationMs: number;
-  /** Last lines (redacted), for error messages. */
-  tail: string[];
   /** The tool could not be started at all (not installed, cwd gone). */
   spawnError?: string;
-  pid?: number;
 }
 
 // execa's `cleanup` does not apply to detached subprocesses: if this process exits while a run is
@@ -65,14 +61,10 @@ function track(pgid: number): void {
 
 export async function runTool(run: ToolRun, o: RunOptions): Promise<RunOutcome> {
   const started = performance.now();
-  const tail: string[] = [];
-  const emit = (raw: string, stream: 'stdout' | 'stderr') => {
+  const emit = (raw: string) => {
     // redact the whole line first: cutting first could leave half a secret at the cut
     const clean = o.redact(raw);
-    const line = clean.length > MAX_LINE ? clean.slice(0, MAX_LINE) + ' …(line cut)' : clean;
-    tail.push(line);
-    if (tail.length > TAIL) tail.shift();
-    o.onLine(line, stream);
+    o.onLine(clean.length > MAX_LINE ? clean.slice(0, MAX_LINE) + ' …(line cut)' : clean);
   };
   const child = execa(run.tool, run.argv, {
     cwd: run.cwd,
@@ -91,7 +83,7 @@ export async function runTool(run: ToolRun, o: RunOptions): Promise<RunOutcome> 
     o.onSpawn?.(pid);
   }
 
-  const pump = (stream: NodeJS.ReadableStream | null | undefined, name: 'stdout' | 'stderr') =>
+  const pump = (stream: NodeJS.ReadableStream | null | undefined) =>
     new Promise<void>((resolve) => {
       if (!stream) return resolve();
       const decoder = new StringDecoder('utf8');
@@ -100,18 +92,18 @@ export async function runTool(run: ToolRun, o: RunOptions): Promise<RunOutcome> 
         partial += decoder.write(chunk);
         let nl: number;
         while ((nl = partial.indexOf('\n')) >= 0) {
-          emit(partial.slice(0, nl).replace(/\r$/, ''), name);
+          emit(partial.slice(0, nl).replace(/\r$/, ''));
           partial = partial.slice(nl + 1);
         }
         // a flood without newlines stays bounded
         while (partial.length > FLOOD_CHUNK) {
-          emit(partial.slice(0, FLOOD_CHUNK), name);
+          emit(partial.slice(0, FLOOD_CHUNK));
           partial = partial.slice(FLOOD_CHUNK);
         }
       });
       stream.on('end', () => {
         partial += decoder.end();
-        if (partial) emit(partial, name);
+        if (partial) emit(partial);
         resolve();
       });
       stream.on('error', () => resolve());
@@ -136,9 +128,9 @@ export async function runTool(run: ToolRun, o: RunOptions): Promise<RunOutcome> 
   else o.signal?.addEventListener('abort', onAbort, { once: true });
 
   try {
-    const [result] = await Promise.all([child, pump(child.stdout, 'stdout'), pump(child.stderr, 'stderr')]);
+    const [result] = await Promise.all([child, pump(child.stdout), pump(child.stderr)]);
     if (stopping) await stopping;
-    const outcome: RunOutcome = { timedOut, cancelled, durationMs: performance.now() - started, tail, ...(pid ? { pid } : {}) };
+    const outcome: RunOutcome = { timedOut, cancelled, durationMs: performance.now() - started };
     if (result.exitCode !== undefined) outcome.exitCode = result.exitCode;
     if (result.signal) outcome.signal = result.signal;
     if (result.failed && result.exitCode === undefined && !result.signal) {

@@ -1,10 +1,9 @@
 import { humanDuration, shortAge } from '../core/time.js';
+import { utc } from '../maintenance/when.js';
 
 /** Wall-clock time people can compare across time zones: 14:02 UTC (date added when not today). */
 export function clock(ms: number, now = Date.now()): string {
-  const d = new Date(ms);
-  const hm = d.toISOString().slice(11, 16);
-  return d.toISOString().slice(0, 10) === new Date(now).toISOString().slice(0, 10) ? `${hm} UTC` : `${d.toISOString().slice(0, 10)} ${hm} UTC`;
+  return utc(ms, now);
 }
 
 export function ago(since: number, now = Date.now()): string {

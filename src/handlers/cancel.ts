@@ -3,7 +3,7 @@ import { quoteBack } from '../core/sanitize.js';
 import { CODE_PATTERN } from '../deploy/store.js';
 import type { Handler } from './types.js';
 
-export const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$/;
+const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$/;
 
 export const cancel: Handler = {
   verb: 'cancel',

@@ -1,13 +1,15 @@
 import { UsageError } from '../core/errors.js';
 import { quoteBack } from '../core/sanitize.js';
 import { humanDuration } from '../core/time.js';
-import { changedText, stamp, typedOn, what } from '../history/format.js';
+import { typed } from '../deploy/format.js';
+import type { HistoryAccess } from '../history/access.js';
+import { changedText, stamp, what } from '../history/format.js';
 import { who, type JobRecord } from '../history/store.js';
 import { stripAnsi } from '../http/ansi.js';
 import type { Handler } from './types.js';
 
 /** Log lines shown in chat by `job N log`; the page has the rest. */
-export const CHAT_LOG_LINES = 8;
+const CHAT_LOG_LINES = 8;
 
 const USAGE = 'job <number> [log]';
 
@@ -51,11 +53,11 @@ function details(r: JobRecord, net: string): string[] {
   lines.push(`asked on ${req.network} in ${r.channel} as ${req.nick}${ident ? ` (${ident})` : ''}; ${times.join(', ')}`);
   const changed = changedText(r);
   if (changed) lines.push(`changed: ${changed}`);
-  if (r.logLines) lines.push(`log: ${r.logLines} line${r.logLines === 1 ? '' : 's'} — ${typedOn(net, `job ${r.id} log`)}`);
+  if (r.logLines) lines.push(`log: ${r.logLines} line${r.logLines === 1 ? '' : 's'} — ${typed(net, `job ${r.id} log`)}`);
   return lines;
 }
 
-async function logLines(r: JobRecord, h: NonNullable<Parameters<Handler['handle']>[0]['history']>, net: string): Promise<string[]> {
+async function logLines(r: JobRecord, h: HistoryAccess, net: string): Promise<string[]> {
   const log = (await h.store.log(r.id)) ?? [];
   const head = `#${r.id} ${what(r)}: ${outcome(r)}`;
   const tail = log.map(stripAnsi).filter((l) => l.trim()).slice(-CHAT_LOG_LINES).map((l) => `  ${l}`);

@@ -2,8 +2,8 @@ import { buildQuery, describeQuery, jobLine, parseJobArgs } from '../history/for
 import type { Handler } from './types.js';
 
 /** Lines a chat answer may have (IRC floods easily); the CLI goes further. */
-export const CHAT_DEFAULT_LIMIT = 5;
-export const CHAT_MAX_LIMIT = 25;
+const CHAT_DEFAULT_LIMIT = 5;
+const CHAT_MAX_LIMIT = 25;
 
 export const jobs: Handler = {
   verb: 'jobs',

@@ -10,8 +10,8 @@ export interface AuditEntry {
 }
 
 /**
- * Every permission decision, allowed or denied, appended to a capped Redis stream
- * (`<prefix>:audit`) that the job-history commands read.
+ * Every permission decision, allowed or denied, appended to a capped Redis stream (`<prefix>:audit`),
+ * for operators (`redis-cli XREVRANGE <prefix>:audit + -`); the job history keeps denied commands itself.
  */
 export class AuditLog {
   constructor(
@@ -42,15 +42,5 @@ export class AuditLog {
       'allowed', e.allowed ? '1' : '0',
       'reason', e.reason,
     );
-  }
-
-  /** Newest first. */
-  async recent(count = 20): Promise<Record<string, string>[]> {
-    const rows = await this.redis.xrevrange(this.key, '+', '-', 'COUNT', count);
-    return rows.map(([id, fields]) => {
-      const o: Record<string, string> = { id };
-      for (let i = 0; i < fields.length; i += 2) o[fields[i]!] = fields[i + 1]!;
-      return o;
-    });
   }
 }

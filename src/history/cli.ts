@@ -1,6 +1,7 @@
 // `deckhand jobs …` and `deckhand job N`: the job history from a shell, with the filters of `!jobs` and `--json` for scripts.
 import type { Command } from 'commander';
 import type { Config } from '../config/schema.js';
+import { UsageError } from '../core/errors.js';
 import { checkRedis, createRedis } from '../core/redis.js';
 import { ServiceRegistry } from '../core/registry.js';
 import { stripAnsi } from '../http/ansi.js';
@@ -56,19 +57,14 @@ export function addHistoryCommands(program: Command, o: HistoryCliOptions): void
     .option('--json', 'the record (and log) as JSON')
     .action(async (raw: string, opts: { log?: boolean; json?: boolean }, cmd: Command) => {
       const m = /^#?(\d{1,12})$/.exec(raw);
-      if (!m) throw new UsageLine(`"${raw}" is not a job number`);
+      if (!m) throw new UsageError(`"${raw}" is not a job number`);
       const config = o.loadConfig((cmd.optsWithGlobals() as { config?: string }).config);
       const id = Number(m[1]);
       const [rec, log] = await withStore(config, async (s) => [await s.get(id), opts.log || opts.json ? await s.log(id) : undefined] as const);
-      if (!rec) throw new UsageLine(`no job #${id}`);
+      if (!rec) throw new UsageError(`no job #${id}`);
       if (opts.json) return void out.write(JSON.stringify({ ...rec, ...(log ? { log } : {}) }, null, 2) + '\n');
       out.write(jobLine(rec) + '\n');
       if (rec.summary) out.write(`  ${stripAnsi(rec.summary)}\n`);
       if (opts.log) for (const l of log ?? []) out.write(stripAnsi(l) + '\n');
     });
-}
-
-/** An error for one line on stderr and exit status 1. */
-export class UsageLine extends Error {
-  override name = 'UsageLine';
 }

@@ -19,7 +19,7 @@ const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_
 const FLAGS = ['--user', '--status', '--kind', '--since', '--limit'];
 
 /** `30m`, `12h`, `2d`, `1w` → milliseconds. */
-export function parseSince(text: string): number {
+function parseSince(text: string): number {
   const m = /^(\d{1,5})([smhdw])$/.exec(text.trim().toLowerCase());
   if (!m) throw new UsageError(`--since ${quoteBack(text, 20)}: use a count and a unit, like 30m, 12h, 2d or 1w`);
   return Number(m[1]) * UNITS[m[2]!]!;
@@ -135,11 +135,4 @@ export function changedText(r: JobRecord): string | undefined {
   if (!c) return undefined;
   const bits = [c.commit && `commit ${c.commit.slice(0, 12)}`, c.helmRevision && `helm revision ${c.helmRevision}`].filter(Boolean);
   return bits.length ? bits.join(', ') : undefined;
-}
-
-/** How a command is typed on a network: `!job 42` on IRC, `/deckhand job 42` on Slack. */
-export function typedOn(network: string, command: string): string {
-  if (network === 'irc') return `!${command}`;
-  if (network === 'slack') return `/deckhand ${command}`;
-  return command;
 }

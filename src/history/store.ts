@@ -11,7 +11,6 @@ import type { Command, Identity, JobData, ReplyTarget } from '../core/types.js';
 
 export const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'denied'] as const;
 export type JobStatus = (typeof STATUSES)[number];
-export const FINISHED: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted', 'denied'];
 
 export interface JobRecord {
   id: number;

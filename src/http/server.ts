@@ -124,7 +124,7 @@ async function jobPage(o: HttpServerOptions & { history: HistoryStore; links: Li
   send(res, 200, HTML, renderJob(r, log, exp), CSP);
 }
 
-export function renderJob(r: JobRecord, log: string[] | undefined, linkExpiresAt?: number, now = Date.now()): string {
+function renderJob(r: JobRecord, log: string[] | undefined, linkExpiresAt?: number, now = Date.now()): string {
   const title = `#${r.id} ${what(r)}`;
   const row = (k: string, v: string | undefined) => (v ? `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(stripAnsi(v))}</td></tr>` : '');
   const req = r.requester;

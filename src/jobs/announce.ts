@@ -1,10 +1,10 @@
 // Maintenance in the worker: the `maint` command (create, list, cancel, extend) and the processor of
 // the delayed announcement jobs on the `maintenance` queue (announce, reminders, start, end).
-import { Worker, type Job, type Queue } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { PermissionDeniedError, UsageError } from '../core/errors.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
-import type { Identity, JobResult, OutgoingMessage } from '../core/types.js';
+import type { Identity, JobResult } from '../core/types.js';
 import { MAINT_SPEC, maintLimits } from '../handlers/maint.js';
 import { parseMaintArgs } from '../maintenance/args.js';
 import { systemClock, type Clock } from '../maintenance/clock.js';
@@ -15,15 +15,14 @@ import {
 import { endJobId, MAINTENANCE_QUEUE, MaintenanceScheduler, stepJobId, type StepJob } from '../maintenance/schedule.js';
 import { MaintenanceStore, windowLabel, type MaintenanceWindow } from '../maintenance/store.js';
 import { utc, utcRange } from '../maintenance/when.js';
-import { outboxQueue, type QueueContext } from './queues.js';
+import { Outboxes, type QueueContext } from './queues.js';
 import type { Processor, ProcessorContext } from './types.js';
 
 const LIST_MAX = 10;
 
 async function authorized(ctx: ProcessorContext, requester: Identity, w: { service: string; environment?: string }, args: string[]): Promise<Identity> {
-  const { user: _u, groups: _g, ...asked } = requester;
   const command = { service: w.service, verb: 'maint', ...(w.environment ? { environment: w.environment } : {}), args, requestId: '' };
-  const decision = await ctx.access.authorize(asked, command, MAINT_SPEC, 'worker');
+  const decision = await ctx.access.authorize(requester, command, MAINT_SPEC, 'worker');
   if (!decision.allowed) throw decision.error ?? new PermissionDeniedError(decision.reason);
   return decision.identity;
 }
@@ -120,7 +119,7 @@ export interface Announcer {
  * dropped. A step is posted at least once and, short of a crash between posting and marking, at most
  * once: the marker is checked first, and outbox jobs carry ids derived from the step's.
  */
-export async function runStep(step: StepJob, o: { store: MaintenanceStore; config: Config; clock: Clock; outbox: (network: string) => Queue<OutgoingMessage> }): Promise<string> {
+async function runStep(step: StepJob, o: { store: MaintenanceStore; config: Config; clock: Clock; outboxes: Outboxes }): Promise<string> {
   const w = await o.store.get(step.windowId);
   if (!w || w.state !== 'scheduled') return 'skipped: window cancelled or gone';
   const now = o.clock.now();
@@ -143,7 +142,7 @@ export async function runStep(step: StepJob, o: { store: MaintenanceStore; confi
   if (await o.store.wasSent(w.id, marker)) return 'skipped: sent already';
   const targets = announceTargets(o.config, w.service);
   let i = 0;
-  for (const t of targets) await o.outbox(t.network).add('send', announcement(t, [line]), { jobId: `${marker}-${i++}` });
+  for (const t of targets) await o.outboxes.post(announcement(t, [line]), `${marker}-${i++}`);
   await o.store.markSent(w.id, marker, w.end);
   return `posted to ${targets.length} channel(s)`;
 }
@@ -153,16 +152,11 @@ export async function startAnnouncer(o: AnnouncerOptions): Promise<Announcer> {
   const clock = o.clock ?? systemClock;
   const store = new MaintenanceStore(o.queues.connection, o.queues.prefix);
   const scheduler = new MaintenanceScheduler(o.queues, o.config.maintenance.remindBefore, clock);
-  const outboxes = new Map<string, Queue<OutgoingMessage>>();
-  const outbox = (network: string): Queue<OutgoingMessage> => {
-    let q = outboxes.get(network);
-    if (!q) outboxes.set(network, (q = outboxQueue(o.queues, network)));
-    return q;
-  };
+  const outboxes = new Outboxes(o.queues);
   const worker = new Worker<StepJob>(
     MAINTENANCE_QUEUE,
     async (job: Job<StepJob>) => {
-      const what = await runStep(job.data, { store, config: o.config, clock, outbox });
+      const what = await runStep(job.data, { store, config: o.config, clock, outboxes });
       o.log.info({ jobId: job.id, windowId: job.data.windowId, step: job.data.step, what }, 'maintenance step');
       return what;
     },
@@ -178,7 +172,7 @@ export async function startAnnouncer(o: AnnouncerOptions): Promise<Announcer> {
     async close() {
       await worker.close();
       await scheduler.close();
-      await Promise.all([...outboxes.values()].map((q) => q.close()));
+      await outboxes.close();
     },
   };
 }

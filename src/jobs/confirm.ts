@@ -11,7 +11,7 @@ import { clock, humanDuration } from '../deploy/time.js';
 import { deploy as deploySpec } from '../handlers/deploy.js';
 import { restart as restartSpec } from '../handlers/restart.js';
 import type { VerbSpec } from '../handlers/types.js';
-import { deployContext, deployStore, startRollout, stripped } from './deploy.js';
+import { deployContext, deployStore, startRollout } from './deploy.js';
 import type { Processor, ProcessorContext } from './types.js';
 
 const specs: Record<string, VerbSpec> = { deploy: deploySpec, restart: restartSpec };
@@ -30,7 +30,7 @@ async function mayActOn(ctx: ProcessorContext, asker: Identity, what: { verb: st
   for (const t of targets) {
     const spec = specs[t.verb];
     if (!spec) throw new UserError(`cannot ${action} a ${t.verb}`);
-    const d = await ctx.access.authorize(stripped(asker), { service: t.service, verb: t.verb, ...(t.environment ? { environment: t.environment } : {}), args: [], requestId }, spec, 'worker');
+    const d = await ctx.access.authorize(asker, { service: t.service, verb: t.verb, ...(t.environment ? { environment: t.environment } : {}), args: [], requestId }, spec, 'worker');
     if (!d.allowed) throw new PermissionDeniedError(`only ${owner} or someone allowed to ${t.verb} ${t.service} ${t.environment ?? ''} may ${action} this: ${d.error?.message ?? d.reason}`.replace(/\s+:/, ':'));
     identity = d.identity;
   }

@@ -1,7 +1,7 @@
 // Deploy, restart and roll-out jobs; the clean-up when a deploy's worker died.
 import { hostname } from 'node:os';
 import { PermissionDeniedError, UsageError, UserError } from '../core/errors.js';
-import type { Identity, JobData, JobResult } from '../core/types.js';
+import type { JobData, JobResult } from '../core/types.js';
 import { refuseExtraArgs } from '../deploy/args.js';
 import { DURING_MAINTENANCE } from '../maintenance/blocks.js';
 import { directoryUser, runDeploy, type DeployContext, type DeployResult, type RolloutStep } from '../deploy/engine.js';
@@ -28,11 +28,6 @@ export function deployContext(ctx: ProcessorContext): DeployContext {
     config: ctx.config, registry: ctx.registry, access: ctx.access, log: ctx.log, post: ctx.post,
     store: deployStore(ctx), jobId: String(ctx.job.id),
   };
-}
-
-export function stripped(who: Identity): Identity {
-  const { user: _u, groups: _g, ...asked } = who;
-  return asked;
 }
 
 /** Follow-up jobs (the next roll-out step, a confirmed roll-out's first step) go on the same queue. */
@@ -111,7 +106,7 @@ export const rolloutProcessor: Processor = async (data, ctx) => {
   const steps = rolloutSteps(ctx.config, ctx.registry, group);
   if (!steps.length) throw new UserError(`rollout ${group}: no deployable environments`);
   for (const s of steps) {
-    const dcn = await ctx.access.authorize(stripped(data.requester), { service: s.service, verb: 'deploy', environment: s.environment, args: [], requestId: data.command.requestId }, deploySpec, 'worker');
+    const dcn = await ctx.access.authorize(data.requester, { service: s.service, verb: 'deploy', environment: s.environment, args: [], requestId: data.command.requestId }, deploySpec, 'worker');
     if (!dcn.allowed) throw new PermissionDeniedError(`rollout ${group} includes ${stepName(s)}: ${dcn.error?.message ?? dcn.reason}`);
   }
   const keys = steps.map(stepKey);

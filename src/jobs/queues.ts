@@ -11,7 +11,7 @@ export interface QueueContext {
 export const COMMAND_QUEUE = 'commands';
 export const outboxName = (network: NetworkName): string => `outbox-${network}`;
 
-// Finished jobs are kept a while for `!job N`; the history store keeps the long record.
+// Finished jobs are kept a while in BullMQ for operators; `!job N` reads the history store, which keeps the long record.
 const keep = { removeOnComplete: { age: 24 * 3600, count: 5000 }, removeOnFail: { age: 7 * 24 * 3600, count: 5000 } };
 
 export function commandQueue(ctx: QueueContext): Queue<JobData, JobResult> {
@@ -32,10 +32,11 @@ export class Outboxes {
   private readonly queues = new Map<NetworkName, Queue<OutgoingMessage>>();
   constructor(private readonly ctx: QueueContext) {}
 
-  async post(msg: OutgoingMessage): Promise<void> {
+  /** `jobId` makes a repeated post of the same message a no-op (BullMQ keeps one job per id). */
+  async post(msg: OutgoingMessage, jobId?: string): Promise<void> {
     let q = this.queues.get(msg.network);
     if (!q) this.queues.set(msg.network, (q = outboxQueue(this.ctx, msg.network)));
-    await q.add('send', msg);
+    await q.add('send', msg, jobId ? { jobId } : undefined);
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,9 @@
-import { toUserLine } from '../core/errors.js';
+import { toUserLine, UserError } from '../core/errors.js';
 import { assessEnvironment, capLines, formatEnvironment, type EnvironmentHealth } from '../kube/summarize.js';
 import type { Processor, ProcessorContext } from './types.js';
 
 /** Pods and deployments of one environment, assessed; errors become a line for that environment only. */
-export async function environmentHealth(ctx: Pick<ProcessorContext, 'registry' | 'kube'>, service: string, environment: string): Promise<EnvironmentHealth> {
+async function environmentHealth(ctx: Pick<ProcessorContext, 'registry' | 'kube'>, service: string, environment: string): Promise<EnvironmentHealth> {
   const env = ctx.registry.environment(service, environment);
   const [pods, deployments] = await Promise.all([
     ctx.kube.listPods(env.context, env.namespace, env.selector),
@@ -21,7 +21,7 @@ export const statusProcessor: Processor = async (data, ctx) => {
         const h = await environmentHealth(ctx, service, env);
         return { title: `${service} ${env}`, ok: h.healthy, answered: true, lines: formatEnvironment(h) };
       } catch (e) {
-        if (!(e instanceof Error) || e.name === 'Error') ctx.log.error({ err: e, service, env }, 'status failed');
+        if (!(e instanceof UserError)) ctx.log.error({ err: e, service, env }, 'status failed');
         return { title: `${service} ${env}`, ok: false, answered: false, lines: [`${service} ${env}: ${toUserLine(e)}`] };
       }
     }),

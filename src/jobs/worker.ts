@@ -40,8 +40,7 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     const scope = data.command.service ? 'service' : 'global';
     const spec = verbs.find((h) => h.verb === data.command.verb && h.scope === scope);
     if (!spec?.mutating) return;
-    const { user: _u, groups: _g, ...asked } = data.requester;
-    const decision = await opts.context.access.authorize(asked, data.command, spec, 'worker');
+    const decision = await opts.context.access.authorize(data.requester, data.command, spec, 'worker');
     if (!decision.allowed) throw decision.error ?? new UserError(decision.reason);
   };
 

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ApiException, AppsV1Api, CoreV1Api, IsomorphicFetchHttpLibrary, KubeConfig, ListWatch, loadYaml, ServerConfiguration, Watch, Observable, type ConfigurationOptions, type RequestContext, type ObservableMiddleware, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, IsomorphicFetchHttpLibrary, KubeConfig, ListWatch, loadYaml, ServerConfiguration, Watch, Observable, type ConfigurationOptions, type RequestContext, type ObservableMiddleware, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { InFlight } from './coalesce.js';
 import { reviveDeployment, revivePod } from './wire.js';
 import { KubeContextError, kubeError, type KubeTarget } from './errors.js';
@@ -21,7 +21,6 @@ export interface KubeClientOptions {
 interface ContextClients {
   kc: KubeConfig;
   core: CoreV1Api;
-  apps: AppsV1Api;
 }
 
 /** True when a kubeconfig exists where createKubeClients would look (so `npm start` can fall back to the sandbox). */
@@ -71,11 +70,6 @@ export class KubeClient {
   constructor(private readonly kc: KubeConfig, opts: KubeClientOptions) {
     this.timeoutMs = opts.timeoutMs;
     this.watchTimeoutSeconds = opts.watchTimeoutSeconds ?? 300;
-  }
-
-  /** The context used when an environment names none. */
-  get defaultContext(): string {
-    return this.kc.getCurrentContext();
   }
 
   listPods(context: string | undefined, namespace: string, selector: string): Promise<V1Pod[]> {
@@ -197,7 +191,7 @@ export class KubeClient {
       if (!this.kc.getContextObject(name)) throw new KubeContextError(name);
       const kc = new KubeConfig();
       kc.loadFromOptions({ clusters: this.kc.getClusters(), contexts: this.kc.getContexts(), users: this.kc.getUsers(), currentContext: name });
-      c = { kc, core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api) };
+      c = { kc, core: kc.makeApiClient(CoreV1Api) };
       this.clients.set(name, c);
     }
     return c;

@@ -114,6 +114,17 @@ export function assessEnvironment(
   };
 }
 
+/** Problem pods' names grouped by reason, the most common reason first. */
+export function problemsByReason(problems: PodProblem[]): [reason: string, names: string[]][] {
+  const byReason = new Map<string, string[]>();
+  for (const p of problems) {
+    const names = byReason.get(p.reason);
+    if (names) names.push(p.name);
+    else byReason.set(p.reason, [p.name]);
+  }
+  return [...byReason].sort((a, b) => b[1].length - a[1].length);
+}
+
 /** How many pods of a problem kind are listed one per line before they are grouped. */
 const DETAIL_LIMIT = 3;
 
@@ -137,10 +148,7 @@ export function formatEnvironment(h: EnvironmentHealth): string[] {
       lines.push(oneLine(`  ${p.name}: ${p.reason}${detail}, ${p.restarts} restarts, ${shortAge(p.ageMs)} old`));
     }
   } else {
-    const byReason = new Map<string, string[]>();
-    for (const p of h.problems) byReason.set(p.reason, [...(byReason.get(p.reason) ?? []), p.name]);
-    const groups = [...byReason].sort((a, b) => b[1].length - a[1].length);
-    const text = groups
+    const text = problemsByReason(h.problems)
       .map(([reason, names]) => `${names.length} ${reason} (${names.slice(0, 2).join(', ')}${names.length > 2 ? ', …' : ''})`)
       .join('; ');
     lines.push(oneLine(`  unhealthy: ${text}`));

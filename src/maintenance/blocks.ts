@@ -1,5 +1,4 @@
-// What other parts ask of maintenance: is a window running now (the monitor, deploys), and may this
-// deploy go ahead during it.
+// What deploys ask of maintenance: is a window running now, and may this deploy go ahead during it.
 import type { Redis } from 'ioredis';
 import type { Access } from '../auth/access.js';
 import type { Config } from '../config/schema.js';
@@ -7,18 +6,13 @@ import { toUserLine } from '../core/errors.js';
 import type { Identity } from '../core/types.js';
 import type { VerbSpec } from '../handlers/types.js';
 import { formatDuration } from './duration.js';
-import { authorName, MaintenanceStore, type MaintenanceWindow } from './store.js';
+import { authorName, MaintenanceStore } from './store.js';
 import { utc } from './when.js';
 
 /** The deploy option that asks to go ahead during an announced window. */
 export const DURING_MAINTENANCE = '--during-maintenance';
 /** Policy verb for that; when a service does not configure it, the `maint` groups decide. */
 export const OVERRIDE_VERB = 'deploy-during-maintenance';
-
-/** The window covering `now` for a service (and environment), if any. */
-export async function activeWindow(redis: Redis, prefix: string, service: string, now = Date.now(), environment?: string): Promise<MaintenanceWindow | undefined> {
-  return new MaintenanceStore(redis, prefix).active(service, now, environment);
-}
 
 export interface MaintenanceBlockRequest {
   service: string;
@@ -41,7 +35,7 @@ export async function maintenanceBlocks(
   req: MaintenanceBlockRequest,
 ): Promise<string | undefined> {
   const now = req.now ?? Date.now();
-  const w = await activeWindow(deps.redis, deps.prefix, req.service, now, req.environment);
+  const w = await new MaintenanceStore(deps.redis, deps.prefix).active(req.service, now, req.environment);
   if (!w) return undefined;
   const verb = req.verb ?? 'deploy';
   const what = `${req.service} ${req.environment} is in maintenance #${w.id} until ${utc(w.end, now)} (${formatDuration(w.end - now)} left: ${w.reason}, by ${authorName(w.who)})`;

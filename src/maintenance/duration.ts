@@ -20,7 +20,7 @@ export function parseDuration(text: string): number | undefined {
   return undefined;
 }
 
-/** `2h 5m`, `30m`, `1d 2h`, `45s`: at most two units, rounded down to the minute past an hour. */
+/** `2h 5m`, `30m`, `1d 2h`, `45s`: at most two units; past a minute, to the nearest minute (days drop the minutes). */
 export function formatDuration(ms: number): string {
   const total = Math.round(Math.abs(ms) / 1000);
   if (total < 60) return `${total}s`;

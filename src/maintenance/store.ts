@@ -1,7 +1,7 @@
 // Maintenance windows in Redis, under the deployment's key prefix:
 //   <prefix>:maint:seq            INCR → window ids (#1, #2, …: short enough to type in chat)
 //   <prefix>:maint:window:<id>    the window as JSON (kept 30 days after its end)
-//   <prefix>:maint:windows        ZSET id → end, of windows not cancelled (list, activeWindow)
+//   <prefix>:maint:windows        ZSET id → end, of windows not cancelled (list, active)
 //   <prefix>:maint:same:<digest>  a re-sent create (same service, times and reason) finds its window
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';

@@ -1,7 +1,7 @@
 // One environment's pods (and deployments) → healthy or not, with the facts a DOWN line needs.
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { oneLine } from '../core/sanitize.js';
-import { assessEnvironment } from '../kube/summarize.js';
+import { assessEnvironment, problemsByReason } from '../kube/summarize.js';
 
 export interface EnvTarget {
   service: string;
@@ -32,9 +32,7 @@ export function observe(t: EnvTarget, pods: V1Pod[], deployments: V1Deployment[]
   if (h.total === 0) detail = 'no pods';
   else if (h.problems.length) {
     // the most common problem first, with one of its pods (`kubectl describe` needs a full name)
-    const byReason = new Map<string, string[]>();
-    for (const p of h.problems) byReason.set(p.reason, [...(byReason.get(p.reason) ?? []), p.name]);
-    const [reason, names] = [...byReason].sort((a, b) => b[1].length - a[1].length)[0]!;
+    const [reason, names] = problemsByReason(h.problems)[0]!;
     const more = h.problems.length - 1;
     detail = `${reason}: ${short(names[0]!)}${more > 0 ? ` +${more} more` : ''}`;
   } else if (h.shortDeployments.length) {

@@ -43,10 +43,10 @@ interface Env {
 }
 
 /** Every service environment of the config, as watch targets. */
-export function monitorTargets(config: Config, defaultContext?: string): EnvTarget[] {
+export function monitorTargets(config: Config): EnvTarget[] {
   return Object.entries(config.services).flatMap(([service, s]) =>
     Object.entries(s.environments).map(([environment, e]) => ({
-      service, environment, namespace: e.namespace, selector: e.selector, ...((e.context ?? defaultContext) ? { context: e.context ?? defaultContext } : {}),
+      service, environment, namespace: e.namespace, selector: e.selector, ...(e.context ? { context: e.context } : {}),
     })),
   );
 }

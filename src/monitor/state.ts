@@ -47,8 +47,4 @@ export class MonitorStore {
   async releaseLease(instance: string): Promise<void> {
     await this.redis.eval(RELEASE, 1, this.key('leader'), instance);
   }
-
-  async leader(): Promise<string | null> {
-    return this.redis.get(this.key('leader'));
-  }
 }

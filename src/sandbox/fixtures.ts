@@ -252,14 +252,6 @@ export interface ClusterSeed {
   events: CoreV1Event[];
 }
 
-/** Where each sandbox service lives, the shape of EnvironmentConfig (namespace + selector). */
-export const SANDBOX_ENVIRONMENTS = {
-  superset: { production: { namespace: 'superset', selector: 'app=superset' }, staging: { namespace: 'superset-next', selector: 'app=superset' } },
-  'airflow-search': { production: { namespace: 'airflow-search', selector: 'app=airflow' } },
-  'airflow-test-k8s': { production: { namespace: 'airflow-test-k8s', selector: 'app=airflow' } },
-  paws: { production: { namespace: 'prod', selector: 'component=hub' } },
-} as const;
-
 /**
  * Seed data for the sandbox cluster: superset (4 healthy pods), superset-next (2 pods, one in
  * CrashLoopBackOff so a newcomer sees what unhealthy looks like), airflow-search and

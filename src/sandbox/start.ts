@@ -6,7 +6,7 @@ import { KubeClient, kubeConfigForUrl } from '../kube/client.js';
 import { configContexts } from '../kube/contexts.js';
 import { makeDeployment, makePod, sandboxCluster, SUPERSET_IMAGE } from './fixtures.js';
 import { startFakeKubeApi, type FakeKubeApi } from './kube-api.js';
-import { matchesSelector, parseLabelSelector } from './label-selector.js';
+import { matchesSelector, parseLabelSelector, type Selector } from './label-selector.js';
 
 export interface Sandbox {
   url: string;
@@ -19,14 +19,14 @@ export async function startSandbox(config: Config, opts: { port?: number } = {})
   const seed = sandboxCluster();
   for (const service of Object.values(config.services)) {
     for (const env of Object.values(service.environments)) {
-      let labels: Record<string, string>;
+      let sel: Selector;
       try {
-        // The equality / set requirements give labels a made-up pod can carry.
-        labels = Object.fromEntries(parseLabelSelector(env.selector).filter((r) => ['=', '==', 'in'].includes(r.operator)).map((r) => [r.key, r.values[0] ?? '']));
+        sel = parseLabelSelector(env.selector);
       } catch {
         continue; // a malformed selector: the status command will show the API's error
       }
-      const sel = parseLabelSelector(env.selector);
+      // The equality / set requirements give labels a made-up pod can carry.
+      const labels: Record<string, string> = Object.fromEntries(sel.filter((r) => ['=', '==', 'in'].includes(r.operator)).map((r) => [r.key, r.values[0] ?? '']));
       if (seed.pods.some((p) => p.metadata?.namespace === env.namespace && matchesSelector(sel, p.metadata?.labels))) continue;
       if (!matchesSelector(sel, labels)) continue;
       const name = labels.app ?? labels.component ?? env.namespace;

@@ -37,7 +37,7 @@ const PRINTERS: Record<string, Printer> = {
       if (pod.metadata?.deletionTimestamp) reason = 'Terminating';
       const ready = statuses.filter((s) => s.ready).length;
       const total = pod.spec?.containers.length ?? statuses.length;
-      const restartCell = lastRestart ? `${restarts} (${humanDuration(now - lastRestart)} ago)` : String(restarts);
+      const restartCell = lastRestart ? `${restarts} (${kubeDuration(now - lastRestart)} ago)` : String(restarts);
       return [pod.metadata!.name!, `${ready}/${total}`, reason, restartCell, age(o, now), pod.status?.podIP ?? '<none>', pod.spec?.nodeName ?? '<none>'];
     },
   },
@@ -81,11 +81,11 @@ export function toTable(resource: string, objs: KubernetesObject[], resourceVers
 
 function age(o: KubernetesObject, now: number): string {
   const created = o.metadata?.creationTimestamp;
-  return created ? humanDuration(now - new Date(created).getTime()) : '<unknown>';
+  return created ? kubeDuration(now - new Date(created).getTime()) : '<unknown>';
 }
 
-/** k8s.io/apimachinery/pkg/util/duration.HumanDuration */
-export function humanDuration(ms: number): string {
+/** k8s.io/apimachinery/pkg/util/duration.HumanDuration: what kubectl prints (not core/time's humanDuration). */
+function kubeDuration(ms: number): string {
   const s = Math.floor(ms / 1000);
   if (s < -1) return '<invalid>';
   if (s < 0) return '0s';

@@ -30,9 +30,9 @@ export interface SlackPayload {
 /** Slack's limit for a section's text is 3,000 characters; keep a margin for the code fences. */
 export const SECTION_MAX = 2900;
 /** Slack allows 50 blocks per message. */
-export const BLOCKS_PER_MESSAGE = 40;
+const BLOCKS_PER_MESSAGE = 40;
 /** Plain messages longer than this are split (Slack folds long messages behind "see more" and splits at 40k). */
-export const TEXT_MAX = 3500;
+const TEXT_MAX = 3500;
 
 const ICON = { healthy: ':white_check_mark:', unhealthy: ':x:' } as const;
 
@@ -109,7 +109,7 @@ function heading(s: MessageSection, summary: string | undefined): string {
  * details (unhealthy pods, log lines) as a code block. Usually one section block; long details spill
  * into further blocks.
  */
-export function sectionBlocks(s: MessageSection): SectionBlock[] {
+function sectionBlocks(s: MessageSection): SectionBlock[] {
   if (s.code) {
     const head = s.title || s.ok !== undefined ? [section(heading(s, undefined))] : [];
     return [...head, ...codeBlocks(s.lines)];

@@ -1,7 +1,7 @@
 // Slack text in, command text out; and the reply handle Deckhand keeps in ChatMessage.threadId.
 
 /** Slack sends `&`, `<`, `>` typed by users as entities. */
-export function decodeEntities(text: string): string {
+function decodeEntities(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
