@@ -11,10 +11,15 @@ export function oneLine(text: string): string {
   return text.replace(BREAKING, ' ').replace(CONTROL, '');
 }
 
+/** At most `max` characters (code points, so an emoji is never cut in half), with … when cut. */
+export function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length > max ? chars.slice(0, max - 1).join('') + '…' : text;
+}
+
 /** User text quoted back in an error: one line, and short. */
 export function quoteBack(text: string, max = 40): string {
-  const clean = oneLine(text);
-  return [...clean].length > max ? [...clean].slice(0, max - 1).join('') + '…' : clean;
+  return clip(oneLine(text), max);
 }
 
 export function hasControl(text: string): boolean {

@@ -1,5 +1,5 @@
 import type { ServiceRegistry } from '../core/registry.js';
-import { oneLine } from '../core/sanitize.js';
+import { clip, oneLine } from '../core/sanitize.js';
 import type { Command } from '../core/types.js';
 
 const MAX_REASON = 200;
@@ -11,5 +11,5 @@ export function freezeArgs(registry: ServiceRegistry, command: Command): { envir
   const named = first !== undefined && all.includes(first);
   const rest = named ? command.args.slice(1) : command.args;
   const reason = oneLine(rest.join(' ')).trim();
-  return { environments: named ? [first] : all, reason: [...reason].length > MAX_REASON ? [...reason].slice(0, MAX_REASON - 1).join('') + '…' : reason };
+  return { environments: named ? [first] : all, reason: clip(reason, MAX_REASON) };
 }

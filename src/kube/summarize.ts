@@ -1,5 +1,5 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { oneLine } from '../core/sanitize.js';
+import { clip, oneLine } from '../core/sanitize.js';
 import { shortAge } from '../core/time.js';
 
 // Reasons a container can be stuck in; anything here makes the pod unhealthy at once.
@@ -144,7 +144,7 @@ export function formatEnvironment(h: EnvironmentHealth): string[] {
   const lines = [oneLine(`${head}: ${parts.join(', ')}`)];
   if (h.problems.length <= DETAIL_LIMIT) {
     for (const p of h.problems) {
-      const detail = p.detail ? ` (${truncate(p.detail, 80)})` : '';
+      const detail = p.detail ? ` (${clip(p.detail, 80)})` : '';
       lines.push(oneLine(`  ${p.name}: ${p.reason}${detail}, ${p.restarts} restarts, ${shortAge(p.ageMs)} old`));
     }
   } else {
@@ -161,8 +161,4 @@ export function capLines(lines: string[], max: number): string[] {
   if (lines.length <= max) return lines;
   const kept = lines.slice(0, max - 1);
   return [...kept, `+${lines.length - kept.length} more lines`];
-}
-
-function truncate(s: string, max: number): string {
-  return s.length > max ? s.slice(0, max - 1) + '…' : s;
 }

@@ -1,6 +1,6 @@
 // One environment's pods (and deployments) → healthy or not, with the facts a DOWN line needs.
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { oneLine } from '../core/sanitize.js';
+import { clip, oneLine } from '../core/sanitize.js';
 import { assessEnvironment, problemsByReason } from '../kube/summarize.js';
 
 export interface EnvTarget {
@@ -21,7 +21,7 @@ export interface Observation {
 }
 
 const NAME_MAX = 60;
-const short = (name: string): string => ([...name].length > NAME_MAX ? [...name].slice(0, NAME_MAX - 1).join('') + '…' : name);
+const short = (name: string): string => clip(name, NAME_MAX);
 
 /** Health = pods in a bad state (CrashLoopBackOff, ImagePullBackOff, Error…), available below desired, or no pods at all. */
 export function observe(t: EnvTarget, pods: V1Pod[], deployments: V1Deployment[], now: number): Observation {
