@@ -291,6 +291,8 @@ export class SlackAdapter implements ChatAdapter {
     const ctx = msg.threadId ? await this.state.context(msg.target, msg.threadId) : undefined;
     // no thread and a response_url: the bot cannot post in that channel
     const viaResponseUrl = !threadTs && ref !== undefined && !!ctx && usable(ctx);
+    // a milestone of a running job, before its answer: shown in the acknowledgement, not in the thread
+    if (msg.progress && !msg.private && ctx && msg.threadId && (await this.showProgress(ctx, msg.threadId, msg.lines))) return;
 
     if (msg.private) {
       const user = ctx?.user ?? (/^[UW][A-Z0-9]+$/.test(msg.target) ? msg.target : undefined);
@@ -320,6 +322,21 @@ export class SlackAdapter implements ChatAdapter {
       }
     }
     if (ctx && msg.threadId) await this.answered(ctx, msg.threadId, false);
+  }
+
+  /** "⏳ @alice ran `/superset deploy staging` — applying release staging, …"; false = post it as a reply instead. */
+  private async showProgress(ctx: RequestContext, threadId: string, lines: string[]): Promise<boolean> {
+    if (!ctx.ackTs) return false;
+    try {
+      // once answered, the acknowledgement is final: later milestones go into the thread as before
+      if (await this.state.isAnswered(ctx.channel, threadId)) return false;
+      const text = `:hourglass_flowing_sand: ${this.askedBy(ctx)} — ${escapeMrkdwn(oneLine(lines.join(' ')))}`;
+      await this.app!.client.chat.update({ channel: ctx.channel, ts: ctx.ackTs, text });
+      return true;
+    } catch (err) {
+      this.o.log.warn({ err, channel: ctx.channel }, 'slack: could not show progress in the acknowledgement; posting it in the thread');
+      return false;
+    }
   }
 
   /** Once the first answer is out, the "working on it" acknowledgement says so (once). */

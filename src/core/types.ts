@@ -96,4 +96,6 @@ export interface OutgoingMessage {
   private?: boolean;
   /** The same content, structured (Slack renders it as blocks); `lines` stays filled. */
   sections?: MessageSection[];
+  /** A milestone of a running job: networks that can edit a message show it in place (Slack: the acknowledgement); IRC and the console print it as a line. */
+  progress?: boolean;
 }

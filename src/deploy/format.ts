@@ -40,7 +40,7 @@ export function announcements(config: Config, service: string, lines: string[], 
     .map((t) => ({ network: t.network, target: t.target, lines }));
 }
 
-/** A line to where the request came from, without pinging the asker on every milestone. */
+/** A line to where the request came from, without pinging the asker on every milestone (Slack shows it in the acknowledgement). */
 export function progress(to: ReplyTarget, line: string): OutgoingMessage {
-  return { network: to.network, target: to.target, ...(to.threadId ? { threadId: to.threadId } : {}), lines: [line] };
+  return { network: to.network, target: to.target, ...(to.threadId ? { threadId: to.threadId } : {}), lines: [line], progress: true };
 }

@@ -61,6 +61,11 @@ export class SlackState {
     }
   }
 
+  /** True once an answer has gone out (without claiming it: progress may only edit an unanswered acknowledgement). */
+  async isAnswered(channel: string, threadId: string): Promise<boolean> {
+    return (await this.redis.exists(this.key('answered', `${channel}:${threadId}`))) === 1;
+  }
+
   /** True for the first answer to a request (the acknowledgement is updated once). */
   async firstAnswer(channel: string, threadId: string): Promise<boolean> {
     return (await this.redis.set(this.key('answered', `${channel}:${threadId}`), '1', 'EX', this.contextTtl, 'NX')) === 'OK';
