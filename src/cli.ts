@@ -70,7 +70,7 @@ async function run(role: Role | 'console', opts: { config?: string; sandbox?: bo
     if (console_) adapters.push(new ConsoleAdapter({ onEnd: () => void setTimeout(() => void shutdown(), 1500) }));
     if (config.irc) {
       const password = config.irc.sasl ? secretFromEnv(config.irc.sasl.passwordEnv, 'irc.sasl.passwordEnv') : undefined;
-      adapters.push(new IrcAdapter({ config: config.irc, ...(password ? { password } : {}), log }));
+      adapters.push(new IrcAdapter({ config: config.irc, ...(password ? { password } : {}), redis, prefix: config.redis.prefix, log }));
     }
     if (config.slack) {
       // Bolt is loaded only when Slack is configured (it costs ~40 MB of memory).

@@ -160,6 +160,13 @@ declare module 'irc-framework' {
     [key: string]: unknown;
   }
 
+  /** 332 (RPL_TOPIC) and 331 (no topic: '') on join or query, and TOPIC changes (with the setter's nick). */
+  export interface TopicEvent extends BaseEvent {
+    channel: string;
+    topic: string;
+    nick?: string;
+  }
+
   export interface ReconnectingEvent {
     attempt: number;
     max_retries: number;
@@ -264,6 +271,7 @@ declare module 'irc-framework' {
     whois: WhoisResponse;
     wholist: WhoResponse & { tags?: Tags };
     reconnecting: ReconnectingEvent;
+    topic: TopicEvent;
     raw: RawEvent;
     debug: string;
   }

@@ -1,17 +1,24 @@
-import IRC, { type Client, type MessageEvent } from 'irc-framework';
+import IRC, { type Client, type IrcErrorEvent, type MessageEvent, type TopicEvent } from 'irc-framework';
+import type { Redis } from 'ioredis';
 import type { IrcConfig } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
-import type { ChatMessage, OutgoingMessage } from '../core/types.js';
+import type { ChatMessage, OutgoingMessage, TopicChange } from '../core/types.js';
 import type { Socket } from 'node:net';
 import type { ChatAdapter } from './adapter.js';
 import { Pacer } from './pacer.js';
 import { splitLine } from './split.js';
+import { suffixedTopic, TopicMemory } from './topic.js';
+
+class RetryLater extends Error {}
 
 export interface IrcAdapterOptions {
   config: IrcConfig;
   /** SASL password (from the environment variable the config names). */
   password?: string;
   log: Logger;
+  /** Where topics to put back are kept (maintenance topic suffix); without it, in this process only. */
+  redis?: Redis;
+  prefix?: string;
 }
 
 /**
@@ -30,9 +37,13 @@ export class IrcAdapter implements ChatAdapter {
   private attempts = 0;
   /** Lower-cased nick → account (false = known not logged in), for networks without account-tag. */
   private readonly accounts = new Map<string, string | false>();
+  /** Lower-cased channel → its topic, as the server last told us (332/331 on join or query, TOPIC). */
+  private readonly channelTopics = new Map<string, string>();
+  private readonly savedTopics: TopicMemory;
 
   constructor(private readonly o: IrcAdapterOptions) {
     this.pacer = new Pacer(o.config.rate.burst, o.config.rate.perSecond);
+    this.savedTopics = new TopicMemory(o.redis, o.prefix);
   }
 
   /** Registered with the server (what /readyz and the outbox drain need), not merely a TCP connection. */
@@ -73,13 +84,24 @@ export class IrcAdapter implements ChatAdapter {
       this.registered = true;
       this.attempts = 0;
       this.accounts.clear();
+      this.channelTopics.clear();
       for (const ch of c.channels) client.join(ch);
       this.o.log.info({ host: c.host, nick: client.user.nick }, 'irc registered');
     });
     client.on('join', (e) => {
       if (e.account !== undefined) this.accounts.set(client.caseLower(e.nick), e.account);
       // WHOX tells us the account of everyone already in the channel
-      if (client.caseCompare(e.nick, client.user.nick)) client.who(e.channel);
+      if (client.caseCompare(e.nick, client.user.nick)) {
+        client.who(e.channel);
+        this.channelTopics.delete(client.caseLower(e.channel));
+      }
+    });
+    client.on('topic', (e) => this.channelTopics.set(client.caseLower(e.channel), e.topic));
+    client.on('part', (e) => {
+      if (client.caseCompare(e.nick, client.user.nick)) this.channelTopics.delete(client.caseLower(e.channel));
+    });
+    client.on('kick', (e) => {
+      if (client.caseCompare(e.kicked, client.user.nick)) this.channelTopics.delete(client.caseLower(e.channel));
     });
     client.on('wholist', (e) => {
       for (const u of e.users) if (u.account !== undefined) this.accounts.set(client.caseLower(u.nick), u.account && u.account !== '0' ? u.account : false);
@@ -175,6 +197,94 @@ export class IrcAdapter implements ChatAdapter {
     } finally {
       flush();
     }
+    if (msg.topic) {
+      // the announcement is out; a topic we may not set (no op, +t) is logged, never retried
+      await this.changeTopic(msg.target, msg.topic).catch((err: unknown) => this.o.log.warn({ err, channel: msg.target, key: msg.topic?.key }, 'irc topic change failed'));
+    }
+  }
+
+  /**
+   * Set the maintenance suffix after the channel's topic (again from the topic saved for this key, when an
+   * extension moves the end), or put the saved topic back: only while the channel shows the topic the bot
+   * set, so a topic someone changed meanwhile is left alone.
+   */
+  private async changeTopic(channel: string, change: TopicChange): Promise<void> {
+    const client = this.client!;
+    const chan = client.caseLower(channel);
+    const current = await this.topicOf(channel);
+    if (current === undefined) throw new Error(`topic of ${channel} unknown (not in the channel?)`);
+    const saved = await this.savedTopics.get(chan, change.key);
+    if ('restore' in change) {
+      if (!saved) return;
+      await this.savedTopics.drop(chan, change.key);
+      if (current !== saved.set) return this.o.log.info({ channel, key: change.key }, 'irc topic changed by someone since: left alone');
+      await this.setTopic(channel, saved.before);
+      return;
+    }
+    if (saved && current !== saved.set) return this.o.log.info({ channel, key: change.key }, 'irc topic changed by someone since: left alone');
+    const before = saved ? saved.before : current;
+    const wanted = suffixedTopic(before, change.append, Number(client.network.supports('TOPICLEN')) || 300);
+    if (wanted === current) return;
+    const set = await this.setTopic(channel, wanted);
+    await this.savedTopics.save(chan, change.key, { before, set });
+  }
+
+  /** The channel's topic: as tracked, else asked of the server. */
+  private async topicOf(channel: string): Promise<string | undefined> {
+    const client = this.client!;
+    const known = this.channelTopics.get(client.caseLower(channel));
+    if (known !== undefined) return known;
+    await this.pacer.take();
+    return this.topicReply(channel, false, () => client.raw('TOPIC', channel)).catch(() => undefined);
+  }
+
+  /**
+   * Send TOPIC; the topic as the server echoes it, or an error (482: not op on a +t channel). InspIRCd
+   * linked to services refuses a second change within the same second (437 "Retry topic change later"):
+   * then wait and try again.
+   */
+  private async setTopic(channel: string, topic: string): Promise<string> {
+    const client = this.client!;
+    for (let attempt = 1; ; attempt++) {
+      await this.pacer.take();
+      try {
+        return await this.topicReply(channel, true, () => client.setTopic(channel, topic));
+      } catch (err) {
+        if (!(err instanceof RetryLater) || attempt >= 3) throw err;
+        await new Promise((r) => setTimeout(r, 1100));
+      }
+    }
+  }
+
+  private topicReply(channel: string, ours: boolean, send: () => void): Promise<string> {
+    const client = this.client!;
+    return new Promise<string>((resolve, reject) => {
+      const done = (err: Error | undefined, topic = '') => {
+        clearTimeout(timer);
+        client.off('topic', onTopic);
+        client.off('irc error', onError);
+        client.off('unknown command', onNumeric);
+        if (err) reject(err);
+        else resolve(topic);
+      };
+      const onTopic = (e: TopicEvent) => {
+        if (!client.caseCompare(e.channel, channel)) return;
+        if (ours && !(e.nick && client.caseCompare(e.nick, client.user.nick))) return;
+        done(undefined, e.topic);
+      };
+      const onError = (e: IrcErrorEvent) => {
+        if (e.channel && client.caseCompare(e.channel, channel)) done(new Error(`${channel}: ${e.error}${e.reason ? ` (${e.reason})` : ''}`));
+      };
+      // 437 ERR_UNAVAILRESOURCE, which irc-framework passes on as an unknown command
+      const onNumeric = (c: { command: string; params: string[] }) => {
+        if (c.command === '437' && c.params[1] && client.caseCompare(c.params[1], channel)) done(new RetryLater(`${channel}: ${c.params.at(-1)}`));
+      };
+      const timer = setTimeout(() => done(new Error(`${channel}: no answer to TOPIC`)), 5000);
+      client.on('topic', onTopic);
+      client.on('irc error', onError);
+      client.on('unknown command', onNumeric);
+      send();
+    });
   }
 
   async stop(): Promise<void> {

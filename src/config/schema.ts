@@ -107,6 +107,8 @@ const maintenanceSettings = z.object({
   remindBefore: z.array(durationText).default(['1h', '10m']),
   maxDuration: durationText.default('7d'),
   maxReasonChars: z.number().int().min(20).max(300).default(200),
+  /** While a window runs, append "| MAINTENANCE until …: <reason>" to the topic of the service's IRC announce channels (the bot needs op there, or -t). */
+  topicSuffix: z.boolean().default(false),
 });
 export const MAINTENANCE_DEFAULTS = maintenanceSettings.parse({});
 const monitorSettings = z.object({

@@ -98,4 +98,13 @@ export interface OutgoingMessage {
   sections?: MessageSection[];
   /** A milestone of a running job: networks that can edit a message show it in place (Slack: the acknowledgement); IRC and the console print it as a line. */
   progress?: boolean;
+  /** IRC only (other networks ignore it): after the lines, change the topic of the channel `target`. */
+  topic?: TopicChange;
 }
+
+/**
+ * A maintenance topic suffix (`key` names the window, e.g. `maint-3`): `append` sets the topic to
+ * "<topic before> | <append>" (or replaces the suffix this key set earlier); `restore` puts back the
+ * topic this key replaced, only when the channel still shows what the bot set.
+ */
+export type TopicChange = { key: string; append: string } | { key: string; restore: true };

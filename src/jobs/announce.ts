@@ -10,7 +10,7 @@ import { parseMaintArgs } from '../maintenance/args.js';
 import { systemClock, type Clock } from '../maintenance/clock.js';
 import { formatDuration, parseDuration, relative } from '../maintenance/duration.js';
 import {
-  announceLine, announceTargets, announcement, cancelLine, describeTargets, endLine, extendLine, listLine, reminderLine, startLine,
+  announceLine, announceTargets, announcement, cancelLine, describeTargets, endLine, extendLine, listLine, reminderLine, startLine, topicChange, withTopic,
 } from '../maintenance/messages.js';
 import { endJobId, MAINTENANCE_QUEUE, MaintenanceScheduler, stepJobId, type StepJob } from '../maintenance/schedule.js';
 import { MaintenanceStore, windowLabel, type MaintenanceWindow } from '../maintenance/store.js';
@@ -31,9 +31,9 @@ function ok(lines: string[]): JobResult {
   return { ok: true, summary: lines[0] ?? '', lines };
 }
 
-async function postAll(ctx: ProcessorContext, w: MaintenanceWindow, line: string): Promise<string> {
+async function postAll(ctx: ProcessorContext, w: MaintenanceWindow, line: string, topic: { kind: 'extend' | 'end'; now: number }): Promise<string> {
   const targets = announceTargets(ctx.config, w.service);
-  for (const t of targets) await ctx.post(announcement(t, [line]));
+  for (const t of targets) await ctx.post(withTopic(announcement(t, [line]), topicChange(ctx.config, t, w, topic.kind, topic.now)));
   return describeTargets(targets);
 }
 
@@ -80,7 +80,7 @@ export function makeMaintProcessor(clock: Clock = systemClock): Processor {
       if (req.action === 'cancel') {
         const cancelled = (await store.cancel(w.id, by, now))!;
         await scheduler.unschedule(cancelled);
-        const where = await postAll(ctx, w, cancelLine(w, by, now));
+        const where = await postAll(ctx, w, cancelLine(w, by, now), { kind: 'end', now });
         return ok([`maintenance #${w.id} ${w.start <= now ? 'ended early' : 'cancelled'}; said so on ${where}`]);
       }
 
@@ -89,7 +89,7 @@ export function makeMaintProcessor(clock: Clock = systemClock): Processor {
       if (end - w.start > max) throw new UsageError(`maintenance #${w.id} would last ${formatDuration(end - w.start)}, longer than the limit of ${formatDuration(max)} (maintenance.maxDuration)`);
       const extended = (await store.extend(w.id, end))!;
       await scheduler.moveEnd(w, extended);
-      const where = await postAll(ctx, extended, extendLine(extended, w.end, by, now));
+      const where = await postAll(ctx, extended, extendLine(extended, w.end, by, now), { kind: 'extend', now });
       return ok([`maintenance #${w.id} now ends ${utc(end, now)} (${relative(end, now)}); said so on ${where}`]);
     } finally {
       await scheduler.close();
@@ -124,6 +124,7 @@ async function runStep(step: StepJob, o: { store: MaintenanceStore; config: Conf
   if (!w || w.state !== 'scheduled') return 'skipped: window cancelled or gone';
   const now = o.clock.now();
   let line: string;
+  let topic: 'start' | 'end' | undefined;
   let marker: string = stepJobId(w.id, step.step);
   if (step.step === 'announce') {
     if (now >= w.start) return 'skipped: already started (the start says it)';
@@ -134,15 +135,17 @@ async function runStep(step: StepJob, o: { store: MaintenanceStore; config: Conf
   } else if (step.step === 'start') {
     if (step.at !== w.start || now >= w.end) return 'skipped: stale start';
     line = startLine(w, now);
+    topic = 'start';
   } else {
     if (step.at !== w.end) return 'skipped: end moved (extended)';
     marker = endJobId(w);
     line = endLine(w, now);
+    topic = 'end';
   }
   if (await o.store.wasSent(w.id, marker)) return 'skipped: sent already';
   const targets = announceTargets(o.config, w.service);
   let i = 0;
-  for (const t of targets) await o.outboxes.post(announcement(t, [line]), `${marker}-${i++}`);
+  for (const t of targets) await o.outboxes.post(withTopic(announcement(t, [line]), topic && topicChange(o.config, t, w, topic, now)), `${marker}-${i++}`);
   await o.store.markSent(w.id, marker, w.end);
   return `posted to ${targets.length} channel(s)`;
 }

@@ -2,7 +2,7 @@
 // away they are for the reader; the window's number is there to cancel or extend it.
 import type { Config } from '../config/schema.js';
 import { oneLine } from '../core/sanitize.js';
-import type { OutgoingMessage } from '../core/types.js';
+import type { OutgoingMessage, TopicChange } from '../core/types.js';
 import { formatDuration, relative } from './duration.js';
 import { authorName, windowLabel, type MaintenanceWindow } from './store.js';
 import { utc, utcRange } from './when.js';
@@ -68,4 +68,22 @@ export function describeTargets(targets: AnnounceTarget[]): string {
 
 export function announcement(t: AnnounceTarget, lines: string[], sections?: OutgoingMessage['sections']): OutgoingMessage {
   return { network: t.network, target: t.target, lines: lines.map(oneLine), ...(sections ? { sections } : {}) };
+}
+
+/**
+ * With `maintenance.topicSuffix`, what a step does to an IRC announce channel's topic: the start (or an
+ * extension of a running window) sets "MAINTENANCE until <end>: <reason>" after the topic, the end or a
+ * cancel puts the old topic back. Undefined: leave the topic alone (option off, Slack, a window to come).
+ */
+export function topicChange(config: Config, t: AnnounceTarget, w: MaintenanceWindow, kind: 'start' | 'extend' | 'end', now: number): TopicChange | undefined {
+  if (!config.maintenance.topicSuffix || t.network !== 'irc') return undefined;
+  const key = `maint-${w.id}`;
+  if (kind === 'end') return { key, restore: true };
+  if (kind === 'extend' && w.start > now) return undefined;
+  return { key, append: oneLine(`MAINTENANCE until ${utc(w.end, now)}: ${w.reason}`) };
+}
+
+/** The announcement, plus its topic change when there is one. */
+export function withTopic(msg: OutgoingMessage, topic: TopicChange | undefined): OutgoingMessage {
+  return topic ? { ...msg, topic } : msg;
 }

@@ -5,6 +5,7 @@ import { startApp, type App, type Role } from '../../src/app.js';
 import type { ChatAdapter } from '../../src/bot/adapter.js';
 import { IrcAdapter } from '../../src/bot/irc.js';
 import type { Config } from '../../src/config/schema.js';
+import { createRedis } from '../../src/core/redis.js';
 import type { OutgoingMessage } from '../../src/core/types.js';
 import { outboxQueue, type QueueContext } from '../../src/jobs/queues.js';
 import { KubeClient, kubeConfigForUrl } from '../../src/kube/client.js';
@@ -43,13 +44,22 @@ export interface Bot {
 export async function startBot(o: { config: Config; api: FakeKubeApi; prefix: string; clock: Clock; role?: Role; adapters?: ChatAdapter[]; irc?: boolean; monitor?: boolean }): Promise<Bot> {
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const role = o.role ?? 'all';
-  const irc = role !== 'worker' && o.irc !== false && o.config.irc ? new IrcAdapter({ config: o.config.irc, log }) : undefined;
+  // the IRC adapter keeps topics to restore in Redis (maintenance.topicSuffix), as the CLI's does
+  const ircRedis = role !== 'worker' && o.irc !== false && o.config.irc ? createRedis(o.config.redis.url) : undefined;
+  const irc = ircRedis && o.config.irc ? new IrcAdapter({ config: o.config.irc, log, redis: ircRedis, prefix: o.prefix }) : undefined;
   const kube = new KubeClient(kubeConfigForUrl(o.api.url, configContexts(o.config)), { timeoutMs: 3000 });
   const app = await startApp({
     config: o.config, role, log, adapters: [...(irc ? [irc] : []), ...(o.adapters ?? [])], kube, directory: new StaticDirectory(), prefix: o.prefix, clock: o.clock,
     ...(o.monitor !== undefined ? { monitor: o.monitor } : {}),
   });
-  return { app, ...(irc ? { irc } : {}), stop: () => app.stop() };
+  return {
+    app,
+    ...(irc ? { irc } : {}),
+    stop: async () => {
+      await app.stop();
+      ircRedis?.disconnect();
+    },
+  };
 }
 
 /** What is waiting in a network's outbox (Slack, when no Slack adapter drains it). */
