@@ -88,7 +88,8 @@ it('sets the suffix at the start and restores the topic at the end, across a gat
   await promote();
   await alice.waitFor((m) => fromBot(m) && m.text.startsWith('[MAINTENANCE] superset: starting now'), 8000);
   await topicIs(`${TOPIC} | MAINTENANCE until 13:30 UTC: DB upgrade (T123456)`);
-  expect(await saved()).toBe(1);
+  // the bot saves what to restore once the server has confirmed the change, just after others see it
+  await eventually(async () => (await saved()) === 1, 5000, 'the topic to restore saved in Redis');
 
   // the gateway that set it goes away; another one ends the window
   await gateway.stop();
