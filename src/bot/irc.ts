@@ -160,13 +160,17 @@ export class IrcAdapter implements ChatAdapter {
     if (client.network.cap.isEnabled('account-tag')) return e.account || undefined;
     const known = this.accounts.get(client.caseLower(e.nick));
     if (known !== undefined) return known || undefined;
-    const who = await new Promise<{ account?: string }>((resolve) => {
-      const t = setTimeout(() => resolve({}), 5000);
+    const who = await new Promise<{ account?: string; error?: string }>((resolve) => {
+      const t = setTimeout(() => resolve({ error: 'timeout' }), 5000);
       client.whois(e.nick, (w) => {
         clearTimeout(t);
         resolve(w);
       });
     });
+    // Remember it only where account-notify will tell us when it changes; otherwise ask each time.
+    if (client.network.cap.isEnabled('account-notify') && !who.error) {
+      this.accounts.set(client.caseLower(e.nick), who.account || false);
+    }
     return who.account || undefined;
   }
 
