@@ -7,6 +7,7 @@ import type { LdapConfig } from '../src/config/schema.js';
 import { DirectoryUnavailableError, toUserLine } from '../src/core/errors.js';
 import { IdentityResolver } from '../src/directory/identity.js';
 import { DirectoryCredentialsError, LdapDirectory, type LdapDirectoryOptions } from '../src/directory/ldap.js';
+import { ldapConfigFor } from './support/directory.js';
 import { startSlapd, type Slapd } from './support/slapd.js';
 
 const dn = (uid: string): string => `uid=${uid},ou=people,dc=wikimedia,dc=org`;
@@ -16,22 +17,7 @@ let slapd: Slapd;
 const opened: LdapDirectory[] = [];
 
 function config(overrides: Partial<LdapConfig> = {}): LdapConfig {
-  return {
-    url: slapd.url,
-    startTls: false,
-    bindDn: slapd.bindDn,
-    bindPasswordEnv: 'DECKHAND_TEST_LDAP_PASSWORD',
-    base: slapd.base,
-    userAttribute: 'uid',
-    mailAttribute: 'mail',
-    groupFilter: '(objectClass=groupOfNames)',
-    memberAttribute: 'member',
-    timeoutMs: TIMEOUT_MS,
-    cacheTtlSeconds: 60,
-    cacheMax: 1000,
-    accountMap: {},
-    ...overrides,
-  };
+  return ldapConfigFor(slapd, { bindPasswordEnv: 'DECKHAND_TEST_LDAP_PASSWORD', timeoutMs: TIMEOUT_MS, ...overrides });
 }
 
 function open(overrides: Partial<LdapConfig> = {}, options: LdapDirectoryOptions = {}): LdapDirectory {

@@ -7,6 +7,7 @@ import type { LdapConfig } from '../src/config/schema.js';
 import { LookupCache } from '../src/directory/cache.js';
 import { IdentityResolver } from '../src/directory/identity.js';
 import { LdapDirectory } from '../src/directory/ldap.js';
+import { ldapConfigFor } from './support/directory.js';
 import { startSlapd, type Slapd } from './support/slapd.js';
 
 const PEOPLE = 'ou=people,dc=wikimedia,dc=org';
@@ -17,22 +18,7 @@ let directory: LdapDirectory;
 const opened: LdapDirectory[] = [];
 
 function ldapConfig(overrides: Partial<LdapConfig> = {}): LdapConfig {
-  return {
-    url: slapd.url,
-    startTls: false,
-    bindDn: slapd.bindDn,
-    bindPasswordEnv: 'DECKHAND_TEST_LDAP_PASSWORD',
-    base: slapd.base,
-    userAttribute: 'uid',
-    mailAttribute: 'mail',
-    groupFilter: '(objectClass=groupOfNames)',
-    memberAttribute: 'member',
-    timeoutMs: 2000,
-    cacheTtlSeconds: 60,
-    cacheMax: 1000,
-    accountMap: {},
-    ...overrides,
-  };
+  return ldapConfigFor(slapd, { bindPasswordEnv: 'DECKHAND_TEST_LDAP_PASSWORD', timeoutMs: 2000, ...overrides });
 }
 
 function open(overrides: Partial<LdapConfig> = {}): LdapDirectory {
