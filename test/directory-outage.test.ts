@@ -135,6 +135,24 @@ describe('outages', () => {
     await expect(resolver.resolveIrc('carol')).resolves.toMatchObject({ user: 'carol', groups: ['airflow-search-ops', 'ops'] });
     await expect(resolver.resolveSlack('U0BOB', async () => 'bob@wikimedia.org')).resolves.toMatchObject({ user: 'bob' });
   });
+
+  test('resolve with fresh: reads the directory for the user and groups, and the cache then says the same', async () => {
+    const d = open();
+    const resolver = new IdentityResolver(d, { cacheTtlSeconds: 60 });
+    await resolver.resolveIrc('alice');
+    expect(d.stats.searches).toBe(2);
+    await resolver.resolveIrc('alice', { fresh: true });
+    expect(d.stats.searches).toBe(4);
+    await resolver.resolveIrc('alice');
+    expect(d.stats.searches).toBe(4);
+    await slapd.stop();
+    try {
+      await expect(resolver.resolveIrc('alice', { fresh: true })).rejects.toBeInstanceOf(DirectoryUnavailableError);
+      await expect(resolver.resolveIrc('alice')).resolves.toMatchObject({ groups: ['superset-admins', 'wmf'] });
+    } finally {
+      await slapd.start();
+    }
+  });
 });
 
 describe('service account rejected', () => {

@@ -314,6 +314,21 @@ describe('cache', () => {
     expect(() => new LookupCache({ max: 0, ttlMs: 1 })).toThrow();
   });
 
+  test('LookupCache.refresh: always reads, stores what it read, keeps the entry when the read fails, beats an older load in flight', async () => {
+    const cache = new LookupCache<string[]>({ max: 10, ttlMs: 60_000 });
+    await cache.get('k', async () => ['superset-admins']);
+    await expect(cache.refresh('k', async () => [])).resolves.toEqual([]);
+    await expect(cache.get('k', async () => ['not read'])).resolves.toEqual([]);
+    await expect(cache.refresh('k', async () => { throw new Error('down'); })).rejects.toThrow('down');
+    await expect(cache.get('k', async () => ['not read'])).resolves.toEqual([]); // read-only answers keep the entry
+    let release!: (v: string[]) => void;
+    const older = cache.get('j', () => new Promise<string[]>((r) => (release = r)));
+    await expect(cache.refresh('j', async () => ['new'])).resolves.toEqual(['new']);
+    release(['old']);
+    await expect(older).resolves.toEqual(['old']);
+    await expect(cache.get('j', async () => ['not read'])).resolves.toEqual(['new']);
+  });
+
   test('LookupCache: a load in flight during clear() is not stored', async () => {
     const cache = new LookupCache<string>({ max: 10, ttlMs: 60_000 });
     let release!: (v: string) => void;

@@ -5,9 +5,14 @@ import type { VerbSpec } from '../handlers/types.js';
 import type { AuditLog } from '../history/audit.js';
 import { decide, describe, requiredGroups } from './policy.js';
 
+export interface LookupOptions {
+  /** Read the directory now, not a cache (the check right before a change). */
+  fresh?: boolean;
+}
+
 /** Network identity → directory user and groups. Throws DirectoryUnavailableError when it cannot tell. */
 export interface DirectoryLookup {
-  lookup(identity: Identity): Promise<{ user: string; groups: string[] } | null>;
+  lookup(identity: Identity, options?: LookupOptions): Promise<{ user: string; groups: string[] } | null>;
 }
 
 export interface Decision {
@@ -23,7 +28,9 @@ const LOGIN_HINT: Record<string, string> = {
 
 /**
  * Every command passes here twice: when the gateway takes it and in the worker right before
- * anything changes. Every decision is recorded in the audit log.
+ * anything changes. The gateway's check may answer from the directory cache; the worker's reads the
+ * directory itself, so a group removed, or a directory that cannot be read at that moment, stops the
+ * change (fail closed) even for a user still in the cache. Every decision is recorded in the audit log.
  */
 export class Access {
   constructor(
@@ -36,27 +43,27 @@ export class Access {
   /**
    * The identity with its directory user and groups filled in from the directory, never from what the
    * identity already carries (groups may have changed since the gateway took the command): without an
-   * account or a directory, it has none.
+   * account or a directory, it has none. `fresh`: from the directory itself, not its cache.
    */
-  async identify(identity: Identity): Promise<Identity> {
+  async identify(identity: Identity, o: LookupOptions = {}): Promise<Identity> {
     const { user: _u, groups: _g, ...asked } = identity;
     if (!asked.account || !this.directory) return asked;
-    const found = await this.directory.lookup(asked);
+    const found = await this.directory.lookup(asked, o);
     return found ? { ...asked, user: found.user, groups: found.groups } : asked;
   }
 
   async authorize(identity: Identity, command: Command, spec: VerbSpec, stage: 'gateway' | 'worker' = 'gateway'): Promise<Decision> {
-    const decision = await this.evaluate(identity, command, spec);
+    const decision = await this.evaluate(identity, command, spec, stage === 'worker');
     // Written beside the command, not in front of it; ioredis keeps the order and queues while reconnecting.
     void this.audit?.record({ stage, command, identity: decision.identity, allowed: decision.allowed, reason: decision.reason }).catch((err: unknown) => this.onAuditError?.(err));
     return decision;
   }
 
-  private async evaluate(identity: Identity, command: Command, spec: VerbSpec): Promise<Decision> {
+  private async evaluate(identity: Identity, command: Command, spec: VerbSpec, fresh: boolean): Promise<Decision> {
     if (requiredGroups(this.config, command.service, spec) === 'public') return { allowed: true, reason: 'public verb', identity };
     let who: Identity;
     try {
-      who = await this.identify(identity);
+      who = await this.identify(identity, { fresh });
     } catch (e) {
       if (e instanceof DirectoryUnavailableError) return { allowed: false, reason: 'directory unavailable', identity, error: e };
       throw e;

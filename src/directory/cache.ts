@@ -5,6 +5,9 @@
 // - A load that throws is never stored: an unavailable directory must not turn into "no such user" or
 //   "no groups" for the next minute. An empty group list is a real answer and is cached like any other.
 // - Concurrent get()s of one key share one load (one directory request).
+// - refresh() always loads (never answers from the cache, never joins a load already in flight) and
+//   stores what it read: a permission check right before a change reads the directory, and what it
+//   learns (a group removed) is what the next cached answer says.
 // - ttlMs 0 disables storing (lru-cache itself reads ttl 0 as "never expires").
 
 import { LRUCache } from 'lru-cache';
@@ -86,6 +89,28 @@ export class LookupCache<V> {
     })();
     this.inflight.set(key, promise);
     return promise;
+  }
+
+  /**
+   * Read now, whatever is cached or in flight (a load started earlier may predate a change), and store
+   * the answer for later get()s. A load that throws leaves the cached entry alone (read-only answers may
+   * keep using it) and throws: the caller fails closed.
+   */
+  async refresh(key: string, load: () => Promise<V>): Promise<V> {
+    this.stats.misses++;
+    const epoch = ++this.epoch; // loads in flight from before must not overwrite what this one reads
+    let value: V;
+    try {
+      value = await load();
+    } catch (err) {
+      this.stats.failures++;
+      throw err;
+    }
+    const ttl = this.isNegative(value) ? this.negativeTtlMs : this.ttlMs;
+    // Another refresh (or a clear) ran meanwhile: store nothing, and keep no entry older than this read.
+    if (ttl > 0 && epoch === this.epoch) this.lru.set(key, { value }, { ttl });
+    else this.lru.delete(key);
+    return value;
   }
 
   /** Is there a fresh entry for key (does not count as a hit)? */

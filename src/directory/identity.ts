@@ -4,6 +4,9 @@
 // Slack: user id → e-mail (a callback the Slack adapter provides, users.info) → the entry with that mail.
 // Then the user's groups. Each step is cached (bounded, TTL); failures are never cached, so an
 // unavailable directory throws DirectoryUnavailableError instead of reading as "nobody" / "no groups".
+// `{ fresh: true }` (the check right before a change) reads the directory for the user and the groups,
+// never the cache, and stores what it read; only the Slack user → e-mail step (Slack's, not the
+// directory's) may still come from the cache.
 
 import type { LdapConfig } from '../config/schema.js';
 import { LookupCache } from './cache.js';
@@ -31,6 +34,11 @@ export interface IdentityResolverOptions {
   negativeTtlMs?: number;
   /** Clock for the caches (tests). */
   now?: () => number;
+}
+
+export interface ResolveOptions {
+  /** Read the directory now instead of the cache (and refresh the cache with the answer). */
+  fresh?: boolean;
 }
 
 export class IdentityResolver {
@@ -71,20 +79,20 @@ export class IdentityResolver {
   }
 
   /** No account (not logged in to services) → null; unknown uid → null. */
-  async resolveIrc(account: string | undefined): Promise<DirectoryIdentity | null> {
+  async resolveIrc(account: string | undefined, o: ResolveOptions = {}): Promise<DirectoryIdentity | null> {
     const uid = this.uidForIrc(account);
     if (uid === undefined) return null;
-    const user = await this.byUid.get(uid.toLowerCase(), () => this.directory.findUserByUid(uid));
-    return user ? this.withGroups(user) : null;
+    const user = await read(this.byUid, o, uid.toLowerCase(), () => this.directory.findUserByUid(uid));
+    return user ? this.withGroups(user, o) : null;
   }
 
   /** Slack user id → e-mail (via lookupEmail, cached) → directory user with that mail; none → null. */
-  async resolveSlack(userId: string, lookupEmail: (userId: string) => Promise<string | undefined>): Promise<DirectoryIdentity | null> {
+  async resolveSlack(userId: string, lookupEmail: (userId: string) => Promise<string | undefined>, o: ResolveOptions = {}): Promise<DirectoryIdentity | null> {
     if (!userId) return null;
     const mail = await this.slackMail.get(userId, async () => (await lookupEmail(userId)) || null);
     if (!mail) return null;
-    const user = await this.byMail.get(mail.toLowerCase(), () => this.directory.findUserByMail(mail));
-    return user ? this.withGroups(user) : null;
+    const user = await read(this.byMail, o, mail.toLowerCase(), () => this.directory.findUserByMail(mail));
+    return user ? this.withGroups(user, o) : null;
   }
 
   /** Forget everything cached (e.g. after a group change announced by an operator). */
@@ -100,11 +108,15 @@ export class IdentityResolver {
     return { byUid: this.byUid.stats, byMail: this.byMail.stats, groups: this.groups.stats, slackMail: this.slackMail.stats };
   }
 
-  private async withGroups(user: DirectoryUser): Promise<DirectoryIdentity> {
-    const groups = await this.groups.get(user.dn.toLowerCase(), async () => Object.freeze(await this.directory.groupsOf(user.dn)));
+  private async withGroups(user: DirectoryUser, o: ResolveOptions): Promise<DirectoryIdentity> {
+    const groups = await read(this.groups, o, user.dn.toLowerCase(), async () => Object.freeze(await this.directory.groupsOf(user.dn)));
     const identity: DirectoryIdentity = { user: user.uid, dn: user.dn, groups: [...groups] };
     if (user.cn !== undefined) identity.cn = user.cn;
     if (user.mail !== undefined) identity.mail = user.mail;
     return identity;
   }
+}
+
+function read<V>(cache: LookupCache<V>, o: ResolveOptions, key: string, load: () => Promise<V>): Promise<V> {
+  return o.fresh ? cache.refresh(key, load) : cache.get(key, load);
 }
