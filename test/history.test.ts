@@ -96,6 +96,38 @@ describe('store', () => {
     });
   });
 
+  it('is attributed to the account and directory user, never the nick: --user finds neither a nick nor a spoofer', async () => {
+    await withStore(async (s) => {
+      const irc = (nick: string, account?: string, user?: string) => ({ network: 'irc', nick, ...(account ? { account } : {}), ...(user ? { user } : {}) });
+      const job = (id: number, requester: ReturnType<typeof irc>) => ({ ...data({ at: T0 + id * 1000 }), requester });
+      await s.finished('1', job(1, irc('alice2', 'alice', 'alice')), { status: 'succeeded', summary: 'ok' }); // alice under another nick
+      await s.finished('2', job(2, irc('alice', 'carol', 'carol')), { status: 'succeeded', summary: 'ok' }); // carol using the nick alice
+      const denied = await s.denied({ service: 'superset', verb: 'deploy', environment: 'staging', args: [], requestId: 'x' }, irc('alice'), { network: 'irc', target: 'alice', nick: 'alice' }, 'needs a services account', T0 + 3000);
+      await s.finished('4', job(4, { network: 'slack', nick: 'Bob B.', account: 'U0BOB', user: 'bob' }), { status: 'succeeded', summary: 'ok' });
+      await s.finished('5', job(5, irc('dana', 'dana')), { status: 'failed', summary: 'no' }); // an account without a directory user
+
+      const ids = async (user: string) => (await s.query({ user, limit: 10 })).map((r) => r.id);
+      expect(await ids('alice')).toEqual([1]);
+      expect(await ids('carol')).toEqual([2]);
+      expect(await ids('bob')).toEqual([4]);
+      expect(await ids('U0BOB')).toEqual([4]);
+      expect(await ids('Bob')).toEqual([4]);
+      expect(await ids('dana')).toEqual([5]);
+      expect(await ids('alice2')).toEqual([]);
+      const line = (id: number) => s.get(id).then((r) => jobLine(r!, T0));
+      expect(await line(denied)).toBe(`#${denied} deploy superset staging by alice (no account) 14:02 UTC denied`);
+      expect(await line(1)).toMatch(/ by alice 14:02/);
+      expect(await line(2)).toMatch(/ by carol 14:02/);
+      expect(await line(5)).toMatch(/ by dana 14:02/);
+
+      // a history written when nicks were indexed too: a nick-only match is still no match, and trimming clears it
+      await redis.zadd(s.index.user('alice'), T0 + 3000, String(denied));
+      expect(await ids('alice')).toEqual([1]);
+      await s.remove([denied]);
+      expect(await redis.zscore(s.index.user('alice'), String(denied))).toBeNull();
+    });
+  });
+
   it('turns bad filters into one clear line', () => {
     const bad = (args: string) => {
       try {

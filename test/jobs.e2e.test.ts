@@ -56,7 +56,7 @@ it('lists jobs newest first, shows one in detail and its log with a signed link'
   const l2 = await alice.waitFor(fromBot(/^#\d+ deploy superset staging by bob /));
   const l3 = await alice.waitFor(fromBot(/^#\d+ status superset production by alice /));
   expect(l1.text).toMatch(/^alice: #\d+ status paws by alice \d\d:\d\d UTC \d+(\.\d)?(ms|s) (succeeded|failed)$/);
-  expect(l2.text).toMatch(/^#\d+ deploy superset staging by bob \d\d:\d\d UTC denied$/);
+  expect(l2.text).toMatch(/^#\d+ deploy superset staging by bob \(no account\) \d\d:\d\d UTC denied$/);
   expect(l3.text).toMatch(/^#\d+ status superset production by alice \d\d:\d\d UTC \d+(\.\d)?(ms|s) succeeded$/);
   const id = Number(/^#(\d+)/.exec(l3.text)![1]);
 

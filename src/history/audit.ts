@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Command, Identity } from '../core/types.js';
+import { actorName } from './store.js';
 
 export interface AuditEntry {
   stage: 'gateway' | 'worker';
@@ -12,6 +13,8 @@ export interface AuditEntry {
 /**
  * Every permission decision, allowed or denied, appended to a capped Redis stream (`<prefix>:audit`),
  * for operators (`redis-cli XREVRANGE <prefix>:audit + -`); the job history keeps denied commands itself.
+ * `actor` is who acted as the history shows it: the directory user, else the network account, else
+ * `nick (no account)` (a nick proves nothing: a nick without an account is never read as that person).
  */
 export class AuditLog {
   constructor(
@@ -29,6 +32,7 @@ export class AuditLog {
       this.key, 'MAXLEN', '~', String(this.maxEntries), '*',
       'at', String(now),
       'stage', e.stage,
+      'actor', actorName(e.identity),
       'network', e.identity.network,
       'nick', e.identity.nick,
       'account', e.identity.account ?? '',

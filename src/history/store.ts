@@ -2,6 +2,10 @@
 // service environment, user, status and kind) so that a query reads only what it shows, and the
 // full log of each job, bounded and zlib-compressed.
 //
+// Who asked is the network account (IRC services account, Slack user id) and the directory user,
+// never the nick: a nick proves nothing, so the user index holds accounts and directory users only,
+// and a requester without an account reads `nick (no account)`.
+//
 // Ids are the BullMQ job ids of the `commands` queue (what the deploy engine already prints as
 // "job 42"); a command that never became a job (denied) takes its id from the same counter, so one
 // short number names one thing: `!job 42`.
@@ -47,6 +51,7 @@ export interface JobRecord {
 export interface JobQuery {
   service?: string;
   environment?: string;
+  /** A network account or a directory user (never a nick). */
   user?: string;
   status?: JobStatus;
   kind?: string;
@@ -195,7 +200,7 @@ export class HistoryStore {
     const keys = [this.index.all(), this.index.kind(r.kind)];
     if (r.service) keys.push(this.index.service(r.service));
     if (r.service && r.environment) keys.push(this.index.environment(r.service, r.environment));
-    for (const u of new Set([r.requester.user, r.requester.account, r.requester.nick].filter((x): x is string => !!x).map(lower))) keys.push(this.index.user(u));
+    for (const u of actorKeys(r.requester)) keys.push(this.index.user(u));
     return keys;
   }
 
@@ -292,6 +297,8 @@ export class HistoryStore {
     if (q.kind) filters.push(this.index.kind(q.kind));
     if (!filters.length) filters.push(this.index.all());
     const min = q.since !== undefined ? String(q.since) : '-inf';
+    // Histories written before accounts were the actor also indexed nicks: a nick-only match is no match.
+    const byActor = (r: JobRecord) => !q.user || actorKeys(r.requester).includes(lower(q.user));
     const max = q.until !== undefined ? String(q.until) : '+inf';
     let ids: string[];
     if (filters.length === 1) {
@@ -303,7 +310,7 @@ export class HistoryStore {
       const order = filters.map((k, i) => [k, sizes[i]!] as const).sort((a, b) => a[1] - b[1]).map(([k]) => k);
       ids = (await this.redis.eval(QUERY, order.length, ...order, min, max, String(q.limit), String(this.maxExamine))) as string[];
     }
-    return this.records(ids.map(Number));
+    return (await this.records(ids.map(Number))).filter(byActor);
   }
 
   async records(ids: number[]): Promise<JobRecord[]> {
@@ -334,6 +341,7 @@ export class HistoryStore {
           ...(environment ? { environment } : {}),
         });
         for (const k of keys) del.zrem(k, String(id));
+        if (nick) del.zrem(this.index.user(nick), String(id)); // the nick index of older histories
         if (status) del.zrem(this.index.status(status as JobStatus), String(id));
       }
       del.zrem(this.index.all(), String(id));
@@ -407,7 +415,17 @@ function toRecord(h: Record<string, string>): JobRecord {
   } as JobRecord;
 }
 
-/** Who ran it, as people know them: directory user, else network account, else nick. */
+/** What `--user` finds a requester by: the directory user and the network account, lower-cased. */
+export function actorKeys(r: { account?: string; user?: string }): string[] {
+  return [...new Set([r.user, r.account].filter((x): x is string => !!x).map(lower))];
+}
+
+/** Who acted, as people know them: directory user, else network account, else `nick (no account)`. */
+export function actorName(r: { nick: string; account?: string; user?: string }): string {
+  return r.user || r.account || `${r.nick} (no account)`;
+}
+
+/** Who ran it (see actorName). */
 export function who(r: JobRecord): string {
-  return r.requester.user ?? r.requester.account ?? r.requester.nick;
+  return actorName(r.requester);
 }
