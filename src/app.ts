@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { Access, type DirectoryLookup } from './auth/access.js';
 import type { ChatAdapter } from './bot/adapter.js';
 import { Gateway } from './bot/gateway.js';
+import { readSecrets, type Secrets } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/log.js';
 import { createRedis } from './core/redis.js';
@@ -28,6 +29,8 @@ export type Role = 'all' | 'gateway' | 'worker';
 
 export interface AppOptions {
   config: Config;
+  /** The secrets config/load read with the config (default: read them from the environment now, as config/load does). */
+  secrets?: Secrets;
   role: Role;
   log: Logger;
   adapters: ChatAdapter[];
@@ -81,7 +84,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   let links: LinkSigner | undefined;
   if (o.config.http) {
     const h = o.config.http;
-    let secret = process.env[h.linkSecretEnv];
+    let secret = (o.secrets ?? readSecrets(o.config)).linkSecret;
     if (!secret || secret.length < 16) {
       o.log.warn({ env: h.linkSecretEnv }, 'no log-link secret (16+ characters) in the environment: links to log pages work only until this process restarts');
       secret = randomBytes(32).toString('hex');

@@ -1,12 +1,10 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { startApp, type Role } from './app.js';
+import { startApp } from './app.js';
 import type { ChatAdapter } from './bot/adapter.js';
 import { ConsoleAdapter } from './bot/console.js';
 import { IrcAdapter } from './bot/irc.js';
-import { ConfigError, loadConfig, secretFromEnv } from './config/load.js';
-import type { Config } from './config/schema.js';
+import { ConfigError, loadSettings, slackCredentials, type LoadRole } from './config/load.js';
 import { createLogger } from './core/log.js';
 import { UserError } from './core/errors.js';
 import { addHistoryCommands } from './history/cli.js';
@@ -16,22 +14,18 @@ import type { KubeClient } from './kube/client.js';
 
 const DEFAULT_CONFIG = new URL('../../config/example.yaml', import.meta.url).pathname;
 
-function configPath(given?: string): string {
-  return given ?? process.env.DECKHAND_CONFIG ?? (existsSync('deckhand.yaml') ? 'deckhand.yaml' : DEFAULT_CONFIG);
-}
-
-function readConfig(path: string): Config {
-  const config = loadConfig(path);
-  if (process.env.REDIS_URL) config.redis.url = process.env.REDIS_URL;
-  return config;
-}
-
-async function run(role: Role | 'console', opts: { config?: string; sandbox?: boolean }): Promise<void> {
+async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean }): Promise<void> {
   const console_ = role === 'console';
+  // The config file and the environment are read here, once; every missing secret is one error.
+  const { path, config, secrets, logLevel, kubeconfig } = loadSettings({ ...(opts.config ? { given: opts.config } : {}), defaultPath: DEFAULT_CONFIG, role });
   // The console shares the terminal with the logs: keep them quiet unless asked.
-  const log = createLogger(process.env.LOG_LEVEL ?? (console_ ? 'warn' : 'info'));
-  const path = configPath(opts.config);
-  const config = readConfig(path);
+  const log = createLogger(logLevel ?? (console_ ? 'warn' : 'info'));
+  // A broken kubeconfig is one line at start, before anything connects (only the roles that use it).
+  const useSandbox = role !== 'gateway' && (!!opts.sandbox || (console_ && kubeconfig.origin === 'none'));
+  if (role !== 'gateway' && !useSandbox) {
+    const { checkKubeconfig } = await import('./config/kubeconfig.js');
+    checkKubeconfig(kubeconfig, config);
+  }
   await checkRedis(config.redis.url);
 
   const stops: (() => Promise<void>)[] = [];
@@ -39,15 +33,21 @@ async function run(role: Role | 'console', opts: { config?: string; sandbox?: bo
   // client (~85 MB of memory), nothing loads ldapts or Bolt unless configured.
   let kube: KubeClient | undefined;
   if (role !== 'gateway') {
-    const { createKubeClients, kubeConfigAvailable } = await import('./kube/client.js');
-    if (opts.sandbox || (console_ && !kubeConfigAvailable(config.kubernetes.kubeconfig))) {
+    const { createKubeClients } = await import('./kube/client.js');
+    if (useSandbox) {
       const { startSandbox } = await import('./sandbox/start.js');
       const sandbox = await startSandbox(config);
       stops.push(() => sandbox.close());
       kube = sandbox.kube;
       process.stderr.write(`[sandbox] no kube context found: using a SANDBOX cluster with made-up pods at ${sandbox.url}\n`);
     } else {
-      kube = createKubeClients({ ...(config.kubernetes.kubeconfig ? { kubeconfig: config.kubernetes.kubeconfig } : {}), timeoutMs: config.kubernetes.timeoutMs });
+      // one file: load it; a KUBECONFIG list or in-cluster: the client's own default loading
+      const file = kubeconfig.files.length === 1 ? kubeconfig.files[0] : undefined;
+      try {
+        kube = createKubeClients({ ...(file ? { kubeconfig: file } : {}), timeoutMs: config.kubernetes.timeoutMs });
+      } catch (e) {
+        throw new ConfigError(`kubernetes.kubeconfig: ${file ?? kubeconfig.origin}: ${((e as Error).message ?? String(e)).split('\n')[0]}`);
+      }
     }
   }
 
@@ -58,7 +58,7 @@ async function run(role: Role | 'console', opts: { config?: string; sandbox?: bo
       import('./directory/identity.js'),
       import('./directory/lookup.js'),
     ]);
-    const ldap = new LdapDirectory(config.ldap, { password: secretFromEnv(config.ldap.bindPasswordEnv, 'ldap.bindPasswordEnv') });
+    const ldap = new LdapDirectory(config.ldap, { password: secrets.ldapPassword! });
     stops.push(() => ldap.close());
     directory = new NetworkDirectory(new IdentityResolver(ldap, config.ldap));
   }
@@ -69,20 +69,20 @@ async function run(role: Role | 'console', opts: { config?: string; sandbox?: bo
   if (role !== 'worker') {
     if (console_) adapters.push(new ConsoleAdapter({ onEnd: () => void setTimeout(() => void shutdown(), 1500) }));
     if (config.irc) {
-      const password = config.irc.sasl ? secretFromEnv(config.irc.sasl.passwordEnv, 'irc.sasl.passwordEnv') : undefined;
+      const password = config.irc.sasl ? secrets.ircPassword : undefined;
       adapters.push(new IrcAdapter({ config: config.irc, ...(password ? { password } : {}), redis, prefix: config.redis.prefix, log }));
     }
     if (config.slack) {
       // Bolt is loaded only when Slack is configured (it costs ~40 MB of memory).
-      const { SlackAdapter, slackSecrets } = await import('./bot/slack.js');
-      const slack = new SlackAdapter({ config: config.slack, ...slackSecrets(config.slack), redis, prefix: config.redis.prefix, log });
+      const { SlackAdapter } = await import('./bot/slack.js');
+      const slack = new SlackAdapter({ config: config.slack, ...slackCredentials(config, secrets), redis, prefix: config.redis.prefix, log });
       // Slack users are found in the directory by the e-mail Slack knows for them.
       directory?.useEmailLookup('slack', (id) => slack.emailOf(id));
       adapters.push(slack);
     }
   }
 
-  const app = await startApp({ config, role: console_ ? 'all' : role, log, adapters, redis, ...(kube ? { kube } : {}), ...(directory ? { directory } : {}) });
+  const app = await startApp({ config, secrets, role: role === 'console' ? 'all' : role, log, adapters, redis, ...(kube ? { kube } : {}), ...(directory ? { directory } : {}) });
   log.info({ role, config: path }, 'deckhand started');
   if (console_) process.stdout.write(`Deckhand console (config ${path}). Try: superset status · help · whoami   (Ctrl-D quits)\n`);
 
@@ -107,13 +107,17 @@ const program = new Command()
   .argument('[role]', 'console (default) | all | gateway | worker', 'console')
   .action(async (role: string, opts: { config?: string; sandbox?: boolean }) => {
     if (!['console', 'all', 'gateway', 'worker'].includes(role)) throw new ConfigError(`unknown role "${role}": use console, all, gateway or worker`);
-    await run(role as Role | 'console', opts);
+    await run(role as LoadRole, opts);
   });
 
-addHistoryCommands(program, { loadConfig: (given) => readConfig(configPath(given)) });
+// `deckhand jobs`, `deckhand job N`: the same file and overrides, no secrets needed
+addHistoryCommands(program, { loadConfig: (given) => loadSettings({ ...(given ? { given } : {}), defaultPath: DEFAULT_CONFIG }).config });
 
 program.parseAsync().catch((e: unknown) => {
-  if (e instanceof ConfigError || e instanceof RedisUnavailableError || e instanceof UserError) {
+  if (e instanceof ConfigError) {
+    // one line per problem, each naming the key; no stack trace
+    for (const line of e.lines()) process.stderr.write(`deckhand: ${line}\n`);
+  } else if (e instanceof RedisUnavailableError || e instanceof UserError) {
     process.stderr.write(`deckhand: ${e.message}\n`);
   } else {
     process.stderr.write(`deckhand: ${(e as Error).stack ?? String(e)}\n`);

@@ -12,13 +12,12 @@
 // Why chat.postMessage rather than response_url for the acknowledgement: a response_url post returns
 // no ts, so nothing could be threaded under it; it also expires after 30 minutes and takes 5 posts,
 // too few for a deploy that reports progress.
-import { ConfigError } from '../config/load.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type SlashCommand } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import type { SlackConfig } from '../config/schema.js';
+import { SLACK_DEFAULTS, type SlackConfig } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
 import { oneLine } from '../core/sanitize.js';
 import type { ChatMessage, OutgoingMessage } from '../core/types.js';
@@ -40,6 +39,7 @@ export interface SlackAdapterOptions {
   /** Redis key prefix (the app's, so tests can delete everything after). */
   prefix: string;
   log: Logger;
+  // The settings below override config.slack's (whose defaults are SLACK_DEFAULTS in config/schema).
   /** The catch-all slash command (default "deckhand"); every other command is taken as a service name. */
   mainCommand?: string;
   /** Channel-visible posts per channel: a burst, then a steady rate (Slack: about 1 message/s per channel). */
@@ -55,17 +55,8 @@ export interface SlackAdapterOptions {
   userCacheTtlMs?: number;
 }
 
-/** The secrets the config names, from the environment; one clear line when one is missing. */
-export function slackSecrets(config: SlackConfig, env: NodeJS.ProcessEnv = process.env): { botToken: string; signingSecret?: string; appToken?: string } {
-  const need = (name: string, why: string): string => {
-    const v = env[name];
-    if (!v) throw new ConfigError(`slack: environment variable ${name} is not set (${why})`);
-    return v;
-  };
-  const botToken = need(config.botTokenEnv, 'the bot token, xoxb-…');
-  if (config.mode === 'socket') return { botToken, appToken: need(config.appTokenEnv, 'the app-level token for Socket Mode, xapp-…') };
-  return { botToken, signingSecret: need(config.signingSecretEnv, 'the signing secret, to verify requests') };
-}
+/** The secrets the config names, from the environment (read by config/load; kept here for callers of the adapter). */
+export { slackSecrets } from '../config/load.js';
 
 interface UserInfo {
   name?: string;
@@ -109,16 +100,25 @@ export class SlackAdapter implements ChatAdapter {
   private readonly pacers = new Map<string, Pacer>();
   private readonly users: LRUCache<string, UserInfo>;
   private readonly mainCommand: string;
+  /** Pacing, retries, timeout and listen host: the options, else config.slack, else SLACK_DEFAULTS. */
+  private readonly settings: { rate: { burst: number; perSecond: number }; retries: number; requestTimeoutMs: number; host: string | undefined };
 
   constructor(private readonly o: SlackAdapterOptions) {
+    const c = o.config;
+    this.settings = {
+      rate: o.rate ?? c.rate ?? SLACK_DEFAULTS.rate,
+      retries: o.retries ?? c.retries ?? SLACK_DEFAULTS.retries,
+      requestTimeoutMs: o.requestTimeoutMs ?? c.requestTimeoutMs ?? SLACK_DEFAULTS.requestTimeoutMs,
+      host: o.host ?? c.host,
+    };
     this.state = new SlackState(o.redis, o.prefix, {
-      ...(o.dedupTtlSeconds !== undefined ? { dedupTtlSeconds: o.dedupTtlSeconds } : {}),
-      ...(o.contextTtlSeconds !== undefined ? { contextTtlSeconds: o.contextTtlSeconds } : {}),
+      dedupTtlSeconds: o.dedupTtlSeconds ?? c.dedupTtlSeconds ?? SLACK_DEFAULTS.dedupTtlSeconds,
+      contextTtlSeconds: o.contextTtlSeconds ?? c.contextTtlSeconds ?? SLACK_DEFAULTS.contextTtlSeconds,
     });
-    this.mainCommand = (o.mainCommand ?? 'deckhand').replace(/^\//, '');
+    this.mainCommand = (o.mainCommand ?? c.mainCommand ?? SLACK_DEFAULTS.mainCommand).replace(/^\//, '');
     this.users = new LRUCache<string, UserInfo>({
-      max: 5000,
-      ttl: o.userCacheTtlMs ?? 10 * 60_000,
+      max: c.userCacheMax ?? SLACK_DEFAULTS.userCacheMax,
+      ttl: o.userCacheTtlMs ?? (c.userCacheTtlSeconds ?? SLACK_DEFAULTS.userCacheTtlSeconds) * 1000,
       fetchMethod: (id) => this.fetchUser(id),
     });
     if (o.config.mode === 'socket' ? !o.appToken : !o.signingSecret) {
@@ -149,8 +149,8 @@ export class SlackAdapter implements ChatAdapter {
       ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
       // 429: the client pauses for Retry-After, then retries; other failures back off briefly.
       // (The default policy retries for ~30 minutes, holding the outbox; the outbox retries longer itself.)
-      retryConfig: { retries: this.o.retries ?? 6, factor: 2, minTimeout: 100, maxTimeout: 10_000, randomize: true },
-      timeout: this.o.requestTimeoutMs ?? 10_000,
+      retryConfig: { retries: this.settings.retries, factor: 2, minTimeout: 100, maxTimeout: 10_000, randomize: true },
+      timeout: this.settings.requestTimeoutMs,
     };
     if (c.mode === 'socket') {
       this.socketReceiver = new SocketModeReceiver({
@@ -207,7 +207,7 @@ export class SlackAdapter implements ChatAdapter {
     if (c.mode === 'socket') {
       await app.start();
     } else {
-      this.server = (await app.start(this.o.host ? { port: c.port, host: this.o.host } : c.port)) as Server;
+      this.server = (await app.start(this.settings.host ? { port: c.port, host: this.settings.host } : c.port)) as Server;
     }
     this.running = true;
     this.o.log.info({ mode: c.mode, bot: auth.user, team: auth.team, ...(this.port !== undefined ? { port: this.port } : {}) }, 'slack ready');
@@ -353,7 +353,7 @@ export class SlackAdapter implements ChatAdapter {
 
   private pacer(channel: string): Pacer {
     let p = this.pacers.get(channel);
-    if (!p) this.pacers.set(channel, (p = new Pacer(this.o.rate?.burst ?? 4, this.o.rate?.perSecond ?? 1)));
+    if (!p) this.pacers.set(channel, (p = new Pacer(this.settings.rate.burst, this.settings.rate.perSecond)));
     return p;
   }
 
@@ -394,11 +394,11 @@ export class SlackAdapter implements ChatAdapter {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body,
-        signal: AbortSignal.timeout(this.o.requestTimeoutMs ?? 10_000),
+        signal: AbortSignal.timeout(this.settings.requestTimeoutMs),
       });
       if (res.ok) return void (await res.body?.cancel());
       const text = await res.text().catch(() => '');
-      if ((res.status === 429 || res.status >= 500) && attempt < (this.o.retries ?? 6)) {
+      if ((res.status === 429 || res.status >= 500) && attempt < this.settings.retries) {
         const after = Number(res.headers.get('retry-after'));
         await new Promise((r) => setTimeout(r, Number.isFinite(after) && after > 0 ? after * 1000 : 200 * 2 ** attempt));
         continue;

@@ -1,16 +1,40 @@
 import { z } from 'zod';
 
+// Every fixed-shape object is strict: an unknown or misspelt key is an error (config/load.ts names
+// the closest valid key), never silently dropped. Records (services, environments, permissions…)
+// are keyed by names the operator chooses.
+
+/** A port Deckhand connects to. */
+const port = z.number().int('must be a whole number').min(1, 'must be a port, 1–65535').max(65535, 'must be a port, 1–65535');
+/** A port Deckhand listens on; 0 picks a free one (tests). */
+const listenPort = z.number().int('must be a whole number').min(0, 'must be a port, 1–65535 (or 0 for any free port)').max(65535, 'must be a port, 1–65535 (or 0 for any free port)');
+/** A URL of one of these schemes whose port, when it has one, is in range. */
+function urlOf(schemes: string[]) {
+  const want = schemes.map((x) => `${x}://`).join(' or ');
+  return z.string().superRefine((v, ctx) => {
+    const portText = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(v)?.[1];
+    if (portText !== undefined && (Number(portText) < 1 || Number(portText) > 65535)) return void ctx.addIssue({ code: 'custom', message: 'port must be 1–65535' });
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      return void ctx.addIssue({ code: 'custom', message: `must be a URL starting with ${want}` });
+    }
+    if (!schemes.includes(u.protocol.replace(/:$/, ''))) ctx.addIssue({ code: 'custom', message: `must start with ${want}` });
+  });
+}
+
 // Names that reach processes, files and chat lines: strict patterns, checked once here.
 export const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const name = z.string().regex(NAME, 'must be lower-case letters, digits and "-", starting with a letter');
 
-const deployHelmfile = z.object({
+const deployHelmfile = z.strictObject({
   tool: z.literal('helmfile'),
   dir: z.string().min(1),
   environment: z.string().min(1),
   selector: z.string().regex(/^name=[A-Za-z0-9._-]+$/, 'must look like name=<release>').optional(),
 });
-const deployHelm = z.object({
+const deployHelm = z.strictObject({
   tool: z.literal('helm'),
   release: name,
   chart: z.string().min(1),
@@ -19,7 +43,7 @@ const deployHelm = z.object({
   dir: z.string().optional(),
 });
 
-export const environmentSchema = z.object({
+export const environmentSchema = z.strictObject({
   context: z.string().optional(),
   namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name'),
   selector: z.string().min(1),
@@ -28,33 +52,33 @@ export const environmentSchema = z.object({
   values: z.string().optional(),
 });
 
-export const serviceSchema = z.object({
+export const serviceSchema = z.strictObject({
   description: z.string().optional(),
-  announce: z.object({ irc: z.array(z.string()).default([]), slack: z.array(z.string()).default([]) }).default({ irc: [], slack: [] }),
+  announce: z.strictObject({ irc: z.array(z.string()).default([]), slack: z.array(z.string()).default([]) }).default({ irc: [], slack: [] }),
   /** verb → groups allowed; read-only verbs default to public, mutating verbs to nobody. */
   permissions: z.record(z.string(), z.array(z.string())).default({}),
   environments: z.record(name, environmentSchema).refine((e) => Object.keys(e).length > 0, 'needs at least one environment'),
-  flags: z.object({ path: z.string().min(1) }).optional(),
+  flags: z.strictObject({ path: z.string().min(1) }).optional(),
 });
 
-const ircSchema = z.object({
+const ircSchema = z.strictObject({
   host: z.string().min(1),
-  port: z.number().int().min(1).max(65535).default(6697),
+  port: port.default(6697),
   tls: z.boolean().default(true),
   nick: z.string().min(1).default('deckhand'),
   username: z.string().optional(),
   gecos: z.string().default('Deckhand ChatOps bot'),
-  sasl: z.object({ account: z.string().min(1), passwordEnv: z.string().min(1) }).optional(),
+  sasl: z.strictObject({ account: z.string().min(1), passwordEnv: z.string().min(1) }).optional(),
   channels: z.array(z.string().regex(/^[#&][^\s,]+$/, 'must be a channel name like #name')).default([]),
   /** Outbound pacing: a small burst, then a steady rate (irc-framework has no flood control). */
-  rate: z.object({ burst: z.number().int().min(1).default(5), perSecond: z.number().positive().default(2) }).default({ burst: 5, perSecond: 2 }),
+  rate: z.strictObject({ burst: z.number().int().min(1).default(5), perSecond: z.number().positive().default(2) }).default({ burst: 5, perSecond: 2 }),
   /** Bytes of text per PRIVMSG, kept below the 512-byte protocol line with room for the prefix. */
   maxLineBytes: z.number().int().min(50).max(450).default(400),
-  reconnect: z.object({ minMs: z.number().int().default(1000), maxMs: z.number().int().default(60000) }).default({ minMs: 1000, maxMs: 60000 }),
+  reconnect: z.strictObject({ minMs: z.number().int().default(1000), maxMs: z.number().int().default(60000) }).default({ minMs: 1000, maxMs: 60000 }),
 });
 
-const ldapSchema = z.object({
-  url: z.string().regex(/^ldaps?:\/\//, 'must start with ldap:// or ldaps://'),
+const ldapSchema = z.strictObject({
+  url: urlOf(['ldap', 'ldaps']),
   startTls: z.boolean().default(false),
   bindDn: z.string().min(1),
   bindPasswordEnv: z.string().min(1),
@@ -72,17 +96,39 @@ const ldapSchema = z.object({
   accountMap: z.record(z.string(), z.string()).default({}),
 });
 
-const slackSchema = z.object({
+// Slack (src/bot/slack.ts): the settings besides the connection, with the values Slack asks for as defaults.
+const slackSettings = z.strictObject({
+  /** The catch-all slash command; every other command is taken as a service name. */
+  mainCommand: z.string().regex(/^\/?[a-z0-9][a-z0-9_-]{0,31}$/, 'must be a slash command name like deckhand').default('deckhand'),
+  /** Listen address in HTTP mode (default: all interfaces). */
+  host: z.string().min(1).optional(),
+  /** Channel-visible posts per channel: a burst, then a steady rate (Slack: about one message a second per channel). */
+  rate: z.strictObject({ burst: z.number().int().min(1).default(4), perSecond: z.number().positive().default(1) }).default({ burst: 4, perSecond: 1 }),
+  /** Web API and response_url: retries (a 429 waits for Retry-After first) and the per-request timeout. */
+  retries: z.number().int().min(0).default(6),
+  requestTimeoutMs: z.number().int().positive().default(10_000),
+  /** How long a request id is remembered, so a retried request never runs twice (Slack retries for about an hour). */
+  dedupTtlSeconds: z.number().int().positive().default(2 * 3600),
+  /** How long a reply thread's context (asker, response_url) is kept: longer than any job runs. */
+  contextTtlSeconds: z.number().int().positive().default(2 * 24 * 3600),
+  /** users.info answers (e-mail for identity, name for display): cached this long, at most this many. */
+  userCacheTtlSeconds: z.number().min(0).default(600),
+  userCacheMax: z.number().int().min(1).default(5000),
+});
+export const SLACK_DEFAULTS = slackSettings.parse({});
+const slackSchema = slackSettings.extend({
   mode: z.enum(['http', 'socket']).default('http'),
-  signingSecretEnv: z.string().default('SLACK_SIGNING_SECRET'),
-  botTokenEnv: z.string().default('SLACK_BOT_TOKEN'),
-  appTokenEnv: z.string().default('SLACK_APP_TOKEN'),
-  port: z.number().int().default(3000),
-  apiUrl: z.string().url().optional(),
+  signingSecretEnv: z.string().min(1).default('SLACK_SIGNING_SECRET'),
+  botTokenEnv: z.string().min(1).default('SLACK_BOT_TOKEN'),
+  appTokenEnv: z.string().min(1).default('SLACK_APP_TOKEN'),
+  /** HTTP mode: where Slack's requests arrive (POST /slack/events); 0 = any free port (tests). */
+  port: listenPort.default(3000),
+  /** A Slack-compatible Web API (the stand-in in tests). */
+  apiUrl: urlOf(['http', 'https']).optional(),
 });
 
 // Deploys (src/deploy): time limits, the lock, what is kept of the output, what must never reach chat.
-const deploySettings = z.object({
+const deploySettings = z.strictObject({
   timeoutMinutes: z.number().positive().default(15),
   confirmMinutes: z.number().positive().default(5),
   lockTtlSeconds: z.number().positive().default(30),
@@ -102,7 +148,7 @@ const rolloutStep = z.string().regex(/^[a-z][a-z0-9-]{0,62}(\/[a-z][a-z0-9-]{0,6
 
 // Maintenance windows and the downtime monitor (src/maintenance, src/monitor).
 const durationText = z.string().regex(/^(?=\d)(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?$/, 'must be a duration like 1h, 10m or 1h30m');
-const maintenanceSettings = z.object({
+const maintenanceSettings = z.strictObject({
   /** Reminders before a window starts. */
   remindBefore: z.array(durationText).default(['1h', '10m']),
   maxDuration: durationText.default('7d'),
@@ -111,7 +157,7 @@ const maintenanceSettings = z.object({
   topicSuffix: z.boolean().default(false),
 });
 export const MAINTENANCE_DEFAULTS = maintenanceSettings.parse({});
-const monitorSettings = z.object({
+const monitorSettings = z.strictObject({
   enabled: z.boolean().default(false),
   /** DOWN only once unhealthy this long; RECOVERED once healthy this long (no flood from a flapping pod). */
   downAfterSeconds: z.number().min(0).default(60),
@@ -127,8 +173,8 @@ const monitorSettings = z.object({
 export const MONITOR_DEFAULTS = monitorSettings.parse({});
 
 // Job history (src/history) and the HTTP server for /metrics, health and signed log pages (src/http).
-const httpSchema = z.object({
-  port: z.number().int().min(0).max(65535).default(9180),
+const httpSchema = z.strictObject({
+  port: listenPort.default(9180),
   host: z.string().min(1).default('127.0.0.1'),
   /** Base URL people reach the server at, for links posted in chat, e.g. https://deckhand.example.org */
   publicUrl: z.string().regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query').optional(),
@@ -136,7 +182,7 @@ const httpSchema = z.object({
   linkSecretEnv: z.string().min(1).default('DECKHAND_LINK_SECRET'),
   linkTtlHours: z.number().positive().default(24),
 });
-const historySchema = z.object({
+const historySchema = z.strictObject({
   maxAgeDays: z.number().positive().default(90),
   maxCount: z.number().int().min(1).default(100_000),
   /** How often the trim runs (one process at a time, under a Redis lock). */
@@ -144,14 +190,20 @@ const historySchema = z.object({
 });
 export const HISTORY_DEFAULTS = historySchema.parse({});
 
-export const configSchema = z.object({
-  redis: z.object({ url: z.string().default('redis://127.0.0.1:6379'), prefix: z.string().default('deckhand') }).default({ url: 'redis://127.0.0.1:6379', prefix: 'deckhand' }),
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const logLevel = z.enum(LOG_LEVELS);
+
+export const configSchema = z.strictObject({
+  /** REDIS_URL overrides url (config/load.ts). */
+  redis: z.strictObject({ url: urlOf(['redis', 'rediss']).default('redis://127.0.0.1:6379'), prefix: z.string().min(1).default('deckhand') }).default({ url: 'redis://127.0.0.1:6379', prefix: 'deckhand' }),
+  /** Log level (pino); LOG_LEVEL overrides it. Default: warn in the console role, else info. */
+  log: z.strictObject({ level: logLevel.optional() }).default({}),
   irc: ircSchema.optional(),
   slack: slackSchema.optional(),
   ldap: ldapSchema.optional(),
-  kubernetes: z.object({ kubeconfig: z.string().optional(), timeoutMs: z.number().int().positive().default(10000) }).default({ timeoutMs: 10000 }),
-  deploymentCharts: z.object({ checkout: z.string(), remote: z.string().default('origin'), push: z.boolean().default(false) }).optional(),
-  status: z.object({ maxLines: z.number().int().min(1).default(8) }).default({ maxLines: 8 }),
+  kubernetes: z.strictObject({ kubeconfig: z.string().min(1).optional(), timeoutMs: z.number().int().positive().default(10000) }).default({ timeoutMs: 10000 }),
+  deploymentCharts: z.strictObject({ checkout: z.string(), remote: z.string().default('origin'), push: z.boolean().default(false) }).optional(),
+  status: z.strictObject({ maxLines: z.number().int().min(1).default(8) }).default({ maxLines: 8 }),
   services: z.record(name, serviceSchema).refine((s) => Object.keys(s).length > 0, 'needs at least one service'),
   http: httpSchema.optional(),
   history: historySchema.default(HISTORY_DEFAULTS),
@@ -175,4 +227,5 @@ export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type IrcConfig = z.infer<typeof ircSchema>;
 export type LdapConfig = z.infer<typeof ldapSchema>;
-export type SlackConfig = z.infer<typeof slackSchema>;
+/** The Slack section; its settings may be left out by code that builds one by hand (SLACK_DEFAULTS then apply). */
+export type SlackConfig = Omit<z.infer<typeof slackSchema>, keyof typeof SLACK_DEFAULTS> & Partial<typeof SLACK_DEFAULTS>;

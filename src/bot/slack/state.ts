@@ -3,6 +3,7 @@
 // who asked and how to reach them privately. Redis, because the reply may come from a worker on
 // another machine long after the request, through a gateway that has restarted in between.
 import type { Redis } from 'ioredis';
+import { SLACK_DEFAULTS } from '../../config/schema.js';
 
 export interface RequestContext {
   /** Slack user id of the asker (ephemeral replies go to them). */
@@ -34,8 +35,8 @@ export class SlackState {
     private readonly prefix: string,
     o: SlackStateOptions = {},
   ) {
-    this.dedupTtl = o.dedupTtlSeconds ?? 2 * 3600;
-    this.contextTtl = o.contextTtlSeconds ?? 2 * 24 * 3600;
+    this.dedupTtl = o.dedupTtlSeconds ?? SLACK_DEFAULTS.dedupTtlSeconds;
+    this.contextTtl = o.contextTtlSeconds ?? SLACK_DEFAULTS.contextTtlSeconds;
   }
 
   private key(kind: string, id: string): string {
