@@ -11,6 +11,9 @@ import { Access } from '../src/auth/access.js';
 import { ServiceRegistry } from '../src/core/registry.js';
 import type { JobData } from '../src/core/types.js';
 import { commandQueue } from '../src/jobs/queues.js';
+import { verbRunner } from '../src/handlers/execute.js';
+import { allVerbs } from '../src/handlers/index.js';
+import { systemClock } from '../src/maintenance/clock.js';
 import { startWorker } from '../src/jobs/worker.js';
 import { KubeClient, kubeConfigForUrl } from '../src/kube/client.js';
 import { configContexts } from '../src/kube/contexts.js';
@@ -164,6 +167,7 @@ export async function benchJobsPerSecond(n = 3000): Promise<Record<string, unkno
     const job = (i: number): JobData => ({
       kind: 'status',
       command: { service: 'superset', verb: 'status', args: [], requestId: String(i) },
+      args: { service: 'superset' },
       requester: { network: 'irc', nick: 'bench' },
       replyTo: { network: 'irc', target: '#bench', nick: 'bench' },
       queuedAt: Date.now(),
@@ -174,7 +178,8 @@ export async function benchJobsPerSecond(n = 3000): Promise<Record<string, unkno
     const start = process.hrtime.bigint();
     const worker = startWorker({
       queues,
-      context: { config, registry: new ServiceRegistry(config), kube, access: new Access(config, undefined), log: pino({ level: 'silent' }) },
+      runner: verbRunner(allVerbs, { config, registry: new ServiceRegistry(config), kube, access: new Access(config, undefined), clock: systemClock, scope: queues }),
+      log: pino({ level: 'silent' }),
     });
     await done;
     const seconds = ms(start) / 1000;

@@ -7,8 +7,8 @@ import type { Config } from './config/schema.js';
 import type { Logger } from './core/log.js';
 import { createRedis } from './core/redis.js';
 import { ServiceRegistry } from './core/registry.js';
-import { handlers as allHandlers } from './handlers/index.js';
-import type { Handler } from './handlers/types.js';
+import { verbRunner } from './handlers/execute.js';
+import { allVerbs, type AnyVerb } from './handlers/index.js';
 import { randomBytes } from 'node:crypto';
 import { AuditLog } from './history/audit.js';
 import type { HistoryAccess } from './history/access.js';
@@ -18,8 +18,7 @@ import { HistoryStore } from './history/store.js';
 import { startHttpServer, type HttpServer } from './http/server.js';
 import { Metrics } from './metrics.js';
 import { startWorker } from './jobs/worker.js';
-import { makeMaintProcessor, startAnnouncer, type Announcer } from './jobs/announce.js';
-import { processors } from './jobs/processors.js';
+import { startAnnouncer, type Announcer } from './jobs/announce.js';
 import { Outboxes, type QueueContext } from './jobs/queues.js';
 import { systemClock, type Clock } from './maintenance/clock.js';
 import { Monitor } from './monitor/monitor.js';
@@ -41,8 +40,8 @@ export interface AppOptions {
   prefix?: string;
   redis?: Redis;
   workerConcurrency?: number;
-  /** The verbs understood (default: all of src/handlers). */
-  handlers?: readonly Handler[];
+  /** The verbs understood (default: every verb of src/handlers/index.ts). */
+  verbs?: readonly AnyVerb[];
   /** Time for maintenance windows and the monitor (tests move a FakeClock). */
   clock?: Clock;
   /** Run the downtime monitor here (worker/all roles only); default config.monitor.enabled. */
@@ -66,14 +65,15 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** Wire one process: a gateway (chat connections), a worker (processors), or both. */
+/** Wire one process: a gateway (chat connections), a worker (verbs' jobs), or both. */
 export async function startApp(o: AppOptions): Promise<App> {
   const redis = o.redis ?? createRedis(o.config.redis.url);
   const queues: QueueContext = { connection: redis, prefix: o.prefix ?? o.config.redis.prefix };
   const registry = new ServiceRegistry(o.config);
   const access = new Access(o.config, o.directory, new AuditLog(redis, queues.prefix), (err) => o.log.error({ err }, 'audit write failed'));
   const stops: (() => Promise<void>)[] = [];
-  const handlers = o.handlers ?? allHandlers;
+  const verbs = o.verbs ?? allVerbs;
+  const clock = o.clock ?? systemClock;
 
   // Job history, its retention, metrics, and the HTTP server for /metrics, health and log pages.
   const history = new HistoryStore(redis, queues.prefix);
@@ -99,16 +99,14 @@ export async function startApp(o: AppOptions): Promise<App> {
     if (!o.kube) throw new Error('a worker needs a Kubernetes client');
     const w = startWorker({
       queues,
-      context: { config: o.config, registry, kube: o.kube, access, log: o.log },
-      ...(o.clock ? { processors: { ...processors, maint: makeMaintProcessor(o.clock) } } : {}),
-      handlers,
+      runner: verbRunner(verbs, { config: o.config, registry, kube: o.kube, access, clock, scope: queues }),
+      log: o.log,
       history,
       metrics,
       ...(o.workerConcurrency ? { concurrency: o.workerConcurrency } : {}),
     });
     stops.push(() => w.close());
-    // maintenance announcements (delayed jobs) and the downtime monitor run with the processors
-    const clock = o.clock ?? systemClock;
+    // maintenance announcements (delayed jobs) and the downtime monitor run with the verbs' jobs
     const a = (announcer = await startAnnouncer({ queues, config: o.config, log: o.log, clock }));
     stops.push(() => a.close());
     if (o.monitor ?? o.config.monitor.enabled) {
@@ -123,7 +121,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   }
   let gateway: Gateway | undefined;
   if (o.role !== 'worker') {
-    gateway = new Gateway({ config: o.config, registry, access, queues, adapters: o.adapters, handlers, log: o.log, history: historyAccess, metrics });
+    gateway = new Gateway({ config: o.config, registry, access, queues, adapters: o.adapters, verbs, clock, log: o.log, history: historyAccess, metrics });
     await gateway.start();
     stops.unshift(() => gateway!.stop());
   }

@@ -2,12 +2,14 @@
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ChatAdapter } from './bot/adapter.js';
+import type { CommandResult, MetricsSink } from './core/metrics.js';
 import type { JobData, JobResult, OutgoingMessage } from './core/types.js';
 import { COMMAND_QUEUE, commandQueue, outboxName, outboxQueue, type QueueContext } from './jobs/queues.js';
 
-export type CommandResult = 'enqueued' | 'replied' | 'denied' | 'invalid' | 'error';
+export type { CommandResult };
 
-export class Metrics {
+/** What the gateway and worker report (core/metrics.ts), as Prometheus series, plus queue depths and adapter state. */
+export class Metrics implements MetricsSink {
   readonly registry = new Registry();
   /** deckhand_commands_total{verb,result} */
   readonly commands: Counter<'verb' | 'result'>;

@@ -8,6 +8,9 @@ import { pino } from 'pino';
 import { ServiceRegistry } from '../src/core/registry.js';
 import { DeployStore } from '../src/deploy/store.js';
 import { COMMAND_QUEUE } from '../src/jobs/queues.js';
+import { verbRunner } from '../src/handlers/execute.js';
+import { allVerbs } from '../src/handlers/index.js';
+import { systemClock } from '../src/maintenance/clock.js';
 import { startWorker } from '../src/jobs/worker.js';
 import type { KubeClient } from '../src/kube/client.js';
 import { OPS_CHANNEL, REQUEST_CHANNEL, SECRET_ENV, startDeployHarness, type Harness } from './support/deploy-harness.js';
@@ -48,7 +51,8 @@ it('reports a deploy whose worker was killed -9 as interrupted (≤ 60 s with de
   // another worker, with a short stalled-job check (production: 30 s lock + 30 s check)
   second = startWorker({
     queues: h.app.queues,
-    context: { config: h.config, registry: new ServiceRegistry(h.config), kube: {} as KubeClient, access: h.app.access, log: pino({ level: 'silent' }) },
+    runner: verbRunner(allVerbs, { config: h.config, registry: new ServiceRegistry(h.config), kube: {} as KubeClient, access: h.app.access, clock: systemClock, scope: h.app.queues }),
+    log: pino({ level: 'silent' }),
     stalledIntervalMs: 1000,
   });
   const told = await h.chat.waitFor(/^alice: deploy of superset staging by alice \(job \d+\) was INTERRUPTED/, 60000);

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { ServiceRegistry } from '../src/core/registry.js';
 import { jobs } from '../src/handlers/jobs.js';
-import type { HandlerContext } from '../src/handlers/types.js';
+import type { GatewayContext as HandlerContext } from '../src/handlers/verb.js';
 import { buildQuery, jobLine, parseJobArgs } from '../src/history/format.js';
 import { scheduleRetention, trimHistory } from '../src/history/retention.js';
 import { HistoryStore, type JobStatus } from '../src/history/store.js';
@@ -216,7 +216,8 @@ describe('store', () => {
         message: { network: 'irc', channel: '#a', isPrivate: false, sender: { id: 'a', nick: 'a' }, text: '' },
         identity: { network: 'irc', nick: 'a' }, config, registry, access: {} as HandlerContext['access'], verbs: [], history: { store: s },
       } as HandlerContext;
-      await jobs.handle(ctx); // warm
+      const q = jobs.parse({ command: ctx.command, config, registry, now: Date.now() });
+      await jobs.check!(ctx, q); // warm
 
       // Every command Redis runs for our prefix, seen from a separate MONITOR connection.
       const client = new Redis(REDIS_URL);
@@ -226,12 +227,12 @@ describe('store', () => {
         if (args.some((a) => typeof a === 'string' && a.includes(prefix))) seen.push(args.join(' '));
       });
       await new Promise((r) => setTimeout(r, 50));
-      const out = await jobs.handle(ctx);
+      const out = (await jobs.check!(ctx, q))!;
       await new Promise((r) => setTimeout(r, 100));
       monitor.disconnect();
       client.disconnect();
 
-      expect(out.kind === 'reply' && out.lines).toHaveLength(10);
+      expect(out.lines).toHaveLength(10);
       const lines = (out as { lines: string[] }).lines;
       expect(lines[0]).toMatch(/^#\d+ \w+ superset( \w+)? by \w+ .* (succeeded|failed)$/);
       const ids = lines.map((l) => Number(/^#(\d+)/.exec(l)![1]));

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { LinkSigner } from '../src/history/links.js';
-import { ansiToHtml, stripAnsi } from '../src/http/ansi.js';
+import { ansiToHtml, stripAnsi } from '../src/core/ansi.js';
 import { dumpDom, screenshot } from './support/chromium.js';
 import { CaptureAdapter } from './support/deploy-harness.js';
 import { startStack, type Stack } from './support/stack.js';
@@ -166,6 +166,7 @@ describe('the HTTP server of a running bot', () => {
     const data = {
       kind: 'deploy',
       command: { service: 'superset', verb: 'deploy', environment: 'staging', args: [], requestId: 'req-1' },
+      args: { service: 'superset', environment: 'staging', duringMaintenance: false },
       requester: { network: 'irc', nick: 'alice', account: 'alice', user: 'alice' },
       replyTo: { network: 'irc', target: '#analytics', nick: 'alice' },
       queuedAt: now - 80_000,

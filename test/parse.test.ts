@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import { parseCommand } from '../src/commands/parse.js';
 import { ServiceRegistry } from '../src/core/registry.js';
 import { hasControl } from '../src/core/sanitize.js';
-import { handlers } from '../src/handlers/index.js';
+import { allVerbs } from '../src/handlers/index.js';
 import { exampleConfig } from './support/config.js';
 
 const registry = new ServiceRegistry(exampleConfig());
-const parse = (text: string) => parseCommand(text, handlers, registry, 'req-1');
+const parse = (text: string) => parseCommand(text, allVerbs, registry, 'req-1');
 
 describe('command grammar', () => {
   it('reads <service> <verb> [env]', () => {

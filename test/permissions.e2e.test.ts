@@ -1,5 +1,5 @@
-import type { Handler } from '../src/handlers/types.js';
-import { handlers } from '../src/handlers/index.js';
+import { allVerbs } from '../src/handlers/index.js';
+import { defineVerb } from '../src/handlers/verb.js';
 import { directoryFor } from './support/directory.js';
 import { exampleConfig } from './support/config.js';
 import { connectClient, registerAccount, startIrcd, type Ircd, type TestClient } from './support/ircd.js';
@@ -8,13 +8,14 @@ import { CHANNEL, startStack, type Stack } from './support/stack.js';
 
 // Real ircd with services accounts, real slapd with the test directory, real Redis.
 // `touch` is a harmless mutating stand-in verb: it changes nothing, but is checked like a deploy.
-const touch: Handler = {
+const touch = defineVerb({
   verb: 'touch', scope: 'service', mutating: true, environment: 'required',
   usage: '<service> touch <env>', summary: 'a harmless mutating verb for tests',
-  async handle(ctx) {
-    return { kind: 'reply', lines: [`touched ${ctx.command.service} ${ctx.command.environment} as ${ctx.identity.user}`] };
+  parse: () => ({}),
+  async check(ctx) {
+    return { lines: [`touched ${ctx.command.service} ${ctx.command.environment} as ${ctx.identity.user}`] };
   },
-};
+});
 
 let ircd: Ircd;
 let slapd: Slapd;
@@ -36,7 +37,7 @@ beforeAll(async () => {
   const base = exampleConfig();
   base.services.superset!.permissions.touch = ['superset-admins', 'ops'];
   const [s, alice, bob, mallory, fake] = await Promise.all([
-    startStack({ ircd, directory: dir.lookup, handlers: [...handlers, touch], config: { services: base.services } }),
+    startStack({ ircd, directory: dir.lookup, verbs: [...allVerbs, touch], config: { services: base.services } }),
     connectClient(ircd, { nick: 'alice', sasl: { account: 'alice', password: 'alice-secret' } }),
     connectClient(ircd, { nick: 'bob', sasl: { account: 'bob', password: 'bob-secret' } }),
     connectClient(ircd, { nick: 'mallory', sasl: { account: 'mallory', password: 'mallory-secret' } }),

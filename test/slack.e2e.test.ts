@@ -5,8 +5,8 @@ import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { SlackAdapter } from '../src/bot/slack.js';
-import { handlers } from '../src/handlers/index.js';
-import type { Handler } from '../src/handlers/types.js';
+import { allVerbs } from '../src/handlers/index.js';
+import { defineVerb } from '../src/handlers/verb.js';
 import { exampleConfig } from './support/config.js';
 import { dropPrefix, freshPrefix, REDIS_URL } from './support/redis.js';
 import { startFakeSlackApi, type FakeSlackApi, type SlackCall } from './support/slack-api.js';
@@ -19,13 +19,14 @@ const ALICE = { id: 'U0ALICE', name: 'alice', email: 'alice@wikimedia.org' };
 const CHANNEL = 'C0ANALYTICS';
 
 // a harmless mutating verb, denied like a deploy would be
-const touch: Handler = {
+const touch = defineVerb({
   verb: 'touch', scope: 'service', mutating: true, environment: 'required',
   usage: '<service> touch <env>', summary: 'a harmless mutating verb for tests',
-  async handle() {
-    return { kind: 'reply', lines: ['touched'] };
+  parse: () => ({}),
+  async check() {
+    return { lines: ['touched'] };
   },
-};
+});
 
 let api: FakeSlackApi;
 let stack: Stack;
@@ -54,7 +55,7 @@ beforeAll(async () => {
   slack = new SlackAdapter({ config: slackConfig, botToken: TOKEN, signingSecret: SECRET, redis, prefix: slackPrefix, log });
   const base = exampleConfig();
   base.services.superset!.permissions.touch = ['superset-admins'];
-  stack = await startStack({ adapters: [slack], handlers: [...handlers, touch], config: { slack: slackConfig, services: base.services } });
+  stack = await startStack({ adapters: [slack], verbs: [...allVerbs, touch], config: { slack: slackConfig, services: base.services } });
 }, 30000);
 
 beforeEach(() => api.reset());

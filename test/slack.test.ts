@@ -10,7 +10,8 @@ import { SlackAdapter, slackSecrets } from '../src/bot/slack.js';
 import { chunkLines, renderMessage, SECTION_MAX } from '../src/bot/slack/blocks.js';
 import { mentionText, parseThreadHandle, slashCommandText, threadHandle } from '../src/bot/slack/text.js';
 import type { SlackConfig } from '../src/config/schema.js';
-import type { ChatMessage, OutgoingMessage } from '../src/core/types.js';
+import type { RenderedMessage } from '../src/bot/adapter.js';
+import type { ChatMessage } from '../src/core/types.js';
 import { exampleConfig } from './support/config.js';
 import { startFakeSlackApi, type FakeSlackApi } from './support/slack-api.js';
 import { mentionEventBody, postSigned, slashCommandBody, triggerId } from './support/slack-sign.js';
@@ -322,7 +323,7 @@ describe('answers', () => {
 
 describe('blocks', () => {
   test('an unhealthy environment lists its pods in a code block', () => {
-    const msg: OutgoingMessage = {
+    const msg: RenderedMessage = {
       network: 'slack', target: 'C1', lines: ['x'],
       sections: [{ title: 'superset staging', ok: false, lines: ['superset staging: 1/2 ready, image 2026-06-02-091245, 412 restarts, up 6d', '  superset-staging-7d9c-1: CrashLoopBackOff (back-off 5m0s), 412 restarts, 6d old'] }],
     };

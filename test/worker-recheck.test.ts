@@ -5,8 +5,10 @@ import { pino } from 'pino';
 import { Access } from '../src/auth/access.js';
 import { ServiceRegistry } from '../src/core/registry.js';
 import type { JobData, JobResult, OutgoingMessage } from '../src/core/types.js';
-import { handlers } from '../src/handlers/index.js';
-import type { Handler } from '../src/handlers/types.js';
+import { verbRunner } from '../src/handlers/execute.js';
+import { allVerbs } from '../src/handlers/index.js';
+import { defineVerb } from '../src/handlers/verb.js';
+import { systemClock } from '../src/maintenance/clock.js';
 import { AuditLog } from '../src/history/audit.js';
 import { commandQueue, outboxName } from '../src/jobs/queues.js';
 import { startWorker } from '../src/jobs/worker.js';
@@ -17,10 +19,15 @@ import { dropPrefix, freshPrefix, REDIS_URL } from './support/redis.js';
 import { startSlapd, type Slapd } from './support/slapd.js';
 
 // The worker checks permissions again right before a mutating job runs: groups may have changed.
-const touch: Handler = {
-  verb: 'touch', scope: 'service', mutating: true, environment: 'required', usage: '', summary: '',
-  async handle() { return { kind: 'enqueue', jobKind: 'touch' }; },
-};
+const touchVerb = (ran: string[]) =>
+  defineVerb({
+    verb: 'touch', scope: 'service', mutating: true, environment: 'required', usage: '', summary: '',
+    parse: () => ({}),
+    async run(_ctx, _args, d) {
+      ran.push(d.requester.nick);
+      return { ok: true, summary: 'touched', lines: ['touched'] };
+    },
+  });
 
 let slapd: Slapd;
 beforeAll(async () => { slapd = await startSlapd(); });
@@ -41,13 +48,13 @@ it('refuses a queued job when the requester lost the group meanwhile, without ru
   await events.waitUntilReady();
   const worker = startWorker({
     queues,
-    context: { config, registry: new ServiceRegistry(config), kube: {} as KubeClient, access, log: pino({ level: 'silent' }) },
-    handlers: [...handlers, touch],
-    processors: { touch: async (d) => { ran.push(d.requester.nick); return { ok: true, summary: 'touched', lines: ['touched'] }; } },
+    runner: verbRunner([...allVerbs, touchVerb(ran)], { config, registry: new ServiceRegistry(config), kube: {} as KubeClient, access, clock: systemClock, scope: queues }),
+    log: pino({ level: 'silent' }),
   });
   const job = (nick: string): JobData => ({
     kind: 'touch',
     command: { service: 'superset', verb: 'touch', environment: 'staging', args: [], requestId: nick },
+    args: {},
     // what the gateway saw when it allowed the command
     requester: { network: 'irc', nick, account: 'alice', user: 'alice', groups: ['superset-admins', 'wmf'] },
     replyTo: { network: 'irc', target: '#analytics', nick },

@@ -1,7 +1,8 @@
 import type { Config } from '../config/schema.js';
 import { DirectoryUnavailableError, NotLoggedInError, PermissionDeniedError, UserError } from '../core/errors.js';
+import { LOGIN } from '../core/parts.js';
 import type { Command, Identity } from '../core/types.js';
-import type { VerbSpec } from '../handlers/types.js';
+import type { VerbSpec } from '../core/verb.js';
 import type { AuditLog } from '../history/audit.js';
 import { decide, describe, requiredGroups } from './policy.js';
 
@@ -21,10 +22,6 @@ export interface Decision {
   identity: Identity;
   error?: UserError;
 }
-
-const LOGIN_HINT: Record<string, string> = {
-  irc: 'log in to services first (SASL, or /msg NickServ IDENTIFY <password>) and try again',
-};
 
 /**
  * Every command passes here twice: when the gateway takes it and in the worker right before
@@ -72,7 +69,7 @@ export class Access {
     if (answer.allowed) return { allowed: true, reason: answer.reason, identity: who };
     const error =
       answer.missing === 'login'
-        ? new NotLoggedInError(`${describe(command)} needs a services account: ${LOGIN_HINT[identity.network] ?? 'log in and try again'}`)
+        ? new NotLoggedInError(describe(command), LOGIN)
         : new PermissionDeniedError(answer.reason);
     return { allowed: false, reason: answer.reason, identity: who, error };
   }

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { Identity } from '../core/types.js';
-import type { VerbSpec } from '../handlers/types.js';
+import type { VerbSpec } from '../core/verb.js';
 import { decide, requiredGroups } from './policy.js';
 
 /** Service verbs an already-identified person may run on a service (for help and whoami). */

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { Command, Identity } from '../core/types.js';
-import type { VerbSpec } from '../handlers/types.js';
+import type { VerbSpec } from '../core/verb.js';
 
 /**
  * Who may run a verb on a service. Read-only verbs are public unless the service configures
@@ -8,7 +8,7 @@ import type { VerbSpec } from '../handlers/types.js';
  * Returns 'public' or the list of groups, any one of which is enough.
  */
 export function requiredGroups(config: Config, service: string, spec: VerbSpec): 'public' | string[] {
-  const configured = service ? config.services[service]?.permissions[spec.verb] : undefined;
+  const configured = service ? config.services[service]?.permissions[spec.permission ?? spec.verb] : undefined;
   if (configured) return configured;
   return spec.mutating ? [] : 'public';
 }

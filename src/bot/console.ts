@@ -1,8 +1,9 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { oneLine } from '../core/sanitize.js';
-import type { ChatMessage, OutgoingMessage } from '../core/types.js';
-import type { ChatAdapter } from './adapter.js';
+import type { ChatMessage } from '../core/types.js';
+import type { ChatAdapter, RenderedMessage } from './adapter.js';
+import { PLAIN_CAPABILITIES } from './render.js';
 
 export interface ConsoleOptions {
   input?: Readable;
@@ -15,6 +16,8 @@ export interface ConsoleOptions {
 /** stdin/stdout chat: type `superset status` (or `!superset status`), read the answer. */
 export class ConsoleAdapter implements ChatAdapter {
   readonly network = 'console';
+  /** Commands as you type them here: no prefix. */
+  readonly capabilities = PLAIN_CAPABILITIES;
   private rl?: Interface;
   private seq = 0;
   connected = false;
@@ -43,7 +46,7 @@ export class ConsoleAdapter implements ChatAdapter {
     this.connected = true;
   }
 
-  async send(msg: OutgoingMessage): Promise<void> {
+  async send(msg: RenderedMessage): Promise<void> {
     const out = this.opts.output ?? process.stdout;
     for (const line of msg.lines) out.write(oneLine(line) + '\n');
   }

@@ -3,16 +3,19 @@ import { Worker, type Queue } from 'bullmq';
 import type { Access } from '../auth/access.js';
 import { parseCommand } from '../commands/parse.js';
 import type { Config } from '../config/schema.js';
-import { toUserLine, UserError } from '../core/errors.js';
+import { toUserParts, UserError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import type { MetricsSink } from '../core/metrics.js';
+import type { Line } from '../core/parts.js';
 import type { ServiceRegistry } from '../core/registry.js';
+import { replyLines } from '../core/reply.js';
 import type { ChatMessage, Identity, JobData, JobResult, NetworkName, OutgoingMessage, ReplyTarget } from '../core/types.js';
-import type { Handler } from '../handlers/types.js';
+import type { AnyVerb } from '../handlers/index.js';
 import type { HistoryAccess } from '../history/access.js';
-import type { Metrics } from '../metrics.js';
 import { commandQueue, outboxName, type QueueContext } from '../jobs/queues.js';
+import type { Clock } from '../maintenance/clock.js';
 import type { ChatAdapter } from './adapter.js';
-import { replyLines } from './reply.js';
+import { renderFor } from './render.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -20,11 +23,13 @@ export interface GatewayOptions {
   access: Access;
   queues: QueueContext;
   adapters: ChatAdapter[];
-  handlers: readonly Handler[];
+  verbs: readonly AnyVerb[];
   log: Logger;
+  /** The time verbs read their arguments at (maintenance windows: "now", "in 2h"). */
+  clock?: Clock;
   /** Job history: denied and enqueued commands are recorded; `jobs`/`job` read it. */
   history?: HistoryAccess;
-  metrics?: Metrics;
+  metrics?: MetricsSink;
 }
 
 /**
@@ -44,11 +49,12 @@ export class Gateway {
 
   async start(): Promise<void> {
     for (const adapter of this.adapters.values()) {
-      // One drain per network, one message at a time, so lines keep their order.
-      const drain = new Worker<OutgoingMessage>(outboxName(adapter.network), async (job) => adapter.send(job.data), {
+      // One drain per network. One message at a time keeps lines in order; an adapter that orders lines itself
+      // (IRC: per asker, fairly, waiting for its connection) takes many at once.
+      const drain = new Worker<OutgoingMessage>(outboxName(adapter.network), async (job) => adapter.send(renderFor(job.data, adapter.capabilities)), {
         connection: this.o.queues.connection,
         prefix: this.o.queues.prefix,
-        concurrency: 1,
+        concurrency: adapter.sendConcurrency ?? 1,
       });
       drain.on('error', (err) => this.o.log.error({ err, network: adapter.network }, 'outbox error'));
       this.drains.push(drain);
@@ -66,36 +72,40 @@ export class Gateway {
       ...(msg.threadId ? { threadId: msg.threadId } : {}),
       nick: msg.sender.nick,
     };
-    const answer = (lines: string[], isPrivate = false) => adapter.send(replyLines(replyTo, lines, isPrivate));
-    const { history, metrics } = this.o;
-    let verb = 'unknown';
+    const answer = (lines: Line[], isPrivate = false) => adapter.send(renderFor(replyLines(replyTo, lines, isPrivate), adapter.capabilities));
+    const { history, metrics, config, registry, access } = this.o;
+    let verbName = 'unknown';
     try {
-      const parsed = parseCommand(msg.text, this.o.handlers, this.o.registry, randomUUID());
-      if (!parsed.ok) return (metrics?.command(verb, 'invalid'), await answer([toUserLine(parsed.error)], true));
-      const { command, spec } = parsed;
-      verb = command.verb;
-      const handler = spec as Handler;
+      const parsed = parseCommand(msg.text, this.o.verbs, registry, randomUUID());
+      if (!parsed.ok) return (metrics?.command(verbName, 'invalid'), await answer([toUserParts(parsed.error)], true));
+      const { command, spec: verb } = parsed;
+      verbName = command.verb;
       const identity: Identity = { network: msg.network, nick: msg.sender.nick, ...(msg.sender.account ? { account: msg.sender.account } : {}) };
-      const decision = await this.o.access.authorize(identity, command, spec);
+      const decision = await access.authorize(identity, command, verb);
       if (!decision.allowed) {
-        metrics?.command(verb, 'denied');
+        metrics?.command(verbName, 'denied');
         await history?.store.denied(command, decision.identity, replyTo, decision.reason).catch((err: unknown) => this.o.log.error({ err }, 'history write failed'));
-        return await answer([toUserLine(decision.error)], true);
+        return await answer([toUserParts(decision.error)], true);
       }
-      const outcome = await handler.handle({
-        command, message: msg, identity: decision.identity, config: this.o.config,
-        registry: this.o.registry, access: this.o.access, verbs: this.o.handlers, ...(history ? { history } : {}),
-      });
-      if (outcome.kind === 'reply') return (metrics?.command(verb, 'replied'), await answer(outcome.lines, outcome.private));
-      const data: JobData = { kind: outcome.jobKind, command, requester: decision.identity, replyTo, queuedAt: Date.now() };
-      const job = await this.commands.add(outcome.jobKind, data);
-      metrics?.command(verb, 'enqueued');
+      // the verb reads its arguments once, here; the worker runs with what it made of them
+      const args: unknown = verb.parse({ command, config, registry, now: this.o.clock?.now() ?? Date.now() });
+      const reply = await verb.check?.(
+        { command, message: msg, identity: decision.identity, config, registry, access, verbs: this.o.verbs, ...(history ? { history } : {}) },
+        args,
+      );
+      if (reply || !verb.run) {
+        metrics?.command(verbName, 'replied');
+        return await answer(reply?.lines ?? [`${verbName}: nothing to do`], reply?.private);
+      }
+      const data: JobData = { kind: verb.verb, command, args, requester: decision.identity, replyTo, queuedAt: Date.now() };
+      const job = await this.commands.add(verb.verb, data);
+      metrics?.command(verbName, 'enqueued');
       // The BullMQ job id is the history id (`!job 42`).
       await history?.store.queued(job.id, data).catch((err: unknown) => this.o.log.error({ err, jobId: job.id }, 'history write failed'));
     } catch (e) {
-      metrics?.command(verb, e instanceof UserError ? 'invalid' : 'error');
+      metrics?.command(verbName, e instanceof UserError ? 'invalid' : 'error');
       if (!(e instanceof UserError)) this.o.log.error({ err: e, text: msg.text.slice(0, 200) }, 'command failed');
-      await answer([toUserLine(e)], true).catch((err) => this.o.log.error({ err }, 'reply failed'));
+      await answer([toUserParts(e)], true).catch((err) => this.o.log.error({ err }, 'reply failed'));
     }
   }
 

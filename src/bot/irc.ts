@@ -2,14 +2,27 @@ import IRC, { type Client, type IrcErrorEvent, type MessageEvent, type TopicEven
 import type { Redis } from 'ioredis';
 import type { IrcConfig } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
-import type { ChatMessage, OutgoingMessage, TopicChange } from '../core/types.js';
+import type { ChatMessage, TopicChange } from '../core/types.js';
 import type { Socket } from 'node:net';
-import type { ChatAdapter } from './adapter.js';
-import { Pacer } from './pacer.js';
-import { splitLine } from './split.js';
+import type { Capabilities, ChatAdapter, RenderedMessage } from './adapter.js';
+import { IrcIdentity } from './irc-identity.js';
+import { reconnectDelay } from './irc-limits.js';
+import { IrcSendPath } from './irc-send.js';
+import type { WriterStats } from './irc-writer.js';
 import { suffixedTopic, TopicMemory } from './topic.js';
 
 class RetryLater extends Error {}
+
+/** IRC: commands are typed with `!`; logging in is a services matter; topics yes, threads and buttons no. */
+export const IRC_CAPABILITIES: Capabilities = {
+  command: (c) => `!${c}`,
+  login: 'log in to services first (SASL, or /msg NickServ IDENTIFY <password>) and try again',
+  threads: false,
+  ephemeral: false,
+  blocks: false,
+  topic: true,
+  buttons: false,
+};
 
 export interface IrcAdapterOptions {
   config: IrcConfig;
@@ -23,32 +36,44 @@ export interface IrcAdapterOptions {
 
 /**
  * IRC through irc-framework. A nick proves nothing: the sender's services account comes from the
- * IRCv3 account-tag, else from what extended-join / account-notify / WHOX told us, else WHOIS.
+ * IRCv3 account-tag, else from state kept current in a shared channel, else a WHOIS at the time of the
+ * command (src/bot/irc-identity.ts has the rules).
  */
 export class IrcAdapter implements ChatAdapter {
   readonly network = 'irc';
+  readonly capabilities: Capabilities = IRC_CAPABILITIES;
   private client?: Client;
   private socket?: Socket;
-  private pacer: Pacer;
+  /** Every line out: paced, acknowledged, fair between askers (irc-send.ts, irc-writer.ts). */
+  private readonly out: IrcSendPath;
   private stopping = false;
   /** Past the server's welcome (001): before it, a PRIVMSG is refused (451) and lost. */
   private registered = false;
+  private registeredAt = 0;
   private retry?: NodeJS.Timeout;
   private attempts = 0;
-  /** Lower-cased nick → account (false = known not logged in), for networks without account-tag. */
-  private readonly accounts = new Map<string, string | false>();
+  /** Who sent a message (services account), on networks without account-tag too. */
+  private readonly identity = new IrcIdentity({ whois: (nick) => this.sendWhois(nick) });
   /** Lower-cased channel → its topic, as the server last told us (332/331 on join or query, TOPIC). */
   private readonly channelTopics = new Map<string, string>();
   private readonly savedTopics: TopicMemory;
 
   constructor(private readonly o: IrcAdapterOptions) {
-    this.pacer = new Pacer(o.config.rate.burst, o.config.rate.perSecond);
+    this.out = new IrcSendPath({ config: o.config, log: o.log, socket: () => this.socket });
     this.savedTopics = new TopicMemory(o.redis, o.prefix);
   }
 
   /** Registered with the server (what /readyz and the outbox drain need), not merely a TCP connection. */
   get connected(): boolean {
     return !!this.client?.connected && this.registered;
+  }
+
+  /** Replies the outbox drain hands over at once: they wait here, queued per asker, for the pacer and the connection. */
+  readonly sendConcurrency = 64;
+
+  /** The pacer's state (rate now, lag, lines re-sent after drops). */
+  get pacing(): WriterStats {
+    return this.out.stats();
   }
 
   async start(onMessage: (msg: ChatMessage) => void): Promise<void> {
@@ -61,14 +86,14 @@ export class IrcAdapter implements ChatAdapter {
       port: c.port,
       tls: c.tls,
       ...(c.sasl && this.o.password ? { account: { account: c.sasl.account, password: this.o.password }, sasl_disconnect_on_fail: true } : {}),
-      auto_reconnect: true,
-      auto_reconnect_max_wait: c.reconnect.maxMs,
-      auto_reconnect_max_retries: Number.MAX_SAFE_INTEGER,
+      // we reconnect ourselves (the library adds up to 6 s to its maximum wait)
+      auto_reconnect: false,
       // we split and pace lines ourselves; keep the library from splitting again
       message_max_length: 510,
-      version: 'Deckhand ChatOps bot',
+      ...IrcSendPath.clientOptions,
     });
     this.client = client;
+    this.out.attach(client);
     const registered = new Promise<void>((resolve, reject) => {
       client.once('registered', () => resolve());
       client.once('close', () => reject(new Error(`could not connect to IRC at ${c.host}:${c.port}`)));
@@ -82,14 +107,12 @@ export class IrcAdapter implements ChatAdapter {
     });
     client.on('registered', () => {
       this.registered = true;
-      this.attempts = 0;
-      this.accounts.clear();
+      this.registeredAt = Date.now();
       this.channelTopics.clear();
       for (const ch of c.channels) client.join(ch);
       this.o.log.info({ host: c.host, nick: client.user.nick }, 'irc registered');
     });
     client.on('join', (e) => {
-      if (e.account !== undefined) this.accounts.set(client.caseLower(e.nick), e.account);
       // WHOX tells us the account of everyone already in the channel
       if (client.caseCompare(e.nick, client.user.nick)) {
         client.who(e.channel);
@@ -103,23 +126,16 @@ export class IrcAdapter implements ChatAdapter {
     client.on('kick', (e) => {
       if (client.caseCompare(e.kicked, client.user.nick)) this.channelTopics.delete(client.caseLower(e.channel));
     });
-    client.on('wholist', (e) => {
-      for (const u of e.users) if (u.account !== undefined) this.accounts.set(client.caseLower(u.nick), u.account && u.account !== '0' ? u.account : false);
-    });
-    client.on('account', (e) => this.accounts.set(client.caseLower(e.nick), e.account));
-    client.on('nick', (e) => {
-      const known = this.accounts.get(client.caseLower(e.nick));
-      this.accounts.delete(client.caseLower(e.nick));
-      if (known !== undefined) this.accounts.set(client.caseLower(e.new_nick), known);
-    });
-    client.on('quit', (e) => this.accounts.delete(client.caseLower(e.nick)));
+    this.identity.attach(client);
     client.on('sasl failed', (e) => this.o.log.error({ reason: e.reason }, 'irc SASL failed'));
     client.on('reconnecting', (e) => this.o.log.warn({ attempt: e.attempt, waitMs: e.wait }, 'irc reconnecting'));
-    // irc-framework gives up when the first connection never succeeded; we keep trying with back-off.
+    // Every close ends here (the library's own reconnect is off): back-off from minMs, never above maxMs;
+    // it starts again from minMs only after a connection that stayed up (not one killed at once).
     client.on('close', () => {
+      if (this.registered && Date.now() - this.registeredAt > 30_000) this.attempts = 0;
       this.registered = false;
       if (this.stopping) return;
-      const wait = Math.min(c.reconnect.maxMs, c.reconnect.minMs * 2 ** Math.min(this.attempts++, 16));
+      const wait = reconnectDelay(this.attempts++, c.reconnect.minMs, c.reconnect.maxMs);
       this.o.log.warn({ waitMs: wait }, 'irc connection closed; retrying');
       this.retry = setTimeout(() => client.connect(), wait);
     });
@@ -135,7 +151,7 @@ export class IrcAdapter implements ChatAdapter {
     const isPrivate = client.caseCompare(e.target, client.user.nick);
     const text = this.addressed(e.message, isPrivate);
     if (text === undefined) return;
-    const account = await this.accountOf(e);
+    const account = await this.identity.accountOf(e);
     onMessage({
       network: this.network,
       channel: isPrivate ? e.nick : e.target,
@@ -155,52 +171,15 @@ export class IrcAdapter implements ChatAdapter {
     return isPrivate ? message : undefined;
   }
 
-  private async accountOf(e: MessageEvent): Promise<string | undefined> {
-    const client = this.client!;
-    if (client.network.cap.isEnabled('account-tag')) return e.account || undefined;
-    const known = this.accounts.get(client.caseLower(e.nick));
-    if (known !== undefined) return known || undefined;
-    const who = await new Promise<{ account?: string; error?: string }>((resolve) => {
-      const t = setTimeout(() => resolve({ error: 'timeout' }), 5000);
-      client.whois(e.nick, (w) => {
-        clearTimeout(t);
-        resolve(w);
-      });
-    });
-    // Remember it only where account-notify will tell us when it changes; otherwise ask each time.
-    if (client.network.cap.isEnabled('account-notify') && !who.error) {
-      this.accounts.set(client.caseLower(e.nick), who.account || false);
-    }
-    return who.account || undefined;
+  /** WHOIS for the identity rules, paced like every other line (the writer paces every write). */
+  private async sendWhois(nick: string): Promise<void> {
+    // raw, not client.whois(): that leaves a listener behind for every WHOIS never answered
+    this.client?.raw('WHOIS', nick);
   }
 
-  async send(msg: OutgoingMessage): Promise<void> {
-    const client = this.client;
-    if (!client || !this.connected) throw new Error('IRC not connected');
-    const max = this.o.config.maxLineBytes;
-    const pieces = msg.lines.flatMap((line) => splitLine(line, max));
-    // Lines the pacer lets through at once leave in one TCP segment (cork/uncork): the server then
-    // relays them together, instead of the second waiting on the first one's delayed ACK.
-    let corked = false;
-    const flush = () => {
-      if (corked) this.socket?.uncork();
-      corked = false;
-    };
-    try {
-      for (const piece of pieces) {
-        if (!this.pacer.tryTake()) {
-          flush();
-          await this.pacer.take();
-        }
-        if (!corked && this.socket) {
-          this.socket.cork();
-          corked = true;
-        }
-        client.say(msg.target, piece);
-      }
-    } finally {
-      flush();
-    }
+  async send(msg: RenderedMessage): Promise<void> {
+    // queued per asker; waits for the connection (a drop re-sends what the server had not acknowledged)
+    await this.out.send(msg.target, msg.lines);
     if (msg.topic) {
       // the announcement is out; a topic we may not set (no op, +t) is logged, never retried
       await this.changeTopic(msg.target, msg.topic).catch((err: unknown) => this.o.log.warn({ err, channel: msg.target, key: msg.topic?.key }, 'irc topic change failed'));
@@ -238,7 +217,6 @@ export class IrcAdapter implements ChatAdapter {
     const client = this.client!;
     const known = this.channelTopics.get(client.caseLower(channel));
     if (known !== undefined) return known;
-    await this.pacer.take();
     return this.topicReply(channel, false, () => client.raw('TOPIC', channel)).catch(() => undefined);
   }
 
@@ -250,7 +228,6 @@ export class IrcAdapter implements ChatAdapter {
   private async setTopic(channel: string, topic: string): Promise<string> {
     const client = this.client!;
     for (let attempt = 1; ; attempt++) {
-      await this.pacer.take();
       try {
         return await this.topicReply(channel, true, () => client.setTopic(channel, topic));
       } catch (err) {
@@ -294,6 +271,8 @@ export class IrcAdapter implements ChatAdapter {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.retry);
+    // what is not yet acknowledged stays in the outbox for the next process
+    this.out.stop();
     const client = this.client;
     if (!client) return;
     if (!client.connected) return;

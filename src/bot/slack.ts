@@ -20,8 +20,8 @@ import { LRUCache } from 'lru-cache';
 import { SLACK_DEFAULTS, type SlackConfig } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
 import { oneLine } from '../core/sanitize.js';
-import type { ChatMessage, OutgoingMessage } from '../core/types.js';
-import type { ChatAdapter } from './adapter.js';
+import type { ChatMessage } from '../core/types.js';
+import type { Capabilities, ChatAdapter, RenderedMessage } from './adapter.js';
 import { Pacer } from './pacer.js';
 import { escapeMrkdwn, renderMessage, type SlackPayload } from './slack/blocks.js';
 import { SlackState, type RequestContext } from './slack/state.js';
@@ -89,8 +89,20 @@ function boltLogger(log: Logger): BoltLogger {
   };
 }
 
+/** Slack: commands through the main slash command, ephemeral replies, threads and Block Kit; no topics. */
+export const SLACK_CAPABILITIES: Capabilities = {
+  command: (c) => `/deckhand ${c}`,
+  login: 'log in and try again',
+  threads: true,
+  ephemeral: true,
+  blocks: true,
+  topic: false,
+  buttons: false,
+};
+
 export class SlackAdapter implements ChatAdapter {
   readonly network = 'slack';
+  readonly capabilities: Capabilities;
   private app?: App;
   private socketReceiver?: SocketModeReceiver;
   private server?: Server;
@@ -116,6 +128,7 @@ export class SlackAdapter implements ChatAdapter {
       contextTtlSeconds: o.contextTtlSeconds ?? c.contextTtlSeconds ?? SLACK_DEFAULTS.contextTtlSeconds,
     });
     this.mainCommand = (o.mainCommand ?? c.mainCommand ?? SLACK_DEFAULTS.mainCommand).replace(/^\//, '');
+    this.capabilities = { ...SLACK_CAPABILITIES, command: (c) => `/${this.mainCommand} ${c}` };
     this.users = new LRUCache<string, UserInfo>({
       max: c.userCacheMax ?? SLACK_DEFAULTS.userCacheMax,
       ttl: o.userCacheTtlMs ?? (c.userCacheTtlSeconds ?? SLACK_DEFAULTS.userCacheTtlSeconds) * 1000,
@@ -283,7 +296,7 @@ export class SlackAdapter implements ChatAdapter {
     return `<@${ctx.user}> ran \`${escapeMrkdwn(ctx.typed).replace(/`/g, "'")}\``;
   }
 
-  async send(msg: OutgoingMessage): Promise<void> {
+  async send(msg: RenderedMessage): Promise<void> {
     const app = this.app;
     if (!app) throw new Error('Slack not started');
     const payloads = renderMessage(msg);

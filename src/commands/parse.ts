@@ -3,18 +3,18 @@ import type { ServiceRegistry } from '../core/registry.js';
 import { oneLine, quoteBack } from '../core/sanitize.js';
 import { closest } from '../core/suggest.js';
 import type { Command } from '../core/types.js';
-import type { VerbSpec } from '../handlers/types.js';
+import type { VerbSpec } from '../core/verb.js';
 
 export const MAX_COMMAND_CHARS = 400;
 
-export type ParseResult = { ok: true; command: Command; spec: VerbSpec } | { ok: false; error: UserError };
+export type ParseResult<S extends VerbSpec = VerbSpec> = { ok: true; command: Command; spec: S } | { ok: false; error: UserError };
 
 /**
  * The one grammar for every network: `<service> <verb> [env] [args…]` or `<global verb> [args…]`.
  * Text arrives without the network's prefix (`!` on IRC, the slash command on Slack).
  * Never throws: every problem is a typed error carrying one line for the asker.
  */
-export function parseCommand(text: string, verbs: readonly VerbSpec[], registry: ServiceRegistry, requestId: string): ParseResult {
+export function parseCommand<S extends VerbSpec>(text: string, verbs: readonly S[], registry: ServiceRegistry, requestId: string): ParseResult<S> {
   try {
     return parse(text, verbs, registry, requestId);
   } catch (e) {
@@ -23,7 +23,7 @@ export function parseCommand(text: string, verbs: readonly VerbSpec[], registry:
   }
 }
 
-function parse(text: string, verbs: readonly VerbSpec[], registry: ServiceRegistry, requestId: string): ParseResult {
+function parse<S extends VerbSpec>(text: string, verbs: readonly S[], registry: ServiceRegistry, requestId: string): ParseResult<S> {
   const chars = [...text].length;
   if (chars > MAX_COMMAND_CHARS) {
     return { ok: false, error: new UsageError(`command too long (${chars} characters; the limit is ${MAX_COMMAND_CHARS})`) };
@@ -50,19 +50,37 @@ function parse(text: string, verbs: readonly VerbSpec[], registry: ServiceRegist
     return { ok: false, error: new UnknownVerbError(quoteBack(tokens[1]!), closest(verbName, serviceVerbs.map((v) => v.verb))) };
   }
 
-  let args = tokens.slice(2);
-  let environment: string | undefined;
-  if (spec.environment !== 'none') {
-    const envs = registry.environments(service);
-    const candidate = args[0];
-    if (candidate !== undefined && !candidate.startsWith('--')) {
-      registry.environment(service, candidate.toLowerCase()); // throws UnknownEnvironmentError with suggestions
-      environment = candidate.toLowerCase();
-      args = args.slice(1);
-    } else if (spec.environment === 'required') {
-      if (envs.length === 1) environment = envs[0];
-      else throw new UsageError(`${spec.usage.replace('<service>', service)}: which environment? (${envs.join(', ')})`);
+  const { environment, args } = environmentOf(spec, service, tokens.slice(2), registry);
+  return { ok: true, spec, command: { service, verb: spec.verb, ...(environment ? { environment } : {}), args, requestId } };
+}
+
+/**
+ * The environment a command acts on, from where the verb takes it (first or last word, or `--env NAME`
+ * anywhere), so the permission check always sees the environment the command will change.
+ */
+function environmentOf(spec: VerbSpec, service: string, words: string[], registry: ServiceRegistry): { environment?: string; args: string[] } {
+  if (spec.environment === 'none') return { args: words };
+  const envs = registry.environments(service);
+  const flag = words.findIndex((w) => w.toLowerCase() === '--env' || w.toLowerCase().startsWith('--env='));
+  if (flag >= 0) {
+    const w = words[flag]!;
+    const value = w.includes('=') ? w.slice(w.indexOf('=') + 1) : words[flag + 1];
+    if (!value) throw new UsageError(`--env needs an environment (${envs.join(', ')})`);
+    registry.environment(service, value.toLowerCase()); // throws UnknownEnvironmentError with suggestions
+    return { environment: value.toLowerCase(), args: words.filter((_, i) => i !== flag && (w.includes('=') || i !== flag + 1)) };
+  }
+  const last = spec.environmentAt === 'last';
+  const candidate = last ? words[words.length - 1] : words[0];
+  if (candidate !== undefined && !candidate.startsWith('--')) {
+    // a verb taking its environment last reads `flag X on` (no environment) as well: only a known name counts
+    if (!last || envs.includes(candidate.toLowerCase())) {
+      registry.environment(service, candidate.toLowerCase()); // first position: an unknown name gets suggestions
+      return { environment: candidate.toLowerCase(), args: last ? words.slice(0, -1) : words.slice(1) };
     }
   }
-  return { ok: true, spec, command: { service, verb: spec.verb, ...(environment ? { environment } : {}), args, requestId } };
+  if (spec.environment === 'required') {
+    if (envs.length === 1) return { environment: envs[0]!, args: words };
+    throw new UsageError(`${spec.usage.replace('<service>', service)}: which environment? (${envs.join(', ')})`);
+  }
+  return { args: words };
 }

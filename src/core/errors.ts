@@ -1,7 +1,10 @@
-// Errors shown to users are typed; `toUserLine` is the one place they become text.
+// Errors shown to users are typed; `toUserLine` / `toUserParts` are the one place they become a line.
+import type { Line, Part } from './parts.js';
 
 export class UserError extends Error {
   override name = 'UserError';
+  /** The line with parts only the network can render (command hints, how to log in); default the message. */
+  line?: Line;
 }
 export class UnknownServiceError extends UserError {
   override name = 'UnknownServiceError';
@@ -29,6 +32,11 @@ export class PermissionDeniedError extends UserError {
 }
 export class NotLoggedInError extends UserError {
   override name = 'NotLoggedInError';
+  /** `what` needs a services account: <how to log in on the asker's network>. */
+  constructor(what: string, login: Part) {
+    super(`${what} needs a services account: log in and try again`);
+    this.line = [`${what} needs a services account: `, login];
+  }
 }
 export class DirectoryUnavailableError extends UserError {
   override name = 'DirectoryUnavailableError';
@@ -44,8 +52,16 @@ function hint(suggestions: string[]): string {
   return suggestions.length ? ` (did you mean ${suggestions.join(', ')}?)` : '';
 }
 
-/** Turn anything thrown into one line for the asker. Internal errors are not leaked verbatim. */
+const INTERNAL = 'internal error, the operators have been told (see the bot log)';
+
+/** Turn anything thrown into one line of plain text. Internal errors are not leaked verbatim. */
 export function toUserLine(err: unknown): string {
   if (err instanceof UserError) return err.message;
-  return 'internal error, the operators have been told (see the bot log)';
+  return INTERNAL;
+}
+
+/** The same, as the line the asker sees (the network renders its parts). */
+export function toUserParts(err: unknown): Line {
+  if (err instanceof UserError) return err.line ?? err.message;
+  return INTERNAL;
 }

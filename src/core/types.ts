@@ -1,6 +1,7 @@
 // The plain data that flows one way through Deckhand:
 // ChatMessage → Command → JobData → JobResult → OutgoingMessage.
 // Everything here is JSON-safe because BullMQ stores jobs as JSON.
+import type { Line } from './parts.js';
 
 export type NetworkName = string; // "irc", "slack", "console"
 
@@ -47,13 +48,19 @@ export interface Command {
   service: string;
   verb: string;
   environment?: string;
+  /** The words after the verb (and the environment), as typed: what history and audit show. */
   args: string[];
   requestId: string;
 }
 
-export interface JobData {
+/**
+ * A verb's job: `kind` is the verb's name and `args` its arguments as the verb's `parse` made them in
+ * the gateway. The worker runs the same verb with them and never parses again.
+ */
+export interface JobData<A = unknown> {
   kind: string;
   command: Command;
+  args: A;
   requester: Identity;
   replyTo: ReplyTarget;
   queuedAt: number;
@@ -69,17 +76,20 @@ export interface MessageSection {
   /** true = healthy, false = unhealthy, absent = neutral. */
   ok?: boolean;
   /** The first line is the summary; further lines are details (unhealthy pods…). */
-  lines: string[];
+  lines: Line[];
   /** Preformatted text (logs, diffs): shown as a code block. */
   code?: boolean;
 }
 
 export interface JobResult {
   ok: boolean;
+  /** One line of plain text (history, the job list, Slack's notification text). */
   summary: string;
-  lines: string[];
+  lines: Line[];
   logRef?: string;
   sections?: MessageSection[];
+  /** It was stopped on someone's request (the history says cancelled, not failed). */
+  cancelled?: boolean;
   /** What the job changed, for the job history (`!job N`): the git commit made, the helm revision(s) deployed. */
   changed?: { commit?: string; helmRevision?: string };
   /** The job's full output, when it has no `logRef`: kept (bounded, compressed) in the job history. */
@@ -90,15 +100,15 @@ export interface OutgoingMessage {
   network: NetworkName;
   target: string;
   threadId?: string;
-  /** One chat line per entry; adapters split further if a line is too long. */
-  lines: string[];
+  /** One chat line per entry, rendered by the network (src/bot/render.ts); adapters split further if a line is too long. */
+  lines: Line[];
   /** Only the asker should see it where the network can do that (Slack ephemeral); IRC and the console ignore it. */
   private?: boolean;
   /** The same content, structured (Slack renders it as blocks); `lines` stays filled. */
   sections?: MessageSection[];
   /** A milestone of a running job: networks that can edit a message show it in place (Slack: the acknowledgement); IRC and the console print it as a line. */
   progress?: boolean;
-  /** IRC only (other networks ignore it): after the lines, change the topic of the channel `target`. */
+  /** Where the network has channel topics (others ignore it): after the lines, change the topic of the channel `target`. */
   topic?: TopicChange;
 }
 

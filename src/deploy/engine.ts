@@ -1,15 +1,17 @@
-// One deploy of one service environment, start to end: freeze check, lock, diff, (confirmation),
-// apply, announcements, revision, release — the chat form of `cd <dir> && helmfile -e <env> -i apply`.
+// One deploy of one service environment, as steps on one run: checks (freeze, maintenance, lock) →
+// an optional change inside the lock (a flag or version edit) → diff → confirmation gate → apply →
+// announcements; the lock is released on every exit. The chat form of `helmfile -e <env> -i apply`.
 import { hostname } from 'node:os';
 import type { Access } from '../auth/access.js';
 import type { Config } from '../config/schema.js';
-import { PermissionDeniedError, UserError } from '../core/errors.js';
+import { PermissionDeniedError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { ServiceRegistry } from '../core/registry.js';
+import { append, cmd, line, plain, toParts, type Line } from '../core/parts.js';
 import type { Identity, JobResult, OutgoingMessage, ReplyTarget } from '../core/types.js';
 import { maintenanceBlocks } from '../maintenance/blocks.js';
 import { FrozenError, LockedError, type LockOwner } from './errors.js';
-import { announcements, diffLines, fullLog, progress, typed } from './format.js';
+import { announcements, diffLines, fullLog, progress } from './format.js';
 import { commandLine, plan, target, type Target, type ToolRun } from './plan.js';
 import { knownSecrets, Redactor } from './redact.js';
 import { childEnv, runTool, type RunOutcome } from './runner.js';
@@ -50,7 +52,17 @@ export interface DeployRequest {
   rollout?: RolloutStep;
   /** `--during-maintenance`: go ahead during an announced window (if allowed; see maintenanceBlocks). */
   duringMaintenance?: boolean;
+  /** An edit made inside the lock before the diff (a feature flag, a version), so two edits of one environment never interleave. */
+  change?: ChangeStep;
 }
+
+/** The change step: edits the checkout (and commits), or says there is nothing to change. */
+export interface ChangeStep {
+  /** What it changes, for the start line ("enable ALERT_REPORTS"). */
+  describe: string;
+  run(who: Identity & { user: string }): Promise<ChangeOutcome>;
+}
+export type ChangeOutcome = { changed: false; line: Line } | { changed: true; commit: string; line: Line; undo?: Line };
 
 /** What the job history keeps about a deploy, beside the chat result. */
 export interface DeployRecord {
@@ -68,6 +80,8 @@ export interface DeployRecord {
   revisions?: Record<string, number>;
   diff?: string;
   confirmCode?: string;
+  /** The git commit the change step made. */
+  commit?: string;
 }
 
 export interface DeployResult extends JobResult {
@@ -136,134 +150,171 @@ class Lease {
 }
 
 export async function runDeploy(dc: DeployContext, req: DeployRequest): Promise<DeployResult> {
-  const { config, store } = dc;
-  const settings = config.deploy;
-  const t = target(config, dc.registry, req.service, req.environment);
-  const label = `${req.service} ${req.environment}`;
-  const net = req.replyTo.network;
-  // every path and argument is checked before anything runs or is locked
-  const diffRun = plan(config, t, 'diff');
-  const applyRun = plan(config, t, 'apply', { restart: req.verb === 'restart' });
-  const [who, freeze] = await Promise.all([directoryUser(dc.access, req.requester), store.frozen(req.service, req.environment)]);
-  const started = Date.now();
-  const record: DeployRecord = {
-    service: req.service, environment: req.environment, verb: req.verb, tool: t.deploy.tool, user: who.user,
-    ...(req.confirmed ? { confirmedBy: req.confirmed.by.nick } : {}),
-    outcome: 'refused', commands: [], startedAt: started, durationMs: 0,
-  };
-
-  if (freeze) throw new FrozenError(label, freeze, req.service, req.environment);
-  const maintenance = await maintenanceBlocks({ redis: store.redis, prefix: store.prefix, config, access: dc.access }, { service: req.service, environment: req.environment, requester: req.requester, override: !!req.duringMaintenance, verb: req.verb });
-  if (maintenance) throw new UserError(maintenance);
-
-  const ttlMs = settings.lockTtlSeconds * 1000;
-  const owner: LockOwner = { jobId: dc.jobId, user: who.user, nick: req.requester.nick, network: net, verb: req.verb, since: started, host: hostname() };
-  const log = new JobLog(store, JobLog.refFor(dc.jobId), settings.logMaxLines, Math.round(settings.logTtlDays * 86400));
-  const running: RunningJob = {
-    jobId: dc.jobId, service: req.service, environment: req.environment, verb: req.verb, user: who.user, host: owner.host, startedAt: started,
-    ...(req.rollout ? { rollout: { group: req.rollout.group, index: req.rollout.index, total: req.rollout.steps.length, remaining: req.rollout.steps.slice(req.rollout.index + 1) } } : {}),
-  };
-  const redactor = new Redactor(knownSecrets(config, [...diffRun.secretFiles, ...applyRun.secretFiles]));
-  const env = childEnv(who.user, settings.passEnv);
-  const timeoutMs = settings.timeoutMinutes * 60_000;
-
-  const got = await store.acquire(req.service, req.environment, owner, ttlMs);
-  if (!got.ok) throw new LockedError(label, got.holder);
-  // nothing between taking the lock and the try below can throw: the finally releases it
-  const lease = new Lease(dc, t, owner, ttlMs);
-  const done = (r: Omit<DeployResult, 'deploy' | 'logRef'>, outcome: DeployRecord['outcome']): DeployResult => {
-    record.outcome = outcome;
-    record.durationMs = Date.now() - started;
-    return { ...r, logRef: log.ref, deploy: record };
-  };
-
-  const exec = async (run: ToolRun, onLine: (line: string) => void): Promise<RunOutcome> => {
-    const cmd = commandLine(run);
-    record.commands.push(cmd);
-    log.append(`$ cd ${run.cwd} && LOG_USER=${who.user} ${cmd}`);
-    const redact = redactor.stream();
-    const o = await runTool(run, {
-      env, timeoutMs, killGraceMs: settings.killGraceSeconds * 1000, redact,
-      signal: lease.abort.signal,
-      onLine: (line) => {
-        log.append(line);
-        onLine(line);
-      },
-      onSpawn: (pid) => {
-        running.pgid = pid;
-        void store.setRunning(running).catch(() => {});
-        void lease.setPgid(pid);
-      },
-    });
-    log.append(`# ${exitText(run, o, timeoutMs)} after ${humanDuration(o.durationMs)}`);
-    if (o.exitCode !== undefined) record.exitCode = o.exitCode;
-    return o;
-  };
-  const failure = (phase: string, run: ToolRun, o: RunOutcome, firstError?: string): DeployResult => {
-    const why = exitText(run, o, timeoutMs) + (firstError && !o.timedOut && !o.cancelled ? `: ${firstError}` : '');
-    const by = o.cancelled && lease.cancelledBy ? ` by ${lease.cancelledBy}` : '';
-    const line = `${req.verb} of ${label} FAILED${phase === 'diff' ? ' at the diff' : ''} after ${humanDuration(Date.now() - started)}${by}: ${why}`;
-    const hint = fullLog(net, dc.jobId);
-    return done({ ok: false, summary: line, lines: [hint ? `${line} (${hint})` : line] }, o.timedOut ? 'timed-out' : o.cancelled ? 'cancelled' : 'failed');
-  };
-
-  let endPosts: Promise<void>[] = [];
+  const run = new DeployRun(dc, req);
+  await run.checks();
+  await run.lock();
   try {
-    await store.setRunning(running);
+    const changed = await run.change();
+    if (changed) return changed;
+    const diff = await run.diff();
+    if ('result' in diff) return diff.result;
+    return (await run.confirmGate(diff)) ?? (await run.apply(diff));
+  } finally {
+    await run.release();
+  }
+}
 
-    // 1. diff: what would change (exit 0 nothing, 2 changes, else error)
-    const diff = new DiffSummary();
-    const firstDiffError = new ApplyProgress();
-    const d = await exec(diffRun, (line) => {
-      diff.push(line);
-      firstDiffError.push(line);
+interface Diffed {
+  changes: boolean;
+  summary: DiffSummary;
+}
+
+/** One deploy's state, shared by its steps. */
+class DeployRun {
+  private readonly settings: Config['deploy'];
+  private readonly t: Target;
+  private readonly label: string;
+  private readonly diffRun: ToolRun;
+  private readonly applyRun: ToolRun;
+  private readonly started = Date.now();
+  private readonly timeoutMs: number;
+  private readonly ttlMs: number;
+  private who!: Identity & { user: string };
+  private record!: DeployRecord;
+  private log!: JobLog;
+  private running!: RunningJob;
+  private lease?: Lease;
+  private redactor!: Redactor;
+  private env!: Record<string, string>;
+  private endPosts: Promise<void>[] = [];
+  private changeLine?: Line;
+  private undo?: Line;
+
+  constructor(private readonly dc: DeployContext, private readonly req: DeployRequest) {
+    this.settings = dc.config.deploy;
+    this.t = target(dc.config, dc.registry, req.service, req.environment);
+    this.label = `${req.service} ${req.environment}`;
+    // every path and argument is checked before anything runs or is locked
+    this.diffRun = plan(dc.config, this.t, 'diff');
+    this.applyRun = plan(dc.config, this.t, 'apply', { restart: req.verb === 'restart' });
+    this.timeoutMs = this.settings.timeoutMinutes * 60_000;
+    this.ttlMs = this.settings.lockTtlSeconds * 1000;
+  }
+
+  /** Step 1: who asks (for SAL), and nothing in the way: no freeze, no maintenance window (unless allowed). */
+  async checks(): Promise<void> {
+    const { dc, req } = this;
+    const [who, freeze] = await Promise.all([directoryUser(dc.access, req.requester), dc.store.frozen(req.service, req.environment)]);
+    this.who = who;
+    this.record = {
+      service: req.service, environment: req.environment, verb: req.verb, tool: this.t.deploy.tool, user: who.user,
+      ...(req.confirmed ? { confirmedBy: req.confirmed.by.nick } : {}),
+      outcome: 'refused', commands: [], startedAt: this.started, durationMs: 0,
+    };
+    if (freeze) throw new FrozenError(this.label, freeze, req.service, req.environment);
+    await maintenanceBlocks(
+      { redis: dc.store.redis, prefix: dc.store.prefix, config: dc.config, access: dc.access },
+      { service: req.service, environment: req.environment, requester: req.requester, override: !!req.duringMaintenance, verb: req.verb },
+    );
+  }
+
+  /** Step 2: the environment's lock; from here on `release` must run. */
+  async lock(): Promise<void> {
+    const { dc, req, who } = this;
+    const owner: LockOwner = { jobId: dc.jobId, user: who.user, nick: req.requester.nick, network: req.replyTo.network, verb: req.verb, since: this.started, host: hostname() };
+    this.log = new JobLog(dc.store, JobLog.refFor(dc.jobId), this.settings.logMaxLines, Math.round(this.settings.logTtlDays * 86400));
+    this.running = {
+      jobId: dc.jobId, service: req.service, environment: req.environment, verb: req.verb, user: who.user, host: owner.host, startedAt: this.started,
+      ...(req.rollout ? { rollout: { group: req.rollout.group, index: req.rollout.index, total: req.rollout.steps.length, remaining: req.rollout.steps.slice(req.rollout.index + 1) } } : {}),
+    };
+    this.redactor = new Redactor(knownSecrets(dc.config, [...this.diffRun.secretFiles, ...this.applyRun.secretFiles]));
+    this.env = childEnv(who.user, this.settings.passEnv);
+    const got = await dc.store.acquire(req.service, req.environment, owner, this.ttlMs);
+    if (!got.ok) {
+      await this.log.close();
+      throw new LockedError(this.label, got.holder);
+    }
+    // nothing between taking the lock and the caller's try can throw: its finally releases it
+    this.lease = new Lease(dc, this.t, owner, this.ttlMs);
+  }
+
+  /** Step 3 (optional): the edit, inside the lock. Nothing to change ends the job here: no deploy. */
+  async change(): Promise<DeployResult | undefined> {
+    const step = this.req.change;
+    if (!step) return undefined;
+    await this.dc.store.setRunning(this.running);
+    const out = await step.run(this.who);
+    this.log.append(`# change: ${step.describe}: ${out.changed ? `commit ${out.commit}` : 'no change'}`);
+    if (!out.changed) return this.done({ ok: true, summary: plain(out.line), lines: [out.line] }, 'nothing-to-deploy');
+    this.record.commit = out.commit;
+    this.changeLine = out.line;
+    if (out.undo) this.undo = out.undo;
+    return undefined;
+  }
+
+  /** Step 4: what would change (helmfile diff: exit 0 nothing, 2 changes, else error). */
+  async diff(): Promise<Diffed | { result: DeployResult }> {
+    const { req, label } = this;
+    await this.dc.store.setRunning(this.running);
+    const summary = new DiffSummary();
+    const firstError = new ApplyProgress();
+    const d = await this.exec(this.diffRun, (l) => {
+      summary.push(l);
+      firstError.push(l);
     });
-    if (d.exitCode !== 0 && d.exitCode !== 2) return failure('diff', diffRun, d, firstDiffError.firstError);
+    if (d.exitCode !== 0 && d.exitCode !== 2) return { result: this.failure('diff', this.diffRun, d, firstError.firstError) };
     const changes = d.exitCode === 2;
-    record.diff = changes ? diff.text() : 'no changes';
-
+    this.record.diff = changes ? summary.text() : 'no changes';
     if (req.verb === 'deploy' && !changes) {
-      const line = `nothing to deploy: ${label} already matches the checkout`;
-      return done({ ok: true, summary: line, lines: [line] }, 'nothing-to-deploy');
+      const text = `nothing to deploy: ${label} already matches the checkout`;
+      return { result: this.done({ ok: true, summary: text, lines: [...this.changeLines(), text] }, 'nothing-to-deploy') };
     }
     if (req.verb === 'restart' && changes) {
-      const line = `refused: ${label} has changes not deployed yet (${diff.text()}); a restart would deploy them too. Deploy them first: ${typed(net, `${req.service} deploy ${req.environment}`)}`;
-      return done({ ok: false, summary: line, lines: [line] }, 'refused');
+      const l = line`refused: ${label} has changes not deployed yet (${summary.text()}); a restart would deploy them too. Deploy them first: ${cmd(`${req.service} deploy ${req.environment}`)}`;
+      return { result: this.done({ ok: false, summary: plain(l), lines: [l] }, 'refused') };
     }
+    return { changes, summary };
+  }
 
-    // 2. confirmation (the chat form of helmfile -i), or a changed diff since the confirmation
-    const needsConfirm = t.env.confirm && !req.rollout?.confirmedBy;
-    const digest = changes ? diff.digest() : undefined;
-    if (needsConfirm && (!req.confirmed || req.confirmed.diffDigest !== digest)) {
-      const changedSince = !!req.confirmed;
-      const pending: PendingConfirmation = {
-        code: newCode(), verb: req.verb, service: req.service, environment: req.environment,
-        requester: who, replyTo: req.replyTo, requestId: `${dc.jobId}`, createdAt: Date.now(),
-        expiresAt: Date.now() + settings.confirmMinutes * 60_000, ...(digest ? { diffDigest: digest } : {}), ...(req.duringMaintenance ? { duringMaintenance: true } : {}),
-        summary: changes ? diff.text() : 'restart every pod', jobId: dc.jobId,
-      };
-      await store.savePending(pending);
-      const head = req.verb === 'restart'
-        ? `${label}: restart recreates every pod (no changes pending)`
-        : `${label}: ${changedSince ? 'the changes are not the ones confirmed, now: ' : 'changes to deploy — '}${diff.text()}`;
-      const lines = [head, ...(changes ? diffLines(diff, settings.chatLines) : [])];
-      if (changes) lines.push(`full diff: ${typed(net, `job ${dc.jobId}`)}`);
-      lines.push(`to go ahead, say within ${humanDuration(settings.confirmMinutes * 60_000)}: ${typed(net, `confirm ${pending.code}`)} (or ${typed(net, `cancel ${pending.code}`)})`);
-      record.confirmCode = pending.code;
-      return done({ ok: true, summary: head, lines }, 'awaiting-confirmation');
-    }
+  /** Step 5: the chat form of helmfile -i. Asks (again, when the diff changed since it was confirmed), or lets it through. */
+  async confirmGate({ changes, summary }: Diffed): Promise<DeployResult | undefined> {
+    const { dc, req, label, settings } = this;
+    const needsConfirm = this.t.env.confirm && !req.rollout?.confirmedBy;
+    const digest = changes ? summary.digest() : undefined;
+    if (!needsConfirm || (req.confirmed && req.confirmed.diffDigest === digest)) return undefined;
+    const changedSince = !!req.confirmed;
+    const pending: PendingConfirmation = {
+      code: newCode(), verb: req.verb, service: req.service, environment: req.environment,
+      requester: this.who, replyTo: req.replyTo, requestId: `${dc.jobId}`, createdAt: Date.now(),
+      expiresAt: Date.now() + settings.confirmMinutes * 60_000, ...(digest ? { diffDigest: digest } : {}), ...(req.duringMaintenance ? { duringMaintenance: true } : {}),
+      summary: changes ? summary.text() : 'restart every pod', jobId: dc.jobId,
+    };
+    await dc.store.savePending(pending);
+    const head = req.verb === 'restart'
+      ? `${label}: restart recreates every pod (no changes pending)`
+      : `${label}: ${changedSince ? 'the changes are not the ones confirmed, now: ' : 'changes to deploy — '}${summary.text()}`;
+    const lines: Line[] = [...this.changeLines(), head, ...(changes ? diffLines(summary, settings.chatLines) : [])];
+    if (changes) lines.push(line`full diff: ${cmd(`job ${dc.jobId}`)}`);
+    lines.push(line`to go ahead, say within ${humanDuration(settings.confirmMinutes * 60_000)}: ${cmd(`confirm ${pending.code}`)} (or ${cmd(`cancel ${pending.code}`)})`);
+    this.record.confirmCode = pending.code;
+    return this.done({ ok: true, summary: head, lines }, 'awaiting-confirmation');
+  }
 
-    // 3. apply
+  /** Step 6: apply, with the start and end announced on the service's channels. */
+  async apply({ changes, summary }: Diffed): Promise<DeployResult> {
+    const { dc, req, label, who } = this;
+    const config = dc.config;
     const by = `${who.user}${req.confirmed && req.confirmed.by.user !== who.user ? `, confirmed by ${req.confirmed.by.user ?? req.confirmed.by.nick}` : ''}`;
     const what = req.verb === 'restart' ? 'restart (roll_restart=1)' : 'deploy';
     const stepNote = req.rollout ? ` [rollout ${req.rollout.group} ${req.rollout.index + 1}/${req.rollout.steps.length}]` : '';
-    const startLine = `${label}: ${what} started by ${by} (job ${dc.jobId})${stepNote}${changes ? `: ${diff.text()}` : ''}`;
+    const change = req.change ? ` to ${req.change.describe}` : '';
+    const startLine = `${label}: ${what}${change} started by ${by} (job ${dc.jobId})${stepNote}${changes ? `: ${summary.text()}` : ''}`;
     // the news goes out while helmfile starts (outboxes keep each network's order)
-    running.announced = true;
+    this.running.announced = true;
     const startPosts = Promise.all([
       ...announcements(config, req.service, [startLine], req.replyTo).map((m) => dc.post(m)),
       dc.post(progress(req.replyTo, startLine)),
-      store.setRunning(running),
+      dc.store.setRunning(this.running),
     ]).catch((err) => dc.log.warn({ err }, 'deploy start announcement failed'));
 
     const applying = new Set<string>();
@@ -274,33 +325,91 @@ export async function runDeploy(dc: DeployContext, req: DeployRequest): Promise<
         progressPosts.push(dc.post(progress(req.replyTo, `${label}: applying release ${m.release}, waiting for the rollout`)).catch(() => {}));
       }
     });
-    const a = await exec(applyRun, (line) => apply.push(line));
+    const a = await this.exec(this.applyRun, (l) => apply.push(l));
     await startPosts;
     await Promise.all(progressPosts);
     const ok = (a.exitCode === 0 || a.exitCode === 2) && !a.timedOut && !a.cancelled;
-    if (Object.keys(apply.revisions).length) record.revisions = apply.revisions;
-    const took = humanDuration(Date.now() - started);
+    if (Object.keys(apply.revisions).length) this.record.revisions = apply.revisions;
+    const took = humanDuration(Date.now() - this.started);
     let result: DeployResult;
     let endLine: string;
     if (ok) {
       const revs = apply.text();
       endLine = `${label}: ${what} by ${who.user} done in ${took}${revs ? `: ${revs}` : ''}`;
-      const line = `${past[req.verb]} ${label} in ${took}${revs ? `: ${revs}` : ''} (${fullLog(net, dc.jobId)})`;
-      result = done({ ok: true, summary: line, lines: [line] }, 'deployed');
+      const l = append(`${past[req.verb]} ${label} in ${took}${revs ? `: ${revs}` : ''} (`, ...fullLog(dc.jobId), ')');
+      result = this.done({ ok: true, summary: plain(l), lines: [...this.changeLines(), l] }, 'deployed');
     } else {
-      result = failure('apply', applyRun, a, apply.firstError);
-      endLine = `${label}: ${what} by ${who.user} FAILED after ${took}: ${exitText(applyRun, a, timeoutMs)}`;
+      result = this.failure('apply', this.applyRun, a, apply.firstError);
+      endLine = `${label}: ${what} by ${who.user} FAILED after ${took}: ${exitText(this.applyRun, a, this.timeoutMs)}`;
     }
-    endPosts = announcements(config, req.service, [endLine], req.replyTo).map((m) => dc.post(m).catch(() => {}));
+    this.endPosts = announcements(config, req.service, [endLine], req.replyTo).map((m) => dc.post(m).catch(() => {}));
     return result;
-  } finally {
-    // every exit path: the lock (by owner only), the running record, the log
-    lease.stop();
+  }
+
+  /** Every exit path after `lock`: the lock (by owner only), the running record, the log, the end announcements. */
+  async release(): Promise<void> {
+    const { dc, req } = this;
+    this.lease?.stop();
     await Promise.all([
-      store.release(req.service, req.environment, dc.jobId).catch((err) => dc.log.error({ err }, 'deploy lock release failed')),
-      store.clearRunning(dc.jobId).catch(() => {}),
-      log.close(),
-      ...endPosts,
+      dc.store.release(req.service, req.environment, dc.jobId).catch((err) => dc.log.error({ err }, 'deploy lock release failed')),
+      dc.store.clearRunning(dc.jobId).catch(() => {}),
+      this.log.close(),
+      ...this.endPosts,
     ]);
+  }
+
+  /** The change's line first, so the asker sees what was committed before what was deployed. */
+  private changeLines(): Line[] {
+    return this.changeLine ? [this.changeLine] : [];
+  }
+
+  private done(r: Omit<DeployResult, 'deploy' | 'logRef'>, outcome: DeployRecord['outcome']): DeployResult {
+    this.record.outcome = outcome;
+    this.record.durationMs = Date.now() - this.started;
+    const revs = this.record.revisions && Object.keys(this.record.revisions).length
+      ? Object.entries(this.record.revisions).map(([rel, n]) => `${rel}=${n}`).join(', ')
+      : undefined;
+    const changed = { ...(this.record.commit ? { commit: this.record.commit } : {}), ...(revs ? { helmRevision: revs } : {}) };
+    return {
+      ...r,
+      logRef: this.log.ref,
+      deploy: this.record,
+      ...(outcome === 'cancelled' ? { cancelled: true } : {}),
+      ...(changed.commit || changed.helmRevision ? { changed } : {}),
+    };
+  }
+
+  private async exec(run: ToolRun, onLine: (line: string) => void): Promise<RunOutcome> {
+    const { dc, settings } = this;
+    const cmdText = commandLine(run);
+    this.record.commands.push(cmdText);
+    this.log.append(`$ cd ${run.cwd} && LOG_USER=${this.who.user} ${cmdText}`);
+    const redact = this.redactor.stream();
+    const o = await runTool(run, {
+      env: this.env, timeoutMs: this.timeoutMs, killGraceMs: settings.killGraceSeconds * 1000, redact,
+      signal: this.lease!.abort.signal,
+      onLine: (l) => {
+        this.log.append(l);
+        onLine(l);
+      },
+      onSpawn: (pid) => {
+        this.running.pgid = pid;
+        void dc.store.setRunning(this.running).catch(() => {});
+        void this.lease!.setPgid(pid);
+      },
+    });
+    this.log.append(`# ${exitText(run, o, this.timeoutMs)} after ${humanDuration(o.durationMs)}`);
+    if (o.exitCode !== undefined) this.record.exitCode = o.exitCode;
+    return o;
+  }
+
+  private failure(phase: string, run: ToolRun, o: RunOutcome, firstError?: string): DeployResult {
+    const { req, label } = this;
+    const why = exitText(run, o, this.timeoutMs) + (firstError && !o.timedOut && !o.cancelled ? `: ${firstError}` : '');
+    const by = o.cancelled && this.lease?.cancelledBy ? ` by ${this.lease.cancelledBy}` : '';
+    const text = `${req.verb} of ${label} FAILED${phase === 'diff' ? ' at the diff' : ''} after ${humanDuration(Date.now() - this.started)}${by}: ${why}`;
+    const l = append(`${text} (`, ...fullLog(this.dc.jobId), ')');
+    const undo = this.record.commit && this.undo ? [append(`the change is committed (${this.record.commit.slice(0, 12)}); to undo it: `, ...toParts(this.undo))] : [];
+    return this.done({ ok: false, summary: text, lines: [...this.changeLines(), l, ...undo] }, o.timedOut ? 'timed-out' : o.cancelled ? 'cancelled' : 'failed');
   }
 }

@@ -1,18 +1,12 @@
 import type { Config } from '../config/schema.js';
-import type { NetworkName, OutgoingMessage, ReplyTarget } from '../core/types.js';
+import { cmd, type Line, type Part } from '../core/parts.js';
+import type { OutgoingMessage, ReplyTarget } from '../core/types.js';
 import { announceTargets, type AnnounceTarget } from '../maintenance/messages.js';
 import type { DiffSummary } from './summary.js';
 
-/** How a command is typed on a network, for hints: `!confirm abc` on IRC, `/deckhand confirm abc` on Slack. */
-export function typed(network: NetworkName, command: string): string {
-  if (network === 'irc') return `!${command}`;
-  if (network === 'slack') return `/deckhand ${command}`;
-  return command;
-}
-
-/** "see the full log: !job 12" */
-export function fullLog(network: NetworkName, jobId: string | undefined): string {
-  return jobId ? `full log: ${typed(network, `job ${jobId}`)}` : '';
+/** "full log: job 12" (the network writes the command its way: `!job 12`). */
+export function fullLog(jobId: string): Part[] {
+  return ['full log: ', cmd(`job ${jobId}`)];
 }
 
 const MAX_DIFF_LINE = 300;
@@ -32,7 +26,7 @@ export function diffLines(diff: DiffSummary, max: number): string[] {
  * Start and end of a deploy on every announce channel of the service, on every configured network —
  * except the channel the request came from, which gets the same news as replies.
  */
-export function announcements(config: Config, service: string, lines: string[], except?: ReplyTarget): OutgoingMessage[] {
+export function announcements(config: Config, service: string, lines: Line[], except?: ReplyTarget): OutgoingMessage[] {
   const asked = (t: AnnounceTarget): boolean =>
     !!except && except.network === t.network && except.target.toLowerCase() === t.target.toLowerCase() && !except.threadId;
   return announceTargets(config, service)
@@ -41,6 +35,6 @@ export function announcements(config: Config, service: string, lines: string[], 
 }
 
 /** A line to where the request came from, without pinging the asker on every milestone (Slack shows it in the acknowledgement). */
-export function progress(to: ReplyTarget, line: string): OutgoingMessage {
+export function progress(to: ReplyTarget, line: Line): OutgoingMessage {
   return { network: to.network, target: to.target, ...(to.threadId ? { threadId: to.threadId } : {}), lines: [line], progress: true };
 }

@@ -1,21 +1,96 @@
-import { UsageError } from '../core/errors.js';
+// `confirm <code>`: who may is decided against what they confirm — the requester, or anyone
+// allowed to run that same command. `cancel` (cancel.ts) shares the checks.
+import { PermissionDeniedError, toUserParts, UsageError, UserError } from '../core/errors.js';
+import { append, cmd, line, toParts } from '../core/parts.js';
 import { quoteBack } from '../core/sanitize.js';
-import { CODE_PATTERN } from '../deploy/store.js';
-import type { Handler } from './types.js';
+import type { Identity } from '../core/types.js';
+import type { VerbSpec } from '../core/verb.js';
+import { deployContext, deployStore } from '../deploy/context.js';
+import { runDeploy } from '../deploy/engine.js';
+import { NoSuchConfirmationError } from '../deploy/errors.js';
+import { deployInterrupted } from '../deploy/interrupted.js';
+import { rolloutSteps, startRollout, stepKey, stepName } from '../deploy/rollout.js';
+import { CODE_PATTERN, type PendingConfirmation } from '../deploy/store.js';
+import { clock, humanDuration } from '../deploy/time.js';
+import { deploy as deploySpec } from './deploy.js';
+import { restart as restartSpec } from './restart.js';
+import { defineVerb, type RunContext } from './verb.js';
 
-export const confirm: Handler = {
+const specs: Record<string, VerbSpec> = { deploy: deploySpec, restart: restartSpec };
+
+export function describePending(p: PendingConfirmation): string {
+  return p.verb === 'rollout' ? `rollout ${p.group}` : `${p.verb} of ${p.service} ${p.environment}`;
+}
+
+/** The asker may act on `what` when they may run the same command(s) themselves. Returns their identity with groups. */
+export async function mayActOn(ctx: RunContext, asker: Identity, what: { verb: string; service: string; environment?: string; group?: string }, requestId: string, action: string, owner: string): Promise<Identity> {
+  const targets =
+    what.verb === 'rollout'
+      ? rolloutSteps(ctx.config, ctx.registry, what.group ?? '').map((s) => ({ ...s, verb: 'deploy' }))
+      : [{ service: what.service, environment: what.environment, verb: what.verb }];
+  let identity = asker;
+  for (const t of targets) {
+    const spec = specs[t.verb];
+    if (!spec) throw new UserError(`cannot ${action} a ${t.verb}`);
+    const d = await ctx.access.authorize(asker, { service: t.service, verb: t.verb, ...(t.environment ? { environment: t.environment } : {}), args: [], requestId }, spec, 'worker');
+    if (!d.allowed) {
+      const head = `only ${owner} or someone allowed to ${t.verb} ${t.service} ${t.environment ?? ''} may ${action} this: `.replace(/\s+:/, ':');
+      const err = new PermissionDeniedError(head + (d.error?.message ?? d.reason));
+      err.line = append(head, ...toParts(d.error ? toUserParts(d.error) : d.reason));
+      throw err;
+    }
+    identity = d.identity;
+  }
+  return identity;
+}
+
+export async function loadPending(ctx: RunContext, code: string, action: string): Promise<PendingConfirmation> {
+  const store = deployStore(ctx.scope);
+  const p = await store.pending(code);
+  if (!p) throw new NoSuchConfirmationError(`nothing is waiting for confirmation code ${code} (already confirmed or cancelled, or mistyped)`);
+  if (Date.now() > p.expiresAt) {
+    await store.claimPending(code);
+    const again = p.verb === 'rollout' ? `rollout ${p.group}` : `${p.service} ${p.verb} ${p.environment}`;
+    const err = new NoSuchConfirmationError(
+      `cannot ${action}: confirmation ${code} for the ${describePending(p)} expired at ${clock(p.expiresAt)} (after ${humanDuration(p.expiresAt - p.createdAt)}); nothing was done. Ask again: ${again}`,
+    );
+    err.line = line`cannot ${action}: confirmation ${code} for the ${describePending(p)} expired at ${clock(p.expiresAt)} (after ${humanDuration(p.expiresAt - p.createdAt)}); nothing was done. Ask again: ${cmd(again)}`;
+    throw err;
+  }
+  return p;
+}
+
+export const confirm = defineVerb({
   verb: 'confirm',
   scope: 'global',
-  // who may confirm depends on what is confirmed: the worker checks the confirmer against the pending deploy
+  // who may confirm depends on what is confirmed: `run` checks the confirmer against the pending deploy
   mutating: false,
   environment: 'none',
   usage: 'confirm <code>',
   summary: 'go ahead with a deploy that asked for a confirmation (the requester, or anyone allowed to run it)',
-  async handle(ctx) {
-    const code = ctx.command.args[0]?.toLowerCase();
-    if (!code || ctx.command.args.length > 1 || !CODE_PATTERN.test(code)) {
-      throw new UsageError(`confirm <code>: the code is the 6 letters the bot asked for${code ? ` (got "${quoteBack(ctx.command.args.join(' '))}")` : ''}`);
+  parse({ command }) {
+    const code = command.args[0]?.toLowerCase();
+    if (!code || command.args.length > 1 || !CODE_PATTERN.test(code)) {
+      throw new UsageError(`confirm <code>: the code is the 6 letters the bot asked for${code ? ` (got "${quoteBack(command.args.join(' '))}")` : ''}`);
     }
-    return { kind: 'enqueue', jobKind: 'confirm' };
+    return { code };
   },
-};
+  async run(ctx, { code }, data) {
+    const p = await loadPending(ctx, code, 'confirm');
+    const by = await mayActOn(ctx, data.requester, p, data.command.requestId, 'confirm', p.requester.user ?? p.requester.nick);
+    if (!(await deployStore(ctx.scope).claimPending(code))) throw new NoSuchConfirmationError(`confirmation ${code} was just taken by someone else (confirmed or cancelled)`);
+
+    if (p.verb === 'rollout') {
+      const steps = rolloutSteps(ctx.config, ctx.registry, p.group!);
+      await startRollout(ctx.enqueue, { ...data, requester: p.requester }, p.group!, steps.map(stepKey), ctx.jobId, by.user ?? by.nick);
+      const text = `rollout ${p.group} confirmed: ${steps.map(stepName).join(', then ')}; stops at the first failure`;
+      return { ok: true, summary: text, lines: [text] };
+    }
+    return runDeploy(deployContext(ctx), {
+      verb: p.verb, service: p.service, environment: p.environment!, requester: p.requester, replyTo: data.replyTo,
+      confirmed: { by, code, ...(p.diffDigest ? { diffDigest: p.diffDigest } : {}) },
+      ...(p.duringMaintenance ? { duringMaintenance: true } : {}),
+    });
+  },
+  interrupted: (ctx, data, jobId, reason) => deployInterrupted(ctx, { jobId, kind: data.kind, reason, replyTo: data.replyTo }),
+});

@@ -1,17 +1,30 @@
 import { refuseExtraArgs } from '../deploy/args.js';
+import { deployContext } from '../deploy/context.js';
+import { runDeploy } from '../deploy/engine.js';
+import { deployInterrupted } from '../deploy/interrupted.js';
 import { target } from '../deploy/plan.js';
-import type { Handler } from './types.js';
+import { runRolloutStep, type DeployArgs } from '../deploy/rollout.js';
+import { DURING_MAINTENANCE } from '../maintenance/blocks.js';
+import { defineVerb, type ParseContext } from './verb.js';
 
-export const deploy: Handler = {
+/** `<service> deploy|restart <env> [--during-maintenance]`: nothing else typed reaches a job. */
+export function deployArgs({ command, config, registry }: ParseContext): DeployArgs {
+  refuseExtraArgs(command);
+  target(config, registry, command.service, command.environment!); // a deploy is configured there
+  return { service: command.service, environment: command.environment!, duringMaintenance: command.args.includes(DURING_MAINTENANCE) };
+}
+
+export const deploy = defineVerb({
   verb: 'deploy',
   scope: 'service',
   mutating: true,
   environment: 'required',
   usage: '<service> deploy <env>',
   summary: 'helmfile diff, then apply under a lock (production asks for a confirmation first); start and end announced',
-  async handle(ctx) {
-    refuseExtraArgs(ctx.command);
-    target(ctx.config, ctx.registry, ctx.command.service, ctx.command.environment!);
-    return { kind: 'enqueue', jobKind: 'deploy' };
+  parse: deployArgs,
+  async run(ctx, args, data) {
+    if (args.rollout) return runRolloutStep(deployContext(ctx), data, ctx.enqueue);
+    return runDeploy(deployContext(ctx), { verb: 'deploy', ...args, requester: data.requester, replyTo: data.replyTo });
   },
-};
+  interrupted: (ctx, data, jobId, reason) => deployInterrupted(ctx, { jobId, kind: data.kind, reason, replyTo: data.replyTo }),
+});

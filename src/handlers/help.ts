@@ -3,7 +3,8 @@ import { DirectoryUnavailableError } from '../core/errors.js';
 import { quoteBack } from '../core/sanitize.js';
 import { closest } from '../core/suggest.js';
 import type { Identity } from '../core/types.js';
-import type { Handler, HandlerContext, Outcome, VerbSpec } from './types.js';
+import type { VerbSpec } from '../core/verb.js';
+import { defineVerb, type GatewayContext as HandlerContext, type Reply as Outcome } from './verb.js';
 
 async function identified(ctx: HandlerContext): Promise<{ who: Identity; note?: string }> {
   try {
@@ -19,7 +20,7 @@ function verbHelp(ctx: HandlerContext, name: string): Outcome {
   const specs = ctx.verbs.filter((v) => v.verb === name.toLowerCase());
   if (!specs.length) {
     const choices = closest(name.toLowerCase(), [...new Set(ctx.verbs.map((v) => v.verb))]);
-    return { kind: 'reply', lines: [`no command "${quoteBack(name)}" (did you mean ${choices.join(', ')}?)`] };
+    return { lines: [`no command "${quoteBack(name)}" (did you mean ${choices.join(', ')}?)`] };
   }
   const lines = specs.map((s) => `${s.usage}: ${s.summary}`);
   const service = specs.find((s) => s.scope === 'service');
@@ -27,7 +28,7 @@ function verbHelp(ctx: HandlerContext, name: string): Outcome {
     const who = ctx.registry.names().map((svc) => `${svc}: ${grantingGroups(ctx.config, svc, service).join(', ') || 'nobody'}`);
     lines.push(`who may run it — ${who.join('; ')}`);
   }
-  return { kind: 'reply', lines };
+  return { lines };
 }
 
 /** Verbs the asker may run, and how to get more. */
@@ -42,7 +43,7 @@ async function overview(ctx: HandlerContext, services: string[]): Promise<Outcom
   const locked = ctx.verbs.filter((v) => v.scope === 'service' && v.mutating);
   if (locked.length) lines.push(`more rights come from directory groups (see help ${locked[0]!.verb}), or whoami for yours`);
   if (note) lines.unshift(note);
-  return { kind: 'reply', lines };
+  return { lines };
 }
 
 const base: Omit<VerbSpec, 'scope' | 'usage'> = {
@@ -52,22 +53,20 @@ const base: Omit<VerbSpec, 'scope' | 'usage'> = {
   summary: 'what you may run, or how to use one command',
 };
 
-export const help: Handler = {
+const which = ({ command }: { command: { args: string[] } }) => ({ verb: command.args[0] });
+
+export const help = defineVerb({
   ...base,
   scope: 'global',
   usage: 'help [verb]',
-  async handle(ctx) {
-    const verb = ctx.command.args[0];
-    return verb ? verbHelp(ctx, verb) : overview(ctx, ctx.registry.names());
-  },
-};
+  parse: which,
+  check: async (ctx, { verb }) => (verb ? verbHelp(ctx, verb) : overview(ctx, ctx.registry.names())),
+});
 
-export const serviceHelp: Handler = {
+export const serviceHelp = defineVerb({
   ...base,
   scope: 'service',
   usage: '<service> help [verb]',
-  async handle(ctx) {
-    const verb = ctx.command.args[0];
-    return verb ? verbHelp(ctx, verb) : overview(ctx, [ctx.command.service]);
-  },
-};
+  parse: which,
+  check: async (ctx, { verb }) => (verb ? verbHelp(ctx, verb) : overview(ctx, [ctx.command.service])),
+});

@@ -1,3 +1,5 @@
+// Every verb Deckhand understands: the one registry. Adding a verb is its file and one line here.
+import type { VerbSpec } from '../core/verb.js';
 import { cancel } from './cancel.js';
 import { confirm } from './confirm.js';
 import { deploy } from './deploy.js';
@@ -10,9 +12,22 @@ import { maint } from './maint.js';
 import { restart } from './restart.js';
 import { rollout } from './rollout.js';
 import { status } from './status.js';
-import type { Handler } from './types.js';
 import { unlock } from './unlock.js';
+import type { Verb } from './verb.js';
 import { whoami } from './whoami.js';
 
-/** Every verb Deckhand understands. The parser reads their specs; the gateway calls them. */
-export const handlers: readonly Handler[] = [status, serviceHelp, help, whoami, deploy, diff, restart, lock, unlock, confirm, cancel, rollout, jobs, job, maint];
+export const verbs = [status, serviceHelp, help, whoami, deploy, diff, restart, lock, unlock, confirm, cancel, rollout, jobs, job, maint] as const;
+
+/**
+ * The verbs as the gateway and the worker take them. Each keeps its own argument type inside: the
+ * arguments a job carries are the ones the same verb's `parse` made, so they meet only here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyVerb = Verb<any>;
+
+export const allVerbs: readonly AnyVerb[] = verbs;
+
+/** The verb a job or command names (`scope` tells `help` from `<service> help`). */
+export function findVerb(list: readonly AnyVerb[], name: string, scope: VerbSpec['scope']): AnyVerb | undefined {
+  return list.find((v) => v.verb === name && v.scope === scope);
+}

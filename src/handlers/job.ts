@@ -1,40 +1,41 @@
 import { UsageError } from '../core/errors.js';
 import { quoteBack } from '../core/sanitize.js';
 import { humanDuration } from '../core/time.js';
-import { typed } from '../deploy/format.js';
+import { cmd, line, type Line } from '../core/parts.js';
 import type { HistoryAccess } from '../history/access.js';
 import { changedText, stamp, what } from '../history/format.js';
 import { who, type JobRecord } from '../history/store.js';
-import { stripAnsi } from '../http/ansi.js';
-import type { Handler } from './types.js';
+import { stripAnsi } from '../core/ansi.js';
+import { defineVerb } from './verb.js';
 
 /** Log lines shown in chat by `job N log`; the page has the rest. */
 const CHAT_LOG_LINES = 8;
 
 const USAGE = 'job <number> [log]';
 
-export const job: Handler = {
+export const job = defineVerb({
   verb: 'job',
   scope: 'global',
   mutating: false,
   environment: 'none',
   usage: USAGE,
   summary: 'one job in detail: who, where, timings, what changed; `log` adds its last lines and a link to the full log',
-  async handle(ctx) {
-    if (!ctx.history) return { kind: 'reply', lines: ['the job history is not available here'], private: true };
-    const [rawId, sub, ...rest] = ctx.command.args;
+  parse({ command }) {
+    const [rawId, sub, ...rest] = command.args;
     if (rawId === undefined) throw new UsageError(`which job? ${USAGE} (see jobs for numbers)`);
     const m = /^#?(\d{1,12})$/.exec(rawId);
     if (!m) throw new UsageError(`"${quoteBack(rawId, 20)}" is not a job number: ${USAGE}`);
     if ((sub !== undefined && sub.toLowerCase() !== 'log') || rest.length) throw new UsageError(`${USAGE}`);
-    const id = Number(m[1]);
-    const r = await ctx.history.store.get(id);
-    if (!r) return { kind: 'reply', lines: [`no job #${id} (it may have been trimmed from the history)`] };
-    const net = ctx.message.network;
-    if (sub) return { kind: 'reply', lines: await logLines(r, ctx.history, net) };
-    return { kind: 'reply', lines: details(r, net) };
+    return { id: Number(m[1]), log: sub !== undefined };
   },
-};
+  async check(ctx, { id, log }) {
+    if (!ctx.history) return { lines: ['the job history is not available here'], private: true };
+    const r = await ctx.history.store.get(id);
+    if (!r) return { lines: [`no job #${id} (it may have been trimmed from the history)`] };
+    if (log) return { lines: await logLines(r, ctx.history) };
+    return { lines: details(r) };
+  },
+});
 
 function outcome(r: JobRecord): string {
   if (r.status === 'running' && r.startedAt) return `running for ${humanDuration(Date.now() - r.startedAt)}`;
@@ -42,22 +43,22 @@ function outcome(r: JobRecord): string {
   return r.status;
 }
 
-function details(r: JobRecord, net: string): string[] {
+function details(r: JobRecord): Line[] {
   const req = r.requester;
   const ident = [req.account && `account ${req.account}`, req.user && `directory user ${req.user}`].filter(Boolean).join(', ');
   const args = r.args.length ? ` (args: ${r.args.join(' ')})` : '';
-  const lines = [`#${r.id} ${what(r)}${args} by ${who(r)}: ${outcome(r)}${r.summary ? ` — ${stripAnsi(r.summary)}` : ''}`];
+  const lines: Line[] = [`#${r.id} ${what(r)}${args} by ${who(r)}: ${outcome(r)}${r.summary ? ` — ${stripAnsi(r.summary)}` : ''}`];
   const times = [`queued ${stamp(r.queuedAt)}`];
   if (r.startedAt) times.push(`started after ${humanDuration(Math.max(0, r.startedAt - r.queuedAt))}`);
   if (r.finishedAt && r.status !== 'denied') times.push(`finished ${stamp(r.finishedAt)}`);
   lines.push(`asked on ${req.network} in ${r.channel} as ${req.nick}${ident ? ` (${ident})` : ''}; ${times.join(', ')}`);
   const changed = changedText(r);
   if (changed) lines.push(`changed: ${changed}`);
-  if (r.logLines) lines.push(`log: ${r.logLines} line${r.logLines === 1 ? '' : 's'} — ${typed(net, `job ${r.id} log`)}`);
+  if (r.logLines) lines.push(line`log: ${r.logLines} line${r.logLines === 1 ? '' : 's'} — ${cmd(`job ${r.id} log`)}`);
   return lines;
 }
 
-async function logLines(r: JobRecord, h: HistoryAccess, net: string): Promise<string[]> {
+async function logLines(r: JobRecord, h: HistoryAccess): Promise<Line[]> {
   const log = (await h.store.log(r.id)) ?? [];
   const head = `#${r.id} ${what(r)}: ${outcome(r)}`;
   const tail = log.map(stripAnsi).filter((l) => l.trim()).slice(-CHAT_LOG_LINES).map((l) => `  ${l}`);

@@ -1,23 +1,23 @@
 import { buildQuery, describeQuery, jobLine, parseJobArgs } from '../history/format.js';
-import type { Handler } from './types.js';
+import { defineVerb } from './verb.js';
 
 /** Lines a chat answer may have (IRC floods easily); the CLI goes further. */
 const CHAT_DEFAULT_LIMIT = 5;
 const CHAT_MAX_LIMIT = 25;
 
-export const jobs: Handler = {
+export const jobs = defineVerb({
   verb: 'jobs',
   scope: 'global',
   mutating: false,
   environment: 'none',
   usage: 'jobs [service] [env] [--user U] [--status S] [--kind K] [--since 2d] [--limit N]',
   summary: 'job history, newest first: who ran what, when, how long, and the result',
-  async handle(ctx) {
-    if (!ctx.history) return { kind: 'reply', lines: ['the job history is not available here'], private: true };
-    const q = buildQuery(parseJobArgs(ctx.command.args), ctx.registry, { defaultLimit: CHAT_DEFAULT_LIMIT, maxLimit: CHAT_MAX_LIMIT });
+  parse: ({ command, registry }) => buildQuery(parseJobArgs(command.args), registry, { defaultLimit: CHAT_DEFAULT_LIMIT, maxLimit: CHAT_MAX_LIMIT }),
+  async check(ctx, q) {
+    if (!ctx.history) return { lines: ['the job history is not available here'], private: true };
     const rows = await ctx.history.store.query(q);
-    if (!rows.length) return { kind: 'reply', lines: [`no jobs match (${describeQuery(q)})`] };
+    if (!rows.length) return { lines: [`no jobs match (${describeQuery(q)})`] };
     const now = Date.now();
-    return { kind: 'reply', lines: rows.map((r) => jobLine(r, now)) };
+    return { lines: rows.map((r) => jobLine(r, now)) };
   },
-};
+});

@@ -1,8 +1,13 @@
+// `lock [env] <reason>`: a deploy freeze, stored in Redis, announced on the service's channels.
 import { UsageError } from '../core/errors.js';
+import { cmd, line, plain } from '../core/parts.js';
+import { deployStore } from '../deploy/context.js';
+import { directoryUser } from '../deploy/engine.js';
+import { announcements } from '../deploy/format.js';
 import { freezeArgs } from '../deploy/freeze.js';
-import type { Handler } from './types.js';
+import { defineVerb } from './verb.js';
 
-export const lock: Handler = {
+export const lock = defineVerb({
   verb: 'lock',
   scope: 'service',
   mutating: true,
@@ -10,9 +15,19 @@ export const lock: Handler = {
   environment: 'none',
   usage: '<service> lock [env] <reason>',
   summary: 'freeze deploys (all environments, or one) until unlock; says who and why to anyone who tries',
-  async handle(ctx) {
-    const { reason } = freezeArgs(ctx.registry, ctx.command);
-    if (!reason) throw new UsageError(`say why: ${ctx.command.service} lock [env] <reason>`);
-    return { kind: 'enqueue', jobKind: 'lock' };
+  parse({ command, registry }) {
+    const { environments, reason } = freezeArgs(registry, command);
+    if (!reason) throw new UsageError(`say why: ${command.service} lock [env] <reason>`);
+    return { service: command.service, environments, reason };
   },
-};
+  async run(ctx, { service, environments, reason }, data) {
+    const who = await directoryUser(ctx.access, data.requester);
+    const store = deployStore(ctx.scope);
+    const now = Date.now();
+    for (const env of environments) await store.freeze(service, env, { user: who.user, nick: data.requester.nick, reason, since: now });
+    const lifting = cmd(`${service} unlock${environments.length === 1 ? ` ${environments[0]}` : ''}`);
+    const l = line`${service} ${environments.join(', ')}: deploys locked by ${who.user}: ${reason} (lift with ${lifting})`;
+    await Promise.all(announcements(ctx.config, service, [l], data.replyTo).map((m) => ctx.post(m)));
+    return { ok: true, summary: plain(l), lines: [l] };
+  },
+});

@@ -1,21 +1,27 @@
-import { refuseExtraArgs } from '../deploy/args.js';
+import { deployContext } from '../deploy/context.js';
+import { runDeploy } from '../deploy/engine.js';
 import { RefusedArgumentsError } from '../deploy/errors.js';
-import { target } from '../deploy/plan.js';
-import type { Handler } from './types.js';
+import { deployInterrupted } from '../deploy/interrupted.js';
+import { deployArgs } from './deploy.js';
+import { defineVerb } from './verb.js';
 
-export const restart: Handler = {
+export const restart = defineVerb({
   verb: 'restart',
   scope: 'service',
   mutating: true,
   environment: 'required',
   usage: '<service> restart <env>',
   summary: 'recreate every pod (helmfile apply with roll_restart=1), refused while undeployed changes are pending',
-  async handle(ctx) {
-    refuseExtraArgs(ctx.command);
-    const t = target(ctx.config, ctx.registry, ctx.command.service, ctx.command.environment!);
-    if (t.deploy.tool !== 'helmfile') {
-      throw new RefusedArgumentsError(`${t.service} ${t.environment} is deployed with plain helm: restart works with helmfile's roll_restart only`);
+  parse(ctx) {
+    const args = deployArgs(ctx);
+    const t = ctx.registry.environment(args.service, args.environment);
+    if (t.deploy?.tool !== 'helmfile') {
+      throw new RefusedArgumentsError(`${args.service} ${args.environment} is deployed with plain helm: restart works with helmfile's roll_restart only`);
     }
-    return { kind: 'enqueue', jobKind: 'restart' };
+    return args;
   },
-};
+  async run(ctx, { rollout: _r, ...args }, data) {
+    return runDeploy(deployContext(ctx), { verb: 'restart', ...args, requester: data.requester, replyTo: data.replyTo });
+  },
+  interrupted: (ctx, data, jobId, reason) => deployInterrupted(ctx, { jobId, kind: data.kind, reason, replyTo: data.replyTo }),
+});

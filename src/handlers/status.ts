@@ -1,13 +1,42 @@
-import type { Handler } from './types.js';
+import { toUserLine, UserError } from '../core/errors.js';
+import { assessEnvironment, capLines, formatEnvironment, type EnvironmentHealth } from '../kube/summarize.js';
+import { defineVerb, type RunContext } from './verb.js';
 
-export const status: Handler = {
+/** Pods and deployments of one environment, assessed; errors become a line for that environment only. */
+async function environmentHealth(ctx: Pick<RunContext, 'registry' | 'kube'>, service: string, environment: string): Promise<EnvironmentHealth> {
+  const env = ctx.registry.environment(service, environment);
+  const [pods, deployments] = await Promise.all([
+    ctx.kube.listPods(env.context, env.namespace, env.selector),
+    ctx.kube.listDeployments(env.context, env.namespace, env.selector),
+  ]);
+  return assessEnvironment({ service, environment, namespace: env.namespace, selector: env.selector }, pods, deployments);
+}
+
+export const status = defineVerb({
   verb: 'status',
   scope: 'service',
   mutating: false,
   environment: 'optional',
   usage: '<service> status [env]',
   summary: 'pods of every environment: ready/total, restarts, image version, age; details only for what is unhealthy',
-  async handle() {
-    return { kind: 'enqueue', jobKind: 'status' };
+  parse: ({ command }) => ({ service: command.service, ...(command.environment ? { environment: command.environment } : {}) }),
+  async run(ctx, { service, environment }: { service: string; environment?: string }) {
+    const envs = environment ? [environment] : ctx.registry.environments(service);
+    const perEnv = await Promise.all(
+      envs.map(async (env) => {
+        try {
+          const h = await environmentHealth(ctx, service, env);
+          return { title: `${service} ${env}`, ok: h.healthy, answered: true, lines: formatEnvironment(h) };
+        } catch (e) {
+          if (!(e instanceof UserError)) ctx.log.error({ err: e, service, env }, 'status failed');
+          return { title: `${service} ${env}`, ok: false, answered: false, lines: [`${service} ${env}: ${toUserLine(e)}`] };
+        }
+      }),
+    );
+    const lines = capLines(perEnv.flatMap((r) => r.lines), ctx.config.status.maxLines);
+    // The job succeeded when the cluster answered: an unhealthy service is a correct answer, shown per section.
+    const ok = perEnv.every((r) => r.answered);
+    // sections: the same per environment, uncapped (formatEnvironment already groups many bad pods), for Slack blocks
+    return { ok, summary: lines[0] ?? `${service}: no environments`, lines, sections: perEnv.map(({ answered: _a, ...section }) => section) };
   },
-};
+});

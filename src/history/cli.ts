@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import { checkRedis, createRedis } from '../core/redis.js';
 import { ServiceRegistry } from '../core/registry.js';
-import { stripAnsi } from '../http/ansi.js';
+import { stripAnsi } from '../core/ansi.js';
 import { buildQuery, describeQuery, jobLine } from './format.js';
 import { HistoryStore } from './store.js';
 

@@ -1,23 +1,17 @@
 // What the job history keeps of a JobResult: the outcome, what changed, and the full log.
+import { plain } from '../core/parts.js';
 import type { JobResult } from '../core/types.js';
-import type { QueueContext } from '../jobs/queues.js';
+import type { RedisScope as QueueContext } from '../core/scope.js';
 import type { JobRecord, JobStatus } from './store.js';
-
-/** Deploy results carry their record (src/deploy/engine.ts); read it without depending on it. */
-interface WithDeploy {
-  deploy?: { outcome?: string; revisions?: Record<string, number> };
-}
 
 export function historyOutcome(result: JobResult): JobStatus {
   if (result.ok) return 'succeeded';
-  return (result as WithDeploy).deploy?.outcome === 'cancelled' ? 'cancelled' : 'failed';
+  return result.cancelled ? 'cancelled' : 'failed';
 }
 
-/** `changed` as the job reported it, else the helm revisions a deploy recorded (`release=12`). */
+/** What the job reported it changed: the git commit made, the helm revisions deployed (`release=12`). */
 export function changedOf(result: JobResult): JobRecord['changed'] | undefined {
   if (result.changed && (result.changed.commit || result.changed.helmRevision)) return result.changed;
-  const revs = (result as WithDeploy).deploy?.revisions;
-  if (revs && Object.keys(revs).length) return { helmRevision: Object.entries(revs).map(([rel, n]) => `${rel}=${n}`).join(', ') };
   return undefined;
 }
 
@@ -31,5 +25,5 @@ export async function logOf(result: JobResult, queues: QueueContext): Promise<st
       if (lines.length) return lines;
     }
   }
-  return result.lines.length ? result.lines : undefined;
+  return result.lines.length ? result.lines.map(plain) : undefined;
 }

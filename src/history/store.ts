@@ -224,7 +224,7 @@ export class HistoryStore {
   /** A denied command: recorded with a fresh id. */
   async denied(command: Command, identity: Identity, replyTo: ReplyTarget, reason: string, at = Date.now()): Promise<number> {
     const id = await this.newId();
-    const base = fromJob(id, undefined, { kind: command.verb, command, requester: identity, replyTo, queuedAt: at });
+    const base = fromJob(id, undefined, { kind: command.verb, command, args: command.args, requester: identity, replyTo, queuedAt: at });
     await this.save(base, 'denied', { reason: reason.slice(0, 500), finishedAt: at, summary: reason.slice(0, 300) });
     return id;
   }

@@ -9,7 +9,7 @@ import { changedText, stamp, what } from '../history/format.js';
 import type { LinkSigner } from '../history/links.js';
 import { who, type HistoryStore, type JobRecord } from '../history/store.js';
 import type { Metrics } from '../metrics.js';
-import { ANSI_CSS, ansiToHtml, escapeHtml, stripAnsi } from './ansi.js';
+import { ANSI_CSS, ansiToHtml, escapeHtml, stripAnsi } from '../core/ansi.js';
 
 export interface HttpServerOptions {
   port: number;

@@ -1,12 +1,9 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisScope } from '../core/scope.js';
 import type { JobData, JobResult, NetworkName, OutgoingMessage } from '../core/types.js';
 
-/** Where queues live: one Redis connection and a key prefix (tests use a fresh prefix each). */
-export interface QueueContext {
-  connection: Redis;
-  prefix: string;
-}
+/** Where queues live (the one Redis scope every store takes). */
+export type QueueContext = RedisScope;
 
 export const COMMAND_QUEUE = 'commands';
 export const outboxName = (network: NetworkName): string => `outbox-${network}`;

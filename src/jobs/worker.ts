@@ -1,58 +1,63 @@
+// The worker loop: take a queued job, run it, post the answer to the outbox of the network it came
+// from, record it in the history. What a job does is the runner's business (src/handlers/execute.ts).
 import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
-import { replyLines, replyResult } from '../bot/reply.js';
-import { NotLoggedInError, PermissionDeniedError, toUserLine, UserError } from '../core/errors.js';
-import type { JobData, JobResult } from '../core/types.js';
-import { COMMAND_QUEUE, Outboxes, type QueueContext } from './queues.js';
-import { handlers as allHandlers } from '../handlers/index.js';
-import type { Handler } from '../handlers/types.js';
-import { failureHooks, processors } from './processors.js';
-import type { Processor, ProcessorContext } from './types.js';
+import { NotLoggedInError, PermissionDeniedError, toUserLine, toUserParts, UserError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { MetricsSink } from '../core/metrics.js';
+import type { Line } from '../core/parts.js';
+import { replyLines, replyResult } from '../core/reply.js';
+import type { JobData, JobResult, OutgoingMessage } from '../core/types.js';
 import { changedOf, historyOutcome, logOf } from '../history/record.js';
 import type { HistoryStore } from '../history/store.js';
-import type { Metrics } from '../metrics.js';
+import { commandQueue, COMMAND_QUEUE, Outboxes, type QueueContext } from './queues.js';
+
+/** What the worker lends a running job. */
+export interface JobHost {
+  jobId: string;
+  log: Logger;
+  post(msg: OutgoingMessage): Promise<void>;
+  /** Queue a follow-up job (a roll-out's next step); returns its id. */
+  enqueue(data: JobData): Promise<string>;
+}
+
+export interface JobRunner {
+  run(data: JobData, host: JobHost): Promise<JobResult>;
+  /** The job's worker died mid-run: clean up and say what happened; undefined = the generic line. */
+  interrupted(data: JobData, host: JobHost, reason: string): Promise<Line[] | undefined>;
+}
 
 export interface WorkerOptions {
   queues: QueueContext;
-  context: Omit<ProcessorContext, 'job' | 'post' | 'queues'>;
+  runner: JobRunner;
+  log: Logger;
   concurrency?: number;
-  handlers?: readonly Handler[];
-  processors?: Record<string, Processor>;
   /** BullMQ job lock (default 30 s) and stalled-job check interval (default 30 s): a dead worker's job is reported within their sum. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   /** Job history: started / finished / failed / interrupted are recorded. */
   history?: HistoryStore;
-  metrics?: Metrics;
+  metrics?: MetricsSink;
 }
 
 /**
- * Runs processors for queued commands and posts each result to the outbox of the network it came from.
+ * Runs queued commands and posts each result to the outbox of the network it came from.
  * Any number of these may run, on any machine that reaches Redis.
  */
 export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobResult>; close(): Promise<void> } {
   const outboxes = new Outboxes(opts.queues);
-  const { log } = opts.context;
-
-  const verbs = opts.handlers ?? allHandlers;
-  // Groups may have changed since the gateway took the command: check again right before changing anything.
-  const recheck = async (data: JobData): Promise<void> => {
-    const scope = data.command.service ? 'service' : 'global';
-    const spec = verbs.find((h) => h.verb === data.command.verb && h.scope === scope);
-    if (!spec?.mutating) return;
-    const decision = await opts.context.access.authorize(data.requester, data.command, spec, 'worker');
-    if (!decision.allowed) throw decision.error ?? new UserError(decision.reason);
-  };
-
-  const { history, metrics } = opts;
+  const followUps = commandQueue(opts.queues);
+  const { log, history, metrics, runner } = opts;
   const host = hostname();
-  const withChanged = (r: JobResult) => {
-    const changed = changedOf(r);
-    return changed ? { changed } : {};
-  };
+  const hostFor = (jobId: string, jlog: Logger): JobHost => ({
+    jobId,
+    log: jlog,
+    post: (msg) => outboxes.post(msg),
+    enqueue: async (data) => String((await followUps.add(data.kind, data)).id),
+  });
+
   const run = async (job: Job<JobData, JobResult>): Promise<JobResult> => {
     const data = job.data;
-    const processor = (opts.processors ?? processors)[data.kind];
     // Every log line of a job carries its id.
     const jlog = log.child({ jobId: job.id, kind: data.kind });
     const startedAt = Date.now();
@@ -61,20 +66,19 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     let result: JobResult;
     let denied = false;
     try {
-      if (!processor) throw new UserError(`no processor for job kind "${data.kind}"`);
-      await recheck(data);
-      result = await processor(data, { ...opts.context, log: jlog, job, queues: opts.queues, post: (msg) => outboxes.post(msg) });
+      result = await runner.run(data, hostFor(String(job.id), jlog));
     } catch (e) {
-      if (!(e instanceof UserError)) jlog.error({ err: e }, 'processor failed');
+      if (!(e instanceof UserError)) jlog.error({ err: e }, 'job failed');
       denied = e instanceof PermissionDeniedError || e instanceof NotLoggedInError;
-      result = { ok: false, summary: toUserLine(e), lines: [toUserLine(e)] };
+      result = { ok: false, summary: toUserLine(e), lines: [toUserParts(e)] };
     }
     const status = denied ? 'denied' : historyOutcome(result);
     metrics?.jobDone(data.kind, status, (Date.now() - startedAt) / 1000);
+    const changed = changedOf(result);
     const finished = history
       ? Promise.resolve(started)
           .then(() => logOf(result, opts.queues))
-          .then((logText) => history.finished(job.id, data, { status, summary: result.summary, ...withChanged(result), ...(logText !== undefined ? { log: logText } : {}), startedAt }))
+          .then((logText) => history.finished(job.id, data, { status, summary: result.summary, ...(changed ? { changed } : {}), ...(logText !== undefined ? { log: logText } : {}), startedAt }))
           .catch((err: unknown) => jlog.error({ err }, 'history write failed'))
       : undefined;
     await Promise.all([outboxes.post(replyResult(data.replyTo, result)), finished]);
@@ -92,7 +96,7 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
-  // A job that failed outside the processor (stalled too often, worker killed) is still reported.
+  // A job that failed outside the runner (stalled too often, worker killed) is still reported.
   worker.on('failed', (job, err) => {
     if (!job) return;
     log.warn({ jobId: job.id, err: err.message }, 'job failed');
@@ -100,18 +104,18 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     metrics?.jobDone(job.data.kind, interrupted ? 'interrupted' : 'failed', undefined);
     void history?.finished(job.id, job.data, { status: interrupted ? 'interrupted' : 'failed', summary: `${job.data.kind} job ${job.id} ${interrupted ? 'was interrupted: its worker stopped' : 'failed'} (${err.message})`.slice(0, 300), reason: err.message })
       .catch((e: unknown) => log.error({ err: e, jobId: job.id }, 'history write failed'));
-    const generic = [`${job.data.kind} job ${job.id} failed: ${err.message}`];
-    const hook = failureHooks[job.data.kind];
-    const { kube: _k, ...hookCtx } = opts.context;
-    void (hook ? hook(job, err.message, { ...hookCtx, queues: opts.queues, post: (msg) => outboxes.post(msg) }).catch((e: unknown) => (log.error({ err: e }, 'failure hook failed'), generic)) : Promise.resolve(generic))
-      .then((lines) => outboxes.post(replyLines(job.data.replyTo, lines)))
+    const generic: Line[] = [`${job.data.kind} job ${job.id} failed: ${err.message}`];
+    void runner
+      .interrupted(job.data, hostFor(String(job.id), log), err.message)
+      .catch((e: unknown) => (log.error({ err: e }, 'clean-up after an interrupted job failed'), undefined))
+      .then((lines) => outboxes.post(replyLines(job.data.replyTo, lines ?? generic)))
       .catch(() => {});
   });
   return {
     worker,
     async close() {
       await worker.close();
-      await outboxes.close();
+      await Promise.all([outboxes.close(), followUps.close()]);
     },
   };
 }

@@ -2,9 +2,9 @@
 import type { Redis } from 'ioredis';
 import type { Access } from '../auth/access.js';
 import type { Config } from '../config/schema.js';
-import { toUserLine } from '../core/errors.js';
+import { toUserLine, UserError } from '../core/errors.js';
 import type { Identity } from '../core/types.js';
-import type { VerbSpec } from '../handlers/types.js';
+import type { VerbSpec } from '../core/verb.js';
 import { formatDuration } from './duration.js';
 import { authorName, MaintenanceStore } from './store.js';
 import { utc } from './when.js';
@@ -25,30 +25,35 @@ export interface MaintenanceBlockRequest {
   now?: number;
 }
 
+/** A deploy refused because a maintenance window runs (and no allowed override was given). */
+export class InMaintenanceError extends UserError {
+  override name = 'InMaintenanceError';
+}
+
 /**
- * Undefined when the deploy may go ahead; otherwise the one line saying why not. During a window a
+ * Returns when the deploy may go ahead; otherwise throws InMaintenanceError saying why not. During a window a
  * deploy needs `--during-maintenance` and a group granted `deploy-during-maintenance` (or, when the
  * service configures none, `maint`) on the service.
  */
 export async function maintenanceBlocks(
   deps: { redis: Redis; prefix: string; config: Config; access: Access },
   req: MaintenanceBlockRequest,
-): Promise<string | undefined> {
+): Promise<void> {
   const now = req.now ?? Date.now();
   const w = await new MaintenanceStore(deps.redis, deps.prefix).active(req.service, now, req.environment);
-  if (!w) return undefined;
+  if (!w) return;
   const verb = req.verb ?? 'deploy';
   const what = `${req.service} ${req.environment} is in maintenance #${w.id} until ${utc(w.end, now)} (${formatDuration(w.end - now)} left: ${w.reason}, by ${authorName(w.who)})`;
   const permissions = deps.config.services[req.service]?.permissions ?? {};
   const policyVerb = permissions[OVERRIDE_VERB] ? OVERRIDE_VERB : 'maint';
   if (!req.override) {
     const groups = permissions[policyVerb] ?? [];
-    return `${what}: ${verb} refused; add ${DURING_MAINTENANCE} to ${verb} anyway (allowed to: ${groups.length ? groups.join(', ') : 'nobody'})`;
+    throw new InMaintenanceError(`${what}: ${verb} refused; add ${DURING_MAINTENANCE} to ${verb} anyway (allowed to: ${groups.length ? groups.join(', ') : 'nobody'})`);
   }
   const spec: VerbSpec = { verb: policyVerb, scope: 'service', mutating: true, environment: 'none', usage: '', summary: '' };
   const { user: _u, groups: _g, ...asked } = req.requester;
   const decision = await deps.access.authorize(asked, { service: req.service, verb: policyVerb, environment: req.environment, args: [DURING_MAINTENANCE], requestId: '' }, spec, 'worker');
-  if (decision.allowed) return undefined;
-  return `${what}: ${verb} ${DURING_MAINTENANCE} refused: ${decision.error ? toUserLine(decision.error) : decision.reason}`;
+  if (decision.allowed) return;
+  throw new InMaintenanceError(`${what}: ${verb} ${DURING_MAINTENANCE} refused: ${decision.error ? toUserLine(decision.error) : decision.reason}`);
 }
 

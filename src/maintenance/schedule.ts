@@ -4,7 +4,7 @@
 // twice; `reconcile()` re-adds whatever a crash may have lost. Delays are computed from the injected
 // clock, and `promoteDue()` lets tests run what is due on a hand-moved clock without waiting.
 import { Queue } from 'bullmq';
-import type { QueueContext } from '../jobs/queues.js';
+import type { RedisScope as QueueContext } from '../core/scope.js';
 import type { Clock } from './clock.js';
 import { parseDuration } from './duration.js';
 import type { Step } from './messages.js';

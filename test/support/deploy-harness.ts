@@ -6,9 +6,12 @@
 import { pino } from 'pino';
 import { startApp, type App, type Role } from '../../src/app.js';
 import type { DirectoryLookup } from '../../src/auth/access.js';
-import type { ChatAdapter } from '../../src/bot/adapter.js';
+import type { Capabilities, ChatAdapter, RenderedMessage } from '../../src/bot/adapter.js';
+import { IRC_CAPABILITIES } from '../../src/bot/irc.js';
+import { PLAIN_CAPABILITIES } from '../../src/bot/render.js';
+import { SLACK_CAPABILITIES } from '../../src/bot/slack.js';
 import type { Config } from '../../src/config/schema.js';
-import type { ChatMessage, OutgoingMessage } from '../../src/core/types.js';
+import type { ChatMessage } from '../../src/core/types.js';
 import type { KubeClient } from '../../src/kube/client.js';
 import { createChartsRepo, type ChartsRepo } from './charts-repo.js';
 import { exampleConfig } from './config.js';
@@ -36,13 +39,18 @@ export class CaptureAdapter implements ChatAdapter {
   private seq = 0;
   connected = true;
 
-  constructor(readonly network = 'irc') {}
+  readonly capabilities: Capabilities;
+
+  /** Renders like the real adapter of `network` would (`!confirm abc` on IRC). */
+  constructor(readonly network = 'irc') {
+    this.capabilities = network === 'irc' ? IRC_CAPABILITIES : network === 'slack' ? SLACK_CAPABILITIES : PLAIN_CAPABILITIES;
+  }
 
   async start(onMessage: (msg: ChatMessage) => void): Promise<void> {
     this.onMessage = onMessage;
   }
 
-  async send(msg: OutgoingMessage): Promise<void> {
+  async send(msg: RenderedMessage): Promise<void> {
     for (const line of msg.lines) {
       const s: Sent = { network: this.network, target: msg.target, line, private: !!msg.private, at: Date.now() };
       this.sent.push(s);

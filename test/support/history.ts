@@ -7,6 +7,7 @@ export function jobData(o: { kind?: string; service?: string; env?: string; nick
   return {
     kind: o.kind ?? 'deploy',
     command: { service: o.service ?? 'superset', verb: o.kind ?? 'deploy', ...(o.env ? { environment: o.env } : {}), args: o.args ?? [], requestId: `r-${o.at}` },
+    args: {},
     requester: { network: 'irc', nick, account: nick, ...(o.user ? { user: o.user } : {}) },
     replyTo: { network: 'irc', target: '#analytics', nick },
     queuedAt: o.at,

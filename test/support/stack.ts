@@ -8,7 +8,7 @@ import { KubeClient, kubeConfigForUrl } from '../../src/kube/client.js';
 import { configContexts } from '../../src/kube/contexts.js';
 import { sandboxCluster } from '../../src/sandbox/fixtures.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sandbox/kube-api.js';
-import type { Handler } from '../../src/handlers/types.js';
+import type { AnyVerb } from '../../src/handlers/index.js';
 import { exampleConfig } from './config.js';
 import type { Ircd } from './ircd.js';
 import { dropPrefix, freshPrefix, REDIS_URL } from './redis.js';
@@ -33,7 +33,7 @@ export interface StackOptions {
   adapters?: ChatAdapter[];
   botNick?: string;
   api?: FakeKubeApi;
-  handlers?: readonly Handler[];
+  verbs?: readonly AnyVerb[];
 }
 
 /**
@@ -52,7 +52,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const ircAdapter = config.irc ? new IrcAdapter({ config: config.irc, log }) : undefined;
   const adapters = [...(ircAdapter ? [ircAdapter] : []), ...(o.adapters ?? [])];
-  const app = await startApp({ config, role: o.role ?? 'all', log, adapters, kube, ...(o.directory ? { directory: o.directory } : {}), ...(o.handlers ? { handlers: o.handlers } : {}), prefix });
+  const app = await startApp({ config, role: o.role ?? 'all', log, adapters, kube, ...(o.directory ? { directory: o.directory } : {}), ...(o.verbs ? { verbs: o.verbs } : {}), prefix });
   return {
     config, api, kube, app, prefix,
     ...(ircAdapter ? { irc: ircAdapter } : {}),

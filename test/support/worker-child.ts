@@ -8,6 +8,9 @@ import { parseConfig } from '../../src/config/load.js';
 import { createRedis } from '../../src/core/redis.js';
 import { ServiceRegistry } from '../../src/core/registry.js';
 import { AuditLog } from '../../src/history/audit.js';
+import { verbRunner } from '../../src/handlers/execute.js';
+import { allVerbs } from '../../src/handlers/index.js';
+import { systemClock } from '../../src/maintenance/clock.js';
 import { startWorker } from '../../src/jobs/worker.js';
 import type { KubeClient } from '../../src/kube/client.js';
 import { StaticDirectory } from './static-directory.js';
@@ -25,7 +28,8 @@ const redis = createRedis(config.redis.url);
 const access = new Access(config, new StaticDirectory(), new AuditLog(redis, spec.prefix));
 const w = startWorker({
   queues: { connection: redis, prefix: spec.prefix },
-  context: { config, registry: new ServiceRegistry(config), kube: {} as KubeClient, access, log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) },
+  runner: verbRunner(allVerbs, { config, registry: new ServiceRegistry(config), kube: {} as KubeClient, access, clock: systemClock, scope: { connection: redis, prefix: spec.prefix } }),
+  log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   ...(spec.lockDurationMs ? { lockDurationMs: spec.lockDurationMs } : {}),
   ...(spec.stalledIntervalMs ? { stalledIntervalMs: spec.stalledIntervalMs } : {}),
 });

@@ -3,7 +3,7 @@
 // the same thread). Data is escaped for mrkdwn, so a pod name or log line cannot mention @channel
 // or forge a link.
 import { oneLine } from '../../core/sanitize.js';
-import type { MessageSection, OutgoingMessage } from '../../core/types.js';
+import type { RenderedMessage as OutgoingMessage, RenderedSection as MessageSection } from '../adapter.js';
 
 /** The few Block Kit shapes Deckhand sends. */
 export interface MrkdwnText {

@@ -1,11 +1,12 @@
-import type { JobResult, OutgoingMessage, ReplyTarget } from '../core/types.js';
+import { prepend, type Line } from './parts.js';
+import type { JobResult, OutgoingMessage, ReplyTarget } from './types.js';
 
 /**
  * Channel replies name the asker on the first line. `isPrivate` asks for the asker's eyes only where the
  * network can do that (Slack ephemeral); on IRC it is still a channel line, addressed to the asker.
  */
-export function replyLines(to: ReplyTarget, lines: string[], isPrivate = false): OutgoingMessage {
-  const addressed = to.target === to.nick ? lines : lines.map((l, i) => (i === 0 ? `${to.nick}: ${l}` : l));
+export function replyLines(to: ReplyTarget, lines: readonly Line[], isPrivate = false): OutgoingMessage {
+  const addressed = to.target === to.nick ? [...lines] : lines.map((l, i) => (i === 0 ? prepend(`${to.nick}: `, l) : l));
   return {
     network: to.network,
     target: to.target,

@@ -1,0 +1,23 @@
+// What the parser, the policy and help need to know about a verb: plain data, no behaviour.
+// The behaviour (parse, check, run) lives with the verb in src/handlers/<verb>.ts.
+
+/** Whether a verb acts on an environment of the service, and if it must name one. */
+export type EnvironmentRule = 'none' | 'optional' | 'required';
+
+export interface VerbSpec {
+  verb: string;
+  /** `service` verbs read `<service> <verb> …`; `global` verbs read `<verb> …` (whoami, help, jobs…). */
+  scope: 'service' | 'global';
+  /** Changes something: denied unless a group grants it, checked again by the worker right before the change. */
+  mutating: boolean;
+  environment: EnvironmentRule;
+  /**
+   * Where the environment sits among the arguments: `first` (`deploy staging`, the default) or `last`
+   * (`flag ALERT_REPORTS on staging`, `logs POD staging`). `--env NAME` works anywhere for every verb.
+   */
+  environmentAt?: 'first' | 'last';
+  usage: string;
+  summary: string;
+  /** The key in `services.<s>.permissions` that grants it; default the verb's name. */
+  permission?: string;
+}
