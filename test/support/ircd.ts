@@ -83,13 +83,18 @@ interface IrcdInternal extends Ircd {
   clients: Set<TestClient>;
 }
 
+export interface IrcdOptions {
+  /** Load ircv3_accounttag (default true); false: a network without account-tag (extended-join and account-notify stay). */
+  accountTag?: boolean;
+}
+
 /** Start a fresh InspIRCd + Anope pair; resolves once Anope has linked (SASL and NickServ usable). */
-export async function startIrcd(): Promise<Ircd> {
+export async function startIrcd(options: IrcdOptions = {}): Promise<Ircd> {
   let lastError: unknown;
   // Free ports are picked then released before the daemons bind them: retry on the rare collision.
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      return await startOnce();
+      return await startOnce(options);
     } catch (err) {
       lastError = err;
       if (!(err instanceof PortInUseError)) throw err;
@@ -100,7 +105,7 @@ export async function startIrcd(): Promise<Ircd> {
 
 class PortInUseError extends Error {}
 
-async function startOnce(): Promise<Ircd> {
+async function startOnce(options: IrcdOptions): Promise<Ircd> {
   const { uid, gid } = ircUser();
   const dir = await fsp.mkdtemp(join(tmpdir(), 'deckhand-ircd-'));
   const [port, linkPort] = await freePorts(2);
@@ -118,7 +123,7 @@ async function startOnce(): Promise<Ircd> {
   };
 
   try {
-    await writeConfigs(dir, port!, linkPort!);
+    await writeConfigs(dir, port!, linkPort!, options);
     await chownR(dir, uid, gid);
 
     const inspLog = join(dir, 'logs', 'inspircd.log');
@@ -430,15 +435,15 @@ async function chownR(path: string, uid: number, gid: number): Promise<void> {
   }
 }
 
-async function writeConfigs(dir: string, port: number, linkPort: number): Promise<void> {
+async function writeConfigs(dir: string, port: number, linkPort: number, options: IrcdOptions): Promise<void> {
   for (const d of ['run', 'logs', 'anope/conf', 'anope/data', 'anope/logs']) await fsp.mkdir(join(dir, d), { recursive: true });
   await fsp.writeFile(join(dir, 'inspircd.motd'), 'Deckhand test server\n');
   await fsp.writeFile(join(dir, 'anope', 'conf', 'services.motd'), 'Deckhand test services\n');
-  await fsp.writeFile(join(dir, 'inspircd.conf'), inspircdConf(dir, port, linkPort));
+  await fsp.writeFile(join(dir, 'inspircd.conf'), inspircdConf(dir, port, linkPort, options));
   await fsp.writeFile(join(dir, 'anope', 'conf', 'services.conf'), anopeConf(dir, linkPort));
 }
 
-function inspircdConf(base: string, port: number, linkPort: number): string {
+function inspircdConf(base: string, port: number, linkPort: number, options: IrcdOptions): string {
   return `<define name="base" value="${base}">
 <server name="irc.test" description="Test IRC server" network="TestNet" id="001">
 <admin name="Test Admin" nick="admin" email="admin@localhost">
@@ -472,8 +477,7 @@ function inspircdConf(base: string, port: number, linkPort: number): string {
 
 <module name="cap">
 <module name="ircv3">
-<module name="ircv3_accounttag">
-<module name="ircv3_servertime">
+${options.accountTag === false ? '' : '<module name="ircv3_accounttag">\n'}<module name="ircv3_servertime">
 <module name="ircv3_echomessage">
 <module name="ircv3_ctctags">
 <module name="ircv3_msgid">
