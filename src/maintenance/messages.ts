@@ -49,14 +49,15 @@ export interface AnnounceTarget {
   target: string;
 }
 
-/** Every announce channel of the service, on every network this deployment is connected to. */
+/**
+ * Every announce channel of the service, on every network this deployment is connected to: the keys
+ * of `announce` are network names, each a top-level config section when that network is set up.
+ */
 export function announceTargets(config: Config, service: string): AnnounceTarget[] {
   const a = config.services[service]?.announce;
   if (!a) return [];
-  return [
-    ...(config.irc ? a.irc.map((target) => ({ network: 'irc', target })) : []),
-    ...(config.slack ? a.slack.map((target) => ({ network: 'slack', target })) : []),
-  ];
+  const connected = (network: string) => !!(config as unknown as Record<string, unknown>)[network];
+  return Object.entries(a).flatMap(([network, targets]) => (connected(network) ? targets.map((target) => ({ network, target })) : []));
 }
 
 export function describeTargets(targets: AnnounceTarget[]): string {
@@ -66,17 +67,18 @@ export function describeTargets(targets: AnnounceTarget[]): string {
   return [...by].map(([n, ts]) => `${n} ${ts.join(', ')}`).join('; ');
 }
 
-export function announcement(t: AnnounceTarget, lines: string[], sections?: OutgoingMessage['sections']): OutgoingMessage {
+export function announcement(t: AnnounceTarget, lines: readonly string[], sections?: OutgoingMessage['sections']): OutgoingMessage {
   return { network: t.network, target: t.target, lines: lines.map(oneLine), ...(sections ? { sections } : {}) };
 }
 
 /**
  * With `maintenance.topicSuffix`, what a step does to an IRC announce channel's topic: the start (or an
  * extension of a running window) sets "MAINTENANCE until <end>: <reason>" after the topic, the end or a
- * cancel puts the old topic back. Undefined: leave the topic alone (option off, Slack, a window to come).
+ * cancel puts the old topic back. Undefined: leave the topic alone (option off, a window to come).
+ * Networks without channel topics drop it when rendering (their capabilities say so).
  */
-export function topicChange(config: Config, t: AnnounceTarget, w: MaintenanceWindow, kind: 'start' | 'extend' | 'end', now: number): TopicChange | undefined {
-  if (!config.maintenance.topicSuffix || t.network !== 'irc') return undefined;
+export function topicChange(config: Config, _t: AnnounceTarget, w: MaintenanceWindow, kind: 'start' | 'extend' | 'end', now: number): TopicChange | undefined {
+  if (!config.maintenance.topicSuffix) return undefined;
   const key = `maint-${w.id}`;
   if (kind === 'end') return { key, restore: true };
   if (kind === 'extend' && w.start > now) return undefined;

@@ -207,7 +207,7 @@ export class Monitor {
   private async announce(service: string, a: Announcement): Promise<void> {
     this.announced++;
     for (const target of announceTargets(this.o.config, service)) {
-      await this.o.post(announcement(target, a.lines, target.network === 'slack' ? a.sections : undefined)).catch((err: unknown) => this.o.log.error({ err, target }, 'monitor: announcement not posted'));
+      await this.o.post(announcement(target, a.lines, a.sections)).catch((err: unknown) => this.o.log.error({ err, target }, 'monitor: announcement not posted'));
     }
   }
 
