@@ -14,6 +14,8 @@ export interface Capabilities {
   /** Channel topics the bot may change (maintenance suffix). */
   topic: boolean;
   buttons: boolean;
+  /** Lines one answer may take before the rest goes to the job's log with a pointer (IRC floods easily). */
+  maxLines?: number;
 }
 
 /** An OutgoingMessage rendered for one network: every line is text. */

@@ -16,7 +16,7 @@ export function replyLines(to: ReplyTarget, lines: readonly Line[], isPrivate = 
   };
 }
 
-export function replyResult(to: ReplyTarget, result: JobResult): OutgoingMessage {
-  const msg = replyLines(to, result.lines.length ? result.lines : [result.summary]);
+export function replyResult(to: ReplyTarget, result: JobResult, jobId?: string): OutgoingMessage {
+  const msg = { ...replyLines(to, result.lines.length ? result.lines : [result.summary]), ...(jobId ? { jobId } : {}) };
   return result.sections?.length ? { ...msg, sections: result.sections } : msg;
 }

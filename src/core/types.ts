@@ -108,6 +108,8 @@ export interface OutgoingMessage {
   sections?: MessageSection[];
   /** A milestone of a running job: networks that can edit a message show it in place (Slack: the acknowledgement); IRC and the console print it as a line. */
   progress?: boolean;
+  /** The job this answers: a network that cuts a long answer points at the job's log for the rest. */
+  jobId?: string;
   /** Where the network has channel topics (others ignore it): after the lines, change the topic of the channel `target`. */
   topic?: TopicChange;
 }

@@ -81,7 +81,7 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
           .then((logText) => history.finished(job.id, data, { status, summary: result.summary, ...(changed ? { changed } : {}), ...(logText !== undefined ? { log: logText } : {}), startedAt }))
           .catch((err: unknown) => jlog.error({ err }, 'history write failed'))
       : undefined;
-    await Promise.all([outboxes.post(replyResult(data.replyTo, result)), finished]);
+    await Promise.all([outboxes.post(replyResult(data.replyTo, result, String(job.id))), finished]);
     return result;
   };
 
