@@ -13,7 +13,7 @@ export async function benchHistory(records = 10_000, runs = 500): Promise<Record
   const prefix = freshPrefix('bench-history');
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   try {
-    const store = new HistoryStore(redis, prefix);
+    const store = new HistoryStore({ connection: redis, prefix });
     await seedHistory(store, records);
     const config = exampleConfig();
     // The handler as the gateway calls it: argument parsing, the indexed query, the records, the lines.

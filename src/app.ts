@@ -70,13 +70,13 @@ export async function startApp(o: AppOptions): Promise<App> {
   const redis = o.redis ?? createRedis(o.config.redis.url);
   const queues: QueueContext = { connection: redis, prefix: o.prefix ?? o.config.redis.prefix };
   const registry = new ServiceRegistry(o.config);
-  const access = new Access(o.config, o.directory, new AuditLog(redis, queues.prefix), (err) => o.log.error({ err }, 'audit write failed'));
+  const access = new Access(o.config, o.directory, new AuditLog(queues), (err) => o.log.error({ err }, 'audit write failed'));
   const stops: (() => Promise<void>)[] = [];
   const verbs = o.verbs ?? allVerbs;
   const clock = o.clock ?? systemClock;
 
   // Job history, its retention, metrics, and the HTTP server for /metrics, health and log pages.
-  const history = new HistoryStore(redis, queues.prefix);
+  const history = new HistoryStore(queues);
   await history.syncCounter().catch((err: unknown) => o.log.warn({ err }, 'job history counter check failed'));
   const metrics = new Metrics({ queues });
   const retention = scheduleRetention(history, { ...o.config.history, everyMs: o.config.history.trimEveryMinutes * 60_000, log: o.log });

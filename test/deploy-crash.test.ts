@@ -40,7 +40,7 @@ it('reports a deploy whose worker was killed -9 as interrupted (≤ 60 s with de
   h.chat.say('alice', '!superset deploy staging');
   await h.chat.waitFor(/^superset staging: applying release staging, waiting for the rollout$/, 20000);
   const apply = await until(() => h.tools.calls().find((c) => c.sub === 'apply' && c.childPid));
-  const store = new DeployStore(h.app.redis, h.prefix);
+  const store = new DeployStore({ connection: h.app.redis, prefix: h.prefix });
   expect((await store.holder('superset', 'staging'))?.pgid).toBe(apply.pid);
 
   await child.kill('SIGKILL');

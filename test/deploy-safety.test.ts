@@ -87,7 +87,7 @@ it('stops a deploy at its timeout: the whole process group, even what ignores SI
       expect(apply.childPid).toBeGreaterThan(1);
       expect(alive(apply.pid)).toBe(false);
       expect(alive(apply.childPid!)).toBe(false);
-      expect(await new DeployStore(redis, h.prefix).holder('superset', 'staging')).toBeUndefined();
+      expect(await new DeployStore({ connection: redis, prefix: h.prefix }).holder('superset', 'staging')).toBeUndefined();
       expect(h.chat.lines(OPS_CHANNEL).at(-1)).toMatch(/^superset staging: deploy by alice FAILED after \S+: timed out after 1\.2s/);
     }
   } finally {

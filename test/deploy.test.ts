@@ -52,7 +52,7 @@ it('deploys staging: diff then apply in the environment directory, as the reques
   expect(ops[1]).toMatch(/^superset staging: deploy by alice done in \S+: release staging → revision 43$/);
   expect(h.chat.lines(REQUEST_CHANNEL).some((l) => l === 'superset staging: applying release staging, waiting for the rollout')).toBe(true);
   // the lock is gone
-  expect(await new DeployStore(redis, h.prefix).holder('superset', 'staging')).toBeUndefined();
+  expect(await new DeployStore({ connection: redis, prefix: h.prefix }).holder('superset', 'staging')).toBeUndefined();
 });
 
 it('says "nothing to deploy" and does not apply when the diff is empty', async () => {
@@ -252,7 +252,7 @@ it('cancels a running deploy: the process group is stopped and the lock freed', 
   expect(end.line).toMatch(/^alice: deploy of superset staging FAILED after \S+ by carol: cancelled: helmfile and everything it started were stopped \(full log: !job \d+\)$/);
   expect(alive(running.pid)).toBe(false);
   expect(alive(running.childPid!)).toBe(false);
-  expect(await new DeployStore(redis, h.prefix).holder('superset', 'staging')).toBeUndefined();
+  expect(await new DeployStore({ connection: redis, prefix: h.prefix }).holder('superset', 'staging')).toBeUndefined();
   expect(h.chat.lines(OPS_CHANNEL).at(-1)).toMatch(/^superset staging: deploy by alice FAILED after \S+: cancelled/);
 });
 
@@ -260,7 +260,7 @@ it('keeps the full redacted log under the job\'s logRef', async () => {
   h.chat.say('alice', '!superset deploy staging');
   const done = await h.chat.waitFor(/^alice: deployed superset staging/);
   const jobId = /!job (\d+)/.exec(done.line)![1]!;
-  const log = await JobLog.read(new DeployStore(redis, h.prefix), JobLog.refFor(jobId));
+  const log = await JobLog.read(new DeployStore({ connection: redis, prefix: h.prefix }), JobLog.refFor(jobId));
   expect(log[0]).toBe(`$ cd ${h.repo.dir}/${S}/superset-next && LOG_USER=alice helmfile -e dse-k8s-eqiad diff --suppress-secrets --detailed-exitcode`);
   expect(log).toContain('REVISION: 43');
   expect(log).toContain('+     SECRET_KEY = [redacted]');

@@ -31,7 +31,7 @@ const data = jobData;
 async function withStore<T>(f: (s: HistoryStore, prefix: string) => Promise<T>, o = {}): Promise<T> {
   const prefix = freshPrefix('hist');
   try {
-    return await f(new HistoryStore(redis, prefix, o), prefix);
+    return await f(new HistoryStore({ connection: redis, prefix }, o), prefix);
   } finally {
     await dropPrefix(prefix);
   }

@@ -11,7 +11,7 @@ let windowId: number;
 beforeAll(async () => {
   h = await startDeployHarness();
   const now = Date.now();
-  const { window } = await new MaintenanceStore(h.app.redis, h.prefix).create({
+  const { window } = await new MaintenanceStore({ connection: h.app.redis, prefix: h.prefix }).create({
     service: 'superset', start: now - 60_000, end: now + 30 * 60_000, reason: 'DB upgrade', who: { nick: 'carol', network: 'irc', user: 'carol' }, createdAt: now - 60_000,
   });
   windowId = window.id;

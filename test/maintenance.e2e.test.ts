@@ -186,7 +186,7 @@ it('gives bad input and missing rights one clear line each', async () => {
 
 it('blocks a deploy during a window unless --during-maintenance is asked by someone allowed', async () => {
   const now = T0 + 600 * MIN;
-  const store = new MaintenanceStore(worker.app.redis, prefix);
+  const store = new MaintenanceStore(worker.app.queues);
   const { window: w } = await store.create({ service: 'superset', start: now - 5 * MIN, end: now + 25 * MIN, reason: 'DB upgrade', who: { nick: 'alice', network: 'irc', user: 'alice' }, createdAt: now - 5 * MIN });
   const access = new Access(config, new StaticDirectory());
   const deps = { redis: worker.app.redis, prefix, config, access };

@@ -160,7 +160,7 @@ it('says nothing while a pod flaps faster than the threshold', async () => {
 
 it('words it as expected during a maintenance window and during a deploy', async () => {
   clock.set(T0 + 60 * MIN); // 13:00
-  const maint = new MaintenanceStore(redis, prefix);
+  const maint = new MaintenanceStore({ connection: redis, prefix });
   const { window: w } = await maint.create({ service: 'superset', environment: 'staging', start: T0 + 55 * MIN, end: T0 + 90 * MIN, reason: 'DB upgrade', who: { nick: 'alice', network: 'irc', user: 'alice' }, createdAt: T0 });
   api.setPods('superset-next', staging([0, 1]));
   await pending('staging');
@@ -174,7 +174,7 @@ it('words it as expected during a maintenance window and during a deploy', async
   await tick();
   await carol.waitFor((m) => m.text === '[RECOVERED] superset staging after 1m (2/2 ready)', 5000);
 
-  const deploys = new DeployStore(redis, prefix);
+  const deploys = new DeployStore({ connection: redis, prefix });
   await deploys.acquire('superset', 'production', { jobId: '42', user: 'alice', nick: 'alice', network: 'irc', verb: 'deploy', since: clock.now(), host: 'deploy1' }, 60_000);
   api.setPods('superset', production([3]));
   await pending('production');

@@ -39,7 +39,7 @@ it('refuses a queued job when the requester lost the group meanwhile, without ru
   const dir = directoryFor(slapd);
   const config = exampleConfig();
   config.services.superset!.permissions.touch = ['superset-admins'];
-  const access = new Access(config, dir.lookup, new AuditLog(redis, prefix));
+  const access = new Access(config, dir.lookup, new AuditLog({ connection: redis, prefix }));
   const ran: string[] = [];
   const queues = { connection: redis, prefix };
   const commands = commandQueue(queues);

@@ -8,7 +8,7 @@ import type { DeployContext } from './engine.js';
 import { DeployStore } from './store.js';
 
 export function deployStore(scope: RedisScope): DeployStore {
-  return new DeployStore(scope.connection, scope.prefix);
+  return new DeployStore(scope);
 }
 
 /** What a deploy needs of the job running it. */

@@ -3,6 +3,7 @@
 // clean-up after a dead worker), cancel requests, and the full redacted log of each job.
 import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { RedisScope } from '../core/scope.js';
 import type { Identity, ReplyTarget } from '../core/types.js';
 import type { Freeze, LockOwner } from './errors.js';
 
@@ -63,10 +64,13 @@ export function newCode(): string {
 export const CODE_PATTERN = /^[a-z]{6}$/;
 
 export class DeployStore {
-  constructor(
-    readonly redis: Redis,
-    readonly prefix: string,
-  ) {}
+  readonly redis: Redis;
+  readonly prefix: string;
+
+  constructor(scope: RedisScope) {
+    this.redis = scope.connection;
+    this.prefix = scope.prefix;
+  }
 
   key(...parts: string[]): string {
     return [this.prefix, 'deploy', ...parts].join(':');

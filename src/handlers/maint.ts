@@ -78,7 +78,7 @@ async function postAll(ctx: RunContext, w: MaintenanceWindow, line: string, topi
 async function runMaint(ctx: RunContext, req: MaintRequest, data: JobData<MaintRequest>): Promise<JobResult> {
     const now = ctx.clock.now();
     const clock = ctx.clock;
-    const store = new MaintenanceStore(ctx.scope.connection, ctx.scope.prefix);
+    const store = new MaintenanceStore(ctx.scope);
 
     if (req.action === 'list') {
       const windows = await store.upcoming(now, req.service);

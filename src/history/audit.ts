@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { RedisScope } from '../core/scope.js';
 import type { Command, Identity } from '../core/types.js';
 import { actorName } from './store.js';
 
@@ -17,11 +18,16 @@ export interface AuditEntry {
  * `nick (no account)` (a nick proves nothing: a nick without an account is never read as that person).
  */
 export class AuditLog {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    scope: RedisScope,
     private readonly maxEntries = 100_000,
-  ) {}
+  ) {
+    this.redis = scope.connection;
+    this.prefix = scope.prefix;
+  }
 
   get key(): string {
     return `${this.prefix}:audit`;

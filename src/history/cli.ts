@@ -18,7 +18,7 @@ async function withStore<T>(config: Config, f: (store: HistoryStore) => Promise<
   await checkRedis(config.redis.url);
   const redis = createRedis(config.redis.url);
   try {
-    return await f(new HistoryStore(redis, config.redis.prefix));
+    return await f(new HistoryStore({ connection: redis, prefix: config.redis.prefix }));
   } finally {
     redis.disconnect();
   }

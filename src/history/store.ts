@@ -11,6 +11,7 @@
 // short number names one thing: `!job 42`.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
+import type { RedisScope } from '../core/scope.js';
 import type { Command, Identity, JobData, ReplyTarget } from '../core/types.js';
 
 export const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'denied'] as const;
@@ -128,11 +129,13 @@ export class HistoryStore {
   private readonly maxLogBytes: number;
   private readonly maxExamine: number;
 
-  constructor(
-    readonly redis: Redis,
-    readonly prefix: string,
-    o: HistoryOptions = {},
-  ) {
+  readonly redis: Redis;
+  readonly prefix: string;
+
+  constructor(scope: RedisScope, o: HistoryOptions = {}) {
+    this.redis = scope.connection;
+    this.prefix = scope.prefix;
+    const prefix = scope.prefix;
     this.idKey = o.idKey ?? `${prefix}:commands:id`;
     this.maxLogLines = o.maxLogLines ?? 5000;
     this.maxLogBytes = o.maxLogBytes ?? 1024 * 1024;

@@ -63,7 +63,7 @@ async function runStep(step: StepJob, o: { store: MaintenanceStore; config: Conf
 /** The worker of the `maintenance` queue, plus a reconcile of every window still to come. Runs with the processors (worker/all roles). */
 export async function startAnnouncer(o: AnnouncerOptions): Promise<Announcer> {
   const clock = o.clock ?? systemClock;
-  const store = new MaintenanceStore(o.queues.connection, o.queues.prefix);
+  const store = new MaintenanceStore(o.queues);
   const scheduler = new MaintenanceScheduler(o.queues, o.config.maintenance.remindBefore, clock);
   const outboxes = new Outboxes(o.queues);
   const worker = new Worker<StepJob>(

@@ -40,7 +40,7 @@ export async function maintenanceBlocks(
   req: MaintenanceBlockRequest,
 ): Promise<void> {
   const now = req.now ?? Date.now();
-  const w = await new MaintenanceStore(deps.redis, deps.prefix).active(req.service, now, req.environment);
+  const w = await new MaintenanceStore({ connection: deps.redis, prefix: deps.prefix }).active(req.service, now, req.environment);
   if (!w) return;
   const verb = req.verb ?? 'deploy';
   const what = `${req.service} ${req.environment} is in maintenance #${w.id} until ${utc(w.end, now)} (${formatDuration(w.end - now)} left: ${w.reason}, by ${authorName(w.who)})`;

@@ -5,6 +5,7 @@
 //   <prefix>:maint:same:<digest>  a re-sent create (same service, times and reason) finds its window
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { RedisScope } from '../core/scope.js';
 
 export interface WindowAuthor {
   nick: string;
@@ -42,10 +43,13 @@ export function authorName(who: WindowAuthor): string {
 }
 
 export class MaintenanceStore {
-  constructor(
-    readonly redis: Redis,
-    readonly prefix: string,
-  ) {}
+  readonly redis: Redis;
+  readonly prefix: string;
+
+  constructor(scope: RedisScope) {
+    this.redis = scope.connection;
+    this.prefix = scope.prefix;
+  }
 
   private key(...parts: (string | number)[]): string {
     return [this.prefix, 'maint', ...parts].join(':');

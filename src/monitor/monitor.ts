@@ -69,9 +69,10 @@ export class Monitor {
   constructor(private readonly o: MonitorOptions) {
     this.instanceId = o.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.clock = o.clock ?? systemClock;
-    this.store = new MonitorStore(o.redis, o.prefix);
-    this.maint = new MaintenanceStore(o.redis, o.prefix);
-    this.deploys = new DeployStore(o.redis, o.prefix);
+    const scope = { connection: o.redis, prefix: o.prefix };
+    this.store = new MonitorStore(scope);
+    this.maint = new MaintenanceStore(scope);
+    this.deploys = new DeployStore(scope);
   }
 
   get isLeader(): boolean {

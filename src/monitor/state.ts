@@ -2,6 +2,7 @@
 // its version, and the leadership lease (`<prefix>:monitor:leader`): of any number of monitors, one
 // watches and announces; should two ever overlap, only one of them wins each transition's write.
 import type { Redis } from 'ioredis';
+import type { RedisScope } from '../core/scope.js';
 import { initialState, type EnvState } from './hysteresis.js';
 
 const CAS = `local v = redis.call('GET', KEYS[1])
@@ -18,10 +19,13 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 return 0`;
 
 export class MonitorStore {
-  constructor(
-    readonly redis: Redis,
-    readonly prefix: string,
-  ) {}
+  readonly redis: Redis;
+  readonly prefix: string;
+
+  constructor(scope: RedisScope) {
+    this.redis = scope.connection;
+    this.prefix = scope.prefix;
+  }
 
   key(...parts: string[]): string {
     return [this.prefix, 'monitor', ...parts].join(':');

@@ -25,7 +25,7 @@ interface Spec {
 const spec = JSON.parse(process.env.DECKHAND_TEST_WORKER ?? '{}') as Spec;
 const config = parseConfig(spec.config);
 const redis = createRedis(config.redis.url);
-const access = new Access(config, new StaticDirectory(), new AuditLog(redis, spec.prefix));
+const access = new Access(config, new StaticDirectory(), new AuditLog({ connection: redis, prefix: spec.prefix }));
 const w = startWorker({
   queues: { connection: redis, prefix: spec.prefix },
   runner: verbRunner(allVerbs, { config, registry: new ServiceRegistry(config), kube: {} as KubeClient, access, clock: systemClock, scope: { connection: redis, prefix: spec.prefix } }),
