@@ -157,6 +157,12 @@ describe('an ircd without account-tag', () => {
     // the real alice, under her new nick, is still known without asking
     expect((await ask('alice2', '!superset deploy staging', /^alice3: deployed superset staging/, CHANNEL)).text).toMatch(/revision 43/);
   });
+
+  it('does not ask the server for a public answer that is the same whoever asks (each WHOIS costs flood budget)', async () => {
+    const asked = botPlain.irc!['identity'].whoisSent;
+    expect((await ask('mal2', 'superset status staging', /superset staging/)).text).toMatch(/^superset staging: /);
+    expect(botPlain.irc!['identity'].whoisSent - asked).toBe(0);
+  });
 });
 
 describe('an ircd with account-tag', () => {

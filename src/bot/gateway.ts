@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker, type Queue } from 'bullmq';
 import type { Access } from '../auth/access.js';
+import { requiredGroups } from '../auth/policy.js';
 import { parseCommand } from '../commands/parse.js';
 import type { Config } from '../config/schema.js';
 import { toUserParts, UserError } from '../core/errors.js';
@@ -80,7 +81,8 @@ export class Gateway {
       if (!parsed.ok) return (metrics?.command(verbName, 'invalid'), await answer([toUserParts(parsed.error)], true));
       const { command, spec: verb } = parsed;
       verbName = command.verb;
-      const identity: Identity = { network: msg.network, nick: msg.sender.nick, ...(msg.sender.account ? { account: msg.sender.account } : {}) };
+      const account = msg.sender.account ?? (verb.anonymous && requiredGroups(config, command.service, verb) === 'public' ? undefined : await msg.sender.lookupAccount?.());
+      const identity: Identity = { network: msg.network, nick: msg.sender.nick, ...(account ? { account } : {}) };
       const decision = await access.authorize(identity, command, verb);
       if (!decision.allowed) {
         metrics?.command(verbName, 'denied');

@@ -98,11 +98,10 @@ export class IrcIdentity {
    * question to the server waits.
    */
   async accountOf(sender: Sender): Promise<string | undefined> {
-    const caps = this.caps();
-    if (caps.accountTag) return sender.account || undefined;
+    const known = this.knownAccount(sender);
+    if (known) return known.account;
     const key = this.fold(sender.nick);
     const m = this.members.get(key);
-    if (m && m.account !== undefined && (m.tracked ? tracking(caps) : this.now() - m.askedAt < this.answerTtlMs)) return m.account || undefined;
     const version = m?.version;
     const answer = await this.ask(sender.nick);
     if (!answer || answer.error || !sameConnection(answer, sender)) return undefined;
@@ -114,6 +113,15 @@ export class IrcIdentity {
       m.askedAt = this.now();
     }
     return account || undefined;
+  }
+
+  /** What can be told without asking the server (the message's tag, state kept current); undefined: it takes a WHOIS. */
+  knownAccount(sender: Sender): { account: string | undefined } | undefined {
+    const caps = this.caps();
+    if (caps.accountTag) return { account: sender.account || undefined };
+    const m = this.members.get(this.fold(sender.nick));
+    if (m && m.account !== undefined && (m.tracked ? tracking(caps) : this.now() - m.askedAt < this.answerTtlMs)) return { account: m.account || undefined };
+    return undefined;
   }
 
   /** Nicks the bot shares a channel with (tests). */

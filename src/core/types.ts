@@ -11,6 +11,12 @@ export interface Sender {
   nick: string;
   /** IRC services account (absent = not logged in); Slack: the user id. */
   account?: string;
+  /**
+   * Where the account is not on the message (IRC without account-tag), how to find it out when a
+   * command needs it (the gateway asks; a public answer that does not depend on the asker never does).
+   * Not JSON: a ChatMessage stays in the gateway.
+   */
+  lookupAccount?: () => Promise<string | undefined>;
 }
 
 export interface ChatMessage {

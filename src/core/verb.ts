@@ -20,4 +20,10 @@ export interface VerbSpec {
   summary: string;
   /** The key in `services.<s>.permissions` that grants it; default the verb's name. */
   permission?: string;
+  /**
+   * The answer is the same whoever asks (status, diff, jobs): where the network cannot say who sent a
+   * message without asking the server (IRC without account-tag), the gateway does not ask — unless the
+   * service's policy restricts the verb to groups.
+   */
+  anonymous?: boolean;
 }

@@ -16,6 +16,7 @@ export const diff = defineVerb({
   verb: 'diff',
   scope: 'service',
   mutating: false,
+  anonymous: true,
   environment: 'optional',
   usage: '<service> diff [env]',
   summary: 'what a deploy would change (helmfile diff, secrets suppressed), summarised',

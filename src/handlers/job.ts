@@ -17,6 +17,7 @@ export const job = defineVerb({
   verb: 'job',
   scope: 'global',
   mutating: false,
+  anonymous: true,
   environment: 'none',
   usage: USAGE,
   summary: 'one job in detail: who, where, timings, what changed; `log` adds its last lines and a link to the full log',

@@ -9,6 +9,7 @@ export const jobs = defineVerb({
   verb: 'jobs',
   scope: 'global',
   mutating: false,
+  anonymous: true,
   environment: 'none',
   usage: 'jobs [service] [env] [--user U] [--status S] [--kind K] [--since 2d] [--limit N]',
   summary: 'job history, newest first: who ran what, when, how long, and the result',

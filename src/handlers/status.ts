@@ -16,6 +16,7 @@ export const status = defineVerb({
   verb: 'status',
   scope: 'service',
   mutating: false,
+  anonymous: true,
   environment: 'optional',
   usage: '<service> status [env]',
   summary: 'pods of every environment: ready/total, restarts, image version, age; details only for what is unhealthy',
