@@ -146,16 +146,18 @@ describe('PacedWriter', () => {
   };
 
   it('lets registration and PONGs through at once but counts them, then paces the rest', async () => {
-    for (const l of ['CAP LS 302', 'NICK deckhand', 'USER deckhand 0 * :bot']) w.intercept(l);
-    expect(lines()).toEqual(['CAP LS 302', 'NICK deckhand', 'USER deckhand 0 * :bot']);
+    const registration = ['CAP LS 302', 'NICK deckhand', 'USER deckhand 0 * :bot', 'CAP REQ :sasl', 'AUTHENTICATE PLAIN', 'AUTHENTICATE eHg=', 'CAP END'];
+    for (const l of registration) w.intercept(l);
+    expect(lines()).toEqual(registration);
     register();
-    w.intercept('JOIN #a'); // costs 2: the bucket is in debt after registration, so it waits
-    expect(lines()).toHaveLength(3);
+    // registration cost 5 (NICK and USER are free on InspIRCd) of a bucket of 3, the PONG 1; JOIN costs 2: 2.5 s
+    w.intercept('JOIN #a');
+    expect(lines()).toHaveLength(7);
     w.intercept('PONG :irc.test'); // never waits
     expect(lines().at(-1)).toBe('PONG :irc.test');
-    jest.advanceTimersByTime(1600);
+    jest.advanceTimersByTime(2600);
     expect(lines().at(-1)).toBe('JOIN #a');
-    expect(written.at(-1)!.at).toBeGreaterThanOrEqual(1000);
+    expect(written.at(-1)!.at).toBeGreaterThanOrEqual(2500);
   });
 
   it('sends a burst, then the steady rate, and resolves a reply once the server acknowledged it', async () => {

@@ -30,7 +30,7 @@ export interface SendLimits {
  * - safe (anything else): 3 at once, 1 a second.
  */
 export const PROFILES: Record<Exclude<RateProfileName, 'auto'>, SendLimits> = {
-  inspircd: { burst: 8, perSecond: 1, windowLines: 40, windowBytes: 7 * 1024, ackEvery: 16 },
+  inspircd: { burst: 8, perSecond: 1, windowLines: 40, windowBytes: 7 * 1024, ackEvery: 10 },
   solanum: { burst: 3, perSecond: 2, windowLines: 14, windowBytes: 7 * 1024, ackEvery: 7 },
   safe: { burst: 3, perSecond: 1, windowLines: 14, windowBytes: 4 * 1024, ackEvery: 7 },
 };
@@ -73,6 +73,14 @@ export function commandOf(line: string): string {
 /** What a line costs against the server's flood budget (an unknown command: 2, as InspIRCd charges). */
 export function lineCost(command: string): number {
   return COSTS[command] ?? 2;
+}
+
+/**
+ * What a line sent before registration completes still counts after it: InspIRCd carries the penalty over
+ * (NICK, USER, PASS and PONG cost it nothing); Solanum starts counting afresh at registration.
+ */
+export function registrationCost(command: string): number {
+  return ['NICK', 'USER', 'PASS', 'PONG', 'WEBIRC'].includes(command) ? 0 : lineCost(command);
 }
 
 /**

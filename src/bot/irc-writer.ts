@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../core/log.js';
 import { FairQueue } from './fair-queue.js';
-import { commandOf, lineCost, type SendLimits } from './irc-limits.js';
+import { commandOf, lineCost, registrationCost, type SendLimits } from './irc-limits.js';
 import { TokenBucket } from './pacer.js';
 
 /** A reply's lines: settled once the server has acknowledged all of them (or the writer stops). */
@@ -80,6 +80,11 @@ export class PacedWriter {
   private seq = 0;
   private connection = 0;
   private registered = false;
+  /** Sending after registration has begun (a tick after 001). */
+  private open = false;
+  /** What registration cost (counted once the server, and so the bucket's size, is known). */
+  private registrationDebt = 0;
+  private settled = false;
   private stopped = false;
   private timer?: NodeJS.Timeout;
   private timerAt = Infinity;
@@ -103,7 +108,11 @@ export class PacedWriter {
   /** What the connection's write does now: pass on, or queue. */
   intercept(line: string, cb?: () => void): boolean {
     const command = commandOf(line);
-    if (this.stopped || !this.registered || command === 'PONG' || command === 'QUIT') {
+    if (!this.registered && !this.stopped) {
+      this.registrationDebt += registrationCost(command);
+      return this.o.write(line, cb);
+    }
+    if (this.stopped || command === 'PONG' || command === 'QUIT') {
       this.bucket.charge(lineCost(command));
       return this.o.write(line, cb);
     }
@@ -148,15 +157,24 @@ export class PacedWriter {
   /** A new connection: the server's counter starts at zero (registration lines are charged as they go). */
   onConnecting(): void {
     this.registered = false;
+    this.open = false;
     this.connection++;
     this.minRtt = Infinity;
+    this.registrationDebt = 0;
+    this.settled = false;
     this.bucket.reset();
   }
 
   /** Registered (001): start sending what waited, after the handlers of this event have queued their JOINs. */
   onRegistered(): void {
     this.registered = true;
-    setImmediate(() => this.pump());
+    const connection = this.connection;
+    // after the rest of the welcome (002 names the server, so the profile) has been read
+    setImmediate(() => {
+      if (connection !== this.connection || !this.registered) return;
+      this.open = true;
+      this.pump();
+    });
   }
 
   /**
@@ -165,6 +183,7 @@ export class PacedWriter {
    */
   onClose(): void {
     this.registered = false;
+    this.open = false;
     this.clearTimer();
     clearTimeout(this.lagTimer);
     const again = new Map<string, Item[]>();
@@ -246,10 +265,15 @@ export class PacedWriter {
   // ---------------------------------------------------------------------------------------------
 
   private pump(): void {
-    if (!this.registered || this.stopped) return;
+    if (!this.registered || !this.open || this.stopped) return;
     this.clearTimer();
     const lim = this.o.limits();
     this.bucket.configure(lim.burst, lim.perSecond * this.factor);
+    if (!this.settled) {
+      // the first lines after registration: the server's budget minus what registration spent
+      this.settled = true;
+      this.bucket.reset(lim.burst - this.registrationDebt);
+    }
     const socket = this.o.socket();
     let corked = false;
     try {
