@@ -1,6 +1,7 @@
 // Version validation and edits, shared files through git symlinks, and the config fragments.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deploymentChartsSchema, flagsSchema, flagTarget, gitSettings, upgradeSchema, versionTarget, type ChartsServices } from '../src/charts/config.js';
+import { flagTarget, gitSettings, versionTarget, type ChartsServices } from '../src/charts/config.js';
+import { deploymentChartsSchema, flagsSchema, upgradeSchema } from '../src/config/charts.js';
 import { ChartsNotConfiguredError, InvalidVersionError, ValuesFileError } from '../src/charts/errors.js';
 import { resolveFile, sharedWith } from '../src/charts/files.js';
 import { checkVersion, IMAGE_VERSION } from '../src/charts/validate.js';

@@ -12,8 +12,16 @@ export interface LookupOptions {
 }
 
 /** Network identity → directory user and groups. Throws DirectoryUnavailableError when it cannot tell. */
+/** Who a network identity is in the directory: the uid, the groups, and the name and mail a commit carries. */
+export interface DirectoryAnswer {
+  user: string;
+  groups: string[];
+  name?: string;
+  mail?: string;
+}
+
 export interface DirectoryLookup {
-  lookup(identity: Identity, options?: LookupOptions): Promise<{ user: string; groups: string[] } | null>;
+  lookup(identity: Identity, options?: LookupOptions): Promise<DirectoryAnswer | null>;
 }
 
 export interface Decision {
@@ -43,10 +51,10 @@ export class Access {
    * account or a directory, it has none. `fresh`: from the directory itself, not its cache.
    */
   async identify(identity: Identity, o: LookupOptions = {}): Promise<Identity> {
-    const { user: _u, groups: _g, ...asked } = identity;
+    const { user: _u, groups: _g, name: _n, mail: _m, ...asked } = identity;
     if (!asked.account || !this.directory) return asked;
     const found = await this.directory.lookup(asked, o);
-    return found ? { ...asked, user: found.user, groups: found.groups } : asked;
+    return found ? { ...asked, user: found.user, groups: found.groups, ...(found.name ? { name: found.name } : {}), ...(found.mail ? { mail: found.mail } : {}) } : asked;
   }
 
   async authorize(identity: Identity, command: Command, spec: VerbSpec, stage: 'gateway' | 'worker' = 'gateway'): Promise<Decision> {

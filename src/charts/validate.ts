@@ -1,6 +1,9 @@
 // Strict patterns for everything that reaches a values file or a git argument vector. A value typed
 // in chat is checked here before any file is read or any process started.
+import { BRANCH, KEY, REMOTE } from '../config/charts.js';
 import { ChartsNotConfiguredError, InvalidFlagNameError, InvalidVersionError } from './errors.js';
+
+export { BRANCH, KEY, REMOTE };
 
 /** Superset's FEATURE_FLAGS keys: ALERT_REPORTS, DASHBOARD_NATIVE_FILTERS, … */
 export const FLAG_NAME = /^[A-Z][A-Z0-9_]{0,99}$/;
@@ -13,13 +16,8 @@ export const VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(?:@sha256:[0-9a-f]{64}
 /** The full form the Wikimedia image builds produce: `<UTC stamp>-<git sha>@sha256:<digest>`. */
 export const IMAGE_VERSION = /^(?:[a-z0-9][a-z0-9.-]*-)?\d{4}-\d{2}-\d{2}-\d{6}-[0-9a-f]{40}@sha256:[0-9a-f]{64}$/;
 
-/** One key of a values file path (`config.superset.extra_feature_flags` has three). */
-export const KEY = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,99}$/;
 /** A path inside the checkout, relative: no `..`, no leading `-` or `/`, nothing a shell or git could read as more. */
 export const REL_PATH = /^[A-Za-z0-9._][A-Za-z0-9._/-]{0,499}$/;
-/** A git remote name and a branch name (a subset of check-ref-format, never an option). */
-export const REMOTE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-export const BRANCH = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
 /** A job id as it appears in commit messages and review refs. */
 export const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 

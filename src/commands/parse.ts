@@ -70,12 +70,15 @@ function environmentOf(spec: VerbSpec, service: string, words: string[], registr
     return { environment: value.toLowerCase(), args: words.filter((_, i) => i !== flag && (w.includes('=') || i !== flag + 1)) };
   }
   const last = spec.environmentAt === 'last';
-  const candidate = last ? words[words.length - 1] : words[0];
+  // last: the last word that is not an option (`flag X on staging --shared`)
+  let at = 0;
+  if (last) for (at = words.length - 1; at > 0 && words[at]!.startsWith('--'); at--);
+  const candidate = words[at];
   if (candidate !== undefined && !candidate.startsWith('--')) {
     // a verb taking its environment last reads `flag X on` (no environment) as well: only a known name counts
     if (!last || envs.includes(candidate.toLowerCase())) {
       registry.environment(service, candidate.toLowerCase()); // first position: an unknown name gets suggestions
-      return { environment: candidate.toLowerCase(), args: last ? words.slice(0, -1) : words.slice(1) };
+      return { environment: candidate.toLowerCase(), args: words.filter((_, i) => i !== at) };
     }
   }
   if (spec.environment === 'required') {

@@ -1,3 +1,4 @@
+import { deploymentChartsSchema, flagsSchema, upgradeSchema } from './charts.js';
 import { z } from 'zod';
 
 // Every fixed-shape object is strict: an unknown or misspelt key is an error (config/load.ts names
@@ -58,7 +59,10 @@ export const serviceSchema = z.strictObject({
   /** verb → groups allowed; read-only verbs default to public, mutating verbs to nobody. */
   permissions: z.record(z.string(), z.array(z.string())).default({}),
   environments: z.record(name, environmentSchema).refine((e) => Object.keys(e).length > 0, 'needs at least one environment'),
-  flags: z.strictObject({ path: z.string().min(1) }).optional(),
+  /** Feature flags in the values files (`flags`, `flag NAME on|off`): src/config/charts.ts. */
+  flags: flagsSchema.optional(),
+  /** Version bumps (`upgrade <version>`): which file and keys. */
+  upgrade: upgradeSchema.optional(),
 });
 
 const ircSchema = z.strictObject({
@@ -70,10 +74,29 @@ const ircSchema = z.strictObject({
   gecos: z.string().default('Deckhand ChatOps bot'),
   sasl: z.strictObject({ account: z.string().min(1), passwordEnv: z.string().min(1) }).optional(),
   channels: z.array(z.string().regex(/^[#&][^\s,]+$/, 'must be a channel name like #name')).default([]),
-  /** Outbound pacing: a small burst, then a steady rate (irc-framework has no flood control). */
-  rate: z.strictObject({ burst: z.number().int().min(1).default(5), perSecond: z.number().positive().default(2) }).default({ burst: 5, perSecond: 2 }),
+  /**
+   * Outbound pacing of every line (src/bot/irc-limits.ts): the server's flood rules by profile (auto: from the
+   * server's version; InspIRCd's default class, Solanum/Libera, else the stricter); burst/perSecond replace the
+   * profile's where a network grants the bot more. A PING round trip lagMs above the best one slows it down.
+   */
+  rate: z.strictObject({
+    profile: z.enum(['auto', 'inspircd', 'solanum', 'safe']).default('auto'),
+    burst: z.number().int().min(1).optional(),
+    perSecond: z.number().positive().optional(),
+    lagMs: z.number().int().positive().default(1000),
+  }).default({ profile: 'auto', lagMs: 1000 }),
+  /** CTCP VERSION/PING/TIME/CLIENTINFO answers: paced, one per sender per perSenderSeconds, perMinute in all; answer: false for none. */
+  ctcp: z.strictObject({
+    answer: z.boolean().default(true),
+    version: z.string().min(1).default('Deckhand ChatOps bot'),
+    perSenderSeconds: z.number().min(0).default(60),
+    perMinute: z.number().positive().default(10),
+    maxQueued: z.number().int().min(0).default(3),
+  }).default({ answer: true, version: 'Deckhand ChatOps bot', perSenderSeconds: 60, perMinute: 10, maxQueued: 3 }),
   /** Bytes of text per PRIVMSG, kept below the 512-byte protocol line with room for the prefix. */
   maxLineBytes: z.number().int().min(50).max(450).default(400),
+  /** Longer answers show this many lines, then a pointer to the whole answer in the job's log (`!job N log`, and its signed page). */
+  maxReplyLines: z.number().int().min(2).max(100).default(20),
   reconnect: z.strictObject({ minMs: z.number().int().default(1000), maxMs: z.number().int().default(60000) }).default({ minMs: 1000, maxMs: 60000 }),
 });
 
@@ -202,7 +225,7 @@ export const configSchema = z.strictObject({
   slack: slackSchema.optional(),
   ldap: ldapSchema.optional(),
   kubernetes: z.strictObject({ kubeconfig: z.string().min(1).optional(), timeoutMs: z.number().int().positive().default(10000) }).default({ timeoutMs: 10000 }),
-  deploymentCharts: z.strictObject({ checkout: z.string(), remote: z.string().default('origin'), push: z.boolean().default(false) }).optional(),
+  deploymentCharts: deploymentChartsSchema.optional(),
   status: z.strictObject({ maxLines: z.number().int().min(1).default(8) }).default({ maxLines: 8 }),
   services: z.record(name, serviceSchema).refine((s) => Object.keys(s).length > 0, 'needs at least one service'),
   http: httpSchema.optional(),
@@ -211,6 +234,8 @@ export const configSchema = z.strictObject({
   rollouts: z.record(name, z.array(rolloutStep).min(1)).default({}),
   maintenance: maintenanceSettings.default(MAINTENANCE_DEFAULTS),
   monitor: monitorSettings.default(MONITOR_DEFAULTS),
+  /** Commands per user (account, else nick) in any minute, on every network; more get one "slow down" line. 0: no limit. */
+  rateLimit: z.strictObject({ perMinute: z.number().int().min(0).default(10) }).default({ perMinute: 10 }),
 }).superRefine((c, ctx) => {
   for (const [group, steps] of Object.entries(c.rollouts)) {
     steps.forEach((step, i) => {

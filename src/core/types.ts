@@ -48,6 +48,9 @@ export interface Identity {
   /** Directory user (LDAP uid) once resolved. */
   user?: string;
   groups?: string[];
+  /** From the directory, for commits made on the person's behalf (`Name <mail>`). */
+  name?: string;
+  mail?: string;
 }
 
 export interface Command {

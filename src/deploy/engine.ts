@@ -62,7 +62,10 @@ export interface ChangeStep {
   describe: string;
   run(who: Identity & { user: string }): Promise<ChangeOutcome>;
 }
-export type ChangeOutcome = { changed: false; line: Line } | { changed: true; commit: string; line: Line; undo?: Line };
+export type ChangeOutcome =
+  | { changed: false; line: Line }
+  /** `deploy: false`: committed where the checkout does not have it yet (pushed for review): nothing to deploy now. */
+  | { changed: true; commit: string; line: Line; undo?: Line; deploy?: false };
 
 /** What the job history keeps about a deploy, beside the chat result. */
 export interface DeployRecord {
@@ -92,7 +95,7 @@ const past: Record<DeployVerb, string> = { deploy: 'deployed', restart: 'restart
 
 /** The requester's directory user, for LOG_USER (SAL shows the person, not the bot). */
 export async function directoryUser(access: Access, who: Identity): Promise<Identity & { user: string }> {
-  const { user: _u, groups: _g, ...asked } = who;
+  const { user: _u, groups: _g, name: _n, mail: _m, ...asked } = who;
   const found = await access.identify(asked);
   if (!found.user) throw new PermissionDeniedError(`${who.nick}: no directory user for account ${who.account ?? '(none)'}: cannot attribute a deploy`);
   return found as Identity & { user: string };
@@ -247,6 +250,7 @@ class DeployRun {
     this.log.append(`# change: ${step.describe}: ${out.changed ? `commit ${out.commit}` : 'no change'}`);
     if (!out.changed) return this.done({ ok: true, summary: plain(out.line), lines: [out.line] }, 'nothing-to-deploy');
     this.record.commit = out.commit;
+    if (out.deploy === false) return this.done({ ok: true, summary: plain(out.line), lines: [out.line] }, 'nothing-to-deploy');
     this.changeLine = out.line;
     if (out.undo) this.undo = out.undo;
     return undefined;
@@ -296,6 +300,8 @@ class DeployRun {
     const lines: Line[] = [...this.changeLines(), head, ...(changes ? diffLines(summary, settings.chatLines) : [])];
     if (changes) lines.push(line`full diff: ${cmd(`job ${dc.jobId}`)}`);
     lines.push(line`to go ahead, say within ${humanDuration(settings.confirmMinutes * 60_000)}: ${cmd(`confirm ${pending.code}`)} (or ${cmd(`cancel ${pending.code}`)})`);
+    // a cancel leaves the commit in the checkout: say how to take it back
+    if (this.record.commit && this.undo) lines.push(append(`the change is committed (${this.record.commit.slice(0, 12)}) and waits for this deploy; to take it back: `, ...toParts(this.undo)));
     this.record.confirmCode = pending.code;
     return this.done({ ok: true, summary: head, lines }, 'awaiting-confirmation');
   }

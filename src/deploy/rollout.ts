@@ -3,7 +3,7 @@ import type { ServiceRegistry } from '../core/registry.js';
 import { UserError } from '../core/errors.js';
 import { quoteBack } from '../core/sanitize.js';
 import type { JobData, JobResult } from '../core/types.js';
-import { runDeploy, type DeployContext, type DeployResult, type RolloutStep } from './engine.js';
+import { runDeploy, type ChangeStep, type DeployContext, type DeployResult, type RolloutStep } from './engine.js';
 import { closest } from '../core/suggest.js';
 import { UnknownRolloutError } from './errors.js';
 import { deployableEnvironments } from './plan.js';
@@ -51,7 +51,7 @@ export interface DeployArgs {
 
 export type Enqueue = (data: JobData) => Promise<string>;
 
-function stepJob(base: JobData, r: RolloutStep): JobData<DeployArgs> {
+export function stepJob(base: JobData, r: RolloutStep): JobData<DeployArgs> {
   const s = parseStepKey(r.steps[r.index]!);
   return {
     kind: 'deploy',
@@ -70,7 +70,7 @@ export async function startRollout(enqueue: Enqueue, base: JobData, group: strin
 }
 
 /** One step: deploy it, then queue the next, or say where the chain stopped and what did not start. */
-export async function runRolloutStep(dc: DeployContext, data: JobData<DeployArgs>, enqueue: Enqueue): Promise<JobResult> {
+export async function runRolloutStep(dc: DeployContext, data: JobData<DeployArgs>, enqueue: Enqueue, change?: ChangeStep): Promise<JobResult> {
   const { args } = data;
   const r = args.rollout!;
   const n = r.steps.length;
@@ -80,7 +80,7 @@ export async function runRolloutStep(dc: DeployContext, data: JobData<DeployArgs
   const notStarted = remaining.length ? `not started: ${remaining.join(', ')}` : 'it was the last step';
   let result: DeployResult;
   try {
-    result = await runDeploy(dc, { verb: 'deploy', service: args.service, environment: args.environment, requester: data.requester, replyTo: data.replyTo, rollout: r });
+    result = await runDeploy(dc, { verb: 'deploy', service: args.service, environment: args.environment, requester: data.requester, replyTo: data.replyTo, rollout: r, ...(change ? { change } : {}) });
   } catch (e) {
     if (e instanceof UserError) throw new UserError(`${stoppedLine}: ${e.message}; ${notStarted}`);
     throw e;

@@ -1,4 +1,4 @@
-import type { DirectoryLookup, LookupOptions } from '../auth/access.js';
+import type { DirectoryAnswer, DirectoryLookup, LookupOptions } from '../auth/access.js';
 import type { Identity } from '../core/types.js';
 import type { IdentityResolver } from './identity.js';
 
@@ -19,11 +19,11 @@ export class NetworkDirectory implements DirectoryLookup {
     this.emailLookups.set(network, lookup);
   }
 
-  async lookup(identity: Identity, o: LookupOptions = {}): Promise<{ user: string; groups: string[] } | null> {
+  async lookup(identity: Identity, o: LookupOptions = {}): Promise<DirectoryAnswer | null> {
     if (!identity.account) return null;
     const byEmail = this.emailLookups.get(identity.network);
     const fresh = { fresh: !!o.fresh };
     const found = byEmail ? await this.resolver.resolveSlack(identity.account, byEmail, fresh) : await this.resolver.resolveIrc(identity.account, fresh);
-    return found ? { user: found.user, groups: found.groups } : null;
+    return found ? { user: found.user, groups: found.groups, ...(found.cn ? { name: found.cn } : {}), ...(found.mail ? { mail: found.mail } : {}) } : null;
   }
 }

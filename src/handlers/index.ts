@@ -4,6 +4,8 @@ import { cancel } from './cancel.js';
 import { confirm } from './confirm.js';
 import { deploy } from './deploy.js';
 import { diff } from './diff.js';
+import { flag } from './flag.js';
+import { flags } from './flags.js';
 import { help, serviceHelp } from './help.js';
 import { job } from './job.js';
 import { jobs } from './jobs.js';
@@ -13,10 +15,11 @@ import { restart } from './restart.js';
 import { rollout } from './rollout.js';
 import { status } from './status.js';
 import { unlock } from './unlock.js';
+import { upgrade } from './upgrade.js';
 import type { Verb } from './verb.js';
 import { whoami } from './whoami.js';
 
-export const verbs = [status, serviceHelp, help, whoami, deploy, diff, restart, lock, unlock, confirm, cancel, rollout, jobs, job, maint] as const;
+export const verbs = [status, serviceHelp, help, whoami, deploy, diff, restart, flags, flag, upgrade, lock, unlock, confirm, cancel, rollout, jobs, job, maint] as const;
 
 /**
  * The verbs as the gateway and the worker take them. Each keeps its own argument type inside: the

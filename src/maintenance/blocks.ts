@@ -51,7 +51,7 @@ export async function maintenanceBlocks(
     throw new InMaintenanceError(`${what}: ${verb} refused; add ${DURING_MAINTENANCE} to ${verb} anyway (allowed to: ${groups.length ? groups.join(', ') : 'nobody'})`);
   }
   const spec: VerbSpec = { verb: policyVerb, scope: 'service', mutating: true, environment: 'none', usage: '', summary: '' };
-  const { user: _u, groups: _g, ...asked } = req.requester;
+  const { user: _u, groups: _g, name: _n, mail: _m, ...asked } = req.requester;
   const decision = await deps.access.authorize(asked, { service: req.service, verb: policyVerb, environment: req.environment, args: [DURING_MAINTENANCE], requestId: '' }, spec, 'worker');
   if (decision.allowed) return;
   throw new InMaintenanceError(`${what}: ${verb} ${DURING_MAINTENANCE} refused: ${decision.error ? toUserLine(decision.error) : decision.reason}`);

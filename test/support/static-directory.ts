@@ -1,4 +1,4 @@
-import type { DirectoryLookup } from '../../src/auth/access.js';
+import type { DirectoryAnswer, DirectoryLookup } from '../../src/auth/access.js';
 import type { Identity } from '../../src/core/types.js';
 
 /**
@@ -14,8 +14,10 @@ export const TEST_USERS: Record<string, string[]> = {
 
 export class StaticDirectory implements DirectoryLookup {
   constructor(private readonly users: Record<string, string[]> = TEST_USERS) {}
-  async lookup(identity: Identity): Promise<{ user: string; groups: string[] } | null> {
+  async lookup(identity: Identity): Promise<DirectoryAnswer | null> {
     if (!identity.account || !Object.hasOwn(this.users, identity.account)) return null;
-    return { user: identity.account, groups: [...this.users[identity.account]!] };
+    const u = identity.account;
+    // cn and mail as in directory.ldif (commits are authored `cn <mail>`)
+    return { user: u, groups: [...this.users[u]!], name: `${u[0]!.toUpperCase()}${u.slice(1)} Example`, mail: `${u}@wikimedia.org` };
   }
 }
