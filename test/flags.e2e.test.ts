@@ -127,3 +127,19 @@ it('refuses --all where an environment asks for a confirmation, saying what to d
   const l = await h.chat.waitFor(/^alice: /);
   expect(l.line).toBe('alice: superset production asks for a confirmation, so --all cannot run them in a row: upgrade one environment with --shared (it edits the shared file), then deploy the others one by one');
 });
+
+it('upgrade --all edits the shared file once, then deploys every environment one after another', async () => {
+  const prod = h.config.services.superset!.environments.production!;
+  prod.confirm = false; // --all runs only where no environment asks for a confirmation
+  try {
+    const commits = remoteCount();
+    h.chat.say('alice', `!superset upgrade ${IMAGE} --all`);
+    await h.chat.waitFor(/^rollout superset-upgrade done: 2\/2 environments deployed$/, 30000);
+    expect(remoteCount()).toBe(commits + 1); // one commit, for both
+    expect(dc.read(PATHS.supersetShared)).toContain(`version: ${IMAGE}`);
+    const dirs = h.tools.calls().filter((c) => c.argv[2] === 'apply').map((c) => c.cwd.split('/').at(-1));
+    expect(dirs).toEqual(['superset', 'superset-next']); // in the service's order: production, then staging
+  } finally {
+    prod.confirm = true;
+  }
+});
