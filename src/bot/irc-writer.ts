@@ -344,7 +344,8 @@ export class PacedWriter {
     this.o.write(line, cb);
     this.unacked.push({ seq, bytes, item });
     this.unackedBytes += bytes;
-    this.sinceBarrier++;
+    // only replies need acknowledging; a JOIN or WHO is covered by the next barrier, or not at all
+    if (item.kind !== 'control') this.sinceBarrier++;
   }
 
   private queueBarrier(): void {

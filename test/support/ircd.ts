@@ -34,6 +34,10 @@ export interface Ircd {
   dir: string;
   /** Quits open test clients, stops both daemons, removes dir. Safe to call more than once. */
   stop(): Promise<void>;
+  /** An outage: InspIRCd stops (every client is dropped); Anope keeps running. */
+  down(): Promise<void>;
+  /** InspIRCd starts again on the same ports; resolves once Anope has linked again. */
+  up(): Promise<void>;
 }
 
 export interface Received {
@@ -86,6 +90,12 @@ interface IrcdInternal extends Ircd {
 export interface IrcdOptions {
   /** Load ircv3_accounttag (default true); false: a network without account-tag (extended-join and account-notify stay). */
   accountTag?: boolean;
+  /**
+   * 'default': InspIRCd's shipped connect class (fakelag on, threshold 10, commandrate 1000 = a line a second,
+   * recvq 10K, softsendq 10240; only localmax/globalmax raised for the tests' clients from 127.0.0.1).
+   * Default 'relaxed': no fake lag, large queues (tests that are not about flood control).
+   */
+  connectClass?: 'relaxed' | 'default';
 }
 
 /** Start a fresh InspIRCd + Anope pair; resolves once Anope has linked (SASL and NickServ usable). */
@@ -154,7 +164,20 @@ async function startOnce(options: IrcdOptions): Promise<Ircd> {
     throw new Error(`startIrcd failed: ${msg}\n${logs}`);
   }
 
-  const ircd: IrcdInternal = { host: HOST, port: port!, linkPort: linkPort!, dir, stop, clients };
+  const inspLog = join(dir, 'logs', 'inspircd.log');
+  const count = async (needle: string) => (await fsp.readFile(inspLog, 'utf8').catch(() => '')).split(needle).length - 1;
+  const down = async (): Promise<void> => {
+    await killChild(children[0]!, pidFile(dir, 'inspircd'));
+    await fsp.rm(pidFile(dir, 'inspircd'), { force: true }); // its pid may be reused before stop()
+  };
+  const up = async (): Promise<void> => {
+    const [started, linked] = [await count('Startup complete as'), await count(NETBURST)];
+    const insp = launch(dir, 'inspircd', ['/usr/sbin/inspircd', `--config=${join(dir, 'inspircd.conf')}`, '--nofork']);
+    children[0] = insp;
+    await waitUntil(async () => (await count('Startup complete as')) > started, 'InspIRCd to start again', [insp]);
+    await waitUntil(async () => (await count(NETBURST)) > linked, 'Anope to link again', [insp]);
+  };
+  const ircd: IrcdInternal = { host: HOST, port: port!, linkPort: linkPort!, dir, stop, down, up, clients };
   return ircd;
 }
 
@@ -453,8 +476,11 @@ function inspircdConf(base: string, port: number, linkPort: number, options: Irc
 
 <connect name="main" allow="${HOST}"
          timeout="20" pingfreq="120"
-         hardsendq="1M" softsendq="65536" recvq="65536"
-         threshold="10000" commandrate="1000000" fakelag="no"
+${options.connectClass === 'default'
+    ? `         hardsendq="1M" softsendq="10240" recvq="10K"
+         threshold="10" commandrate="1000" fakelag="yes"`
+    : `         hardsendq="1M" softsendq="65536" recvq="65536"
+         threshold="10000" commandrate="1000000" fakelag="no"`}
          localmax="1000" globalmax="1000" maxconnwarn="no"
          resolvehostnames="no" useident="no" limit="5000"
          maxchans="100">

@@ -1,0 +1,43 @@
+// What flood-control tests see from outside the bot: the ircd's log and a second real client.
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import type { Ircd, Received, TestClient } from './ircd.js';
+
+/** Lines of the ircd's log saying a client was thrown out for flooding. */
+export async function floodKills(ircd: Ircd): Promise<string[]> {
+  const log = await fsp.readFile(join(ircd.dir, 'logs', 'inspircd.log'), 'utf8').catch(() => '');
+  return log.split('\n').filter((l) => /RecvQ exceeded|Excess Flood|SendQ exceeded/i.test(l));
+}
+
+/** Every QUIT of `nick` a client sharing a channel with it sees (reason included), from now on. */
+export function watchQuits(observer: TestClient, nick: string): string[] {
+  const quits: string[] = [];
+  observer.client.on('quit', (e) => {
+    if (e.nick.toLowerCase() === nick.toLowerCase()) quits.push(e.message);
+  });
+  return quits;
+}
+
+/** Resolve once `observer` has `n` messages matching `pred`; reject after `timeoutMs` saying how many came. */
+export async function waitForCount(observer: TestClient, pred: (m: Received) => boolean, n: number, timeoutMs: number): Promise<Received[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = observer.messages.filter(pred);
+    if (got.length >= n) return got;
+    if (Date.now() > deadline) throw new Error(`${observer.nick}: ${got.length} of ${n} messages within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Most lines seen in any window of `windowMs` (the bot's burst as the server relayed it). */
+export function maxInWindow(times: number[], windowMs: number): number {
+  const t = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; j < t.length; j++) {
+    while (t[j]! - t[i]! > windowMs) i++;
+    best = Math.max(best, j - i + 1);
+  }
+  return best;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
