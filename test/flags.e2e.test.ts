@@ -44,8 +44,8 @@ it('turns a flag on: a one-line commit as the requester pushed to the remote, th
   h.chat.say('alice', '!superset flag alert_reports on staging');
   const done = await h.chat.waitFor(/^deployed superset staging|^alice: .*FAILED/, 30000);
   expect(done.line).toMatch(/^deployed superset staging in .*release staging → revision 43/);
-  const first = h.chat.lines(REQUEST_CHANNEL).find((l) => l.startsWith('alice: superset staging: '))!;
-  expect(first).toMatch(/^alice: superset staging: .*ALERT_REPORTS.*: commit [0-9a-f]{12} by Alice Example <alice@wikimedia\.org>, pushed to origin master$/);
+  const first = h.chat.lines(REQUEST_CHANNEL).find((l) => l.startsWith('alice: enable ALERT_REPORTS'))!;
+  expect(first).toMatch(/^alice: enable ALERT_REPORTS for superset staging in .*values-staging\.yaml .*: commit [0-9a-f]{12} by Alice Example <alice@wikimedia\.org>, pushed to origin master$/);
 
   // the remote has it: author, message, and a diff of exactly one line
   expect(remoteLog()).toEqual([expect.stringMatching(/^Alice Example <alice@wikimedia\.org>\|superset-next: enable ALERT_REPORTS \(via deckhand, job \d+\)$/)]);

@@ -8,6 +8,7 @@ import { toggleFlag, upgradeVersion, type EditOutcome } from './change.js';
 import { flagTarget, gitSettings, versionTarget } from './config.js';
 import { AuthorError } from './errors.js';
 import type { Person } from './git.js';
+import { shortVersion } from './version.js';
 
 /** The person a commit is authored by: their directory name and mail. */
 function author(who: Identity & { user: string }): Person {
@@ -23,7 +24,7 @@ function where(o: EditOutcome & { kind: 'committed' }): string {
 function outcome(o: EditOutcome, label: string, undo: string): ChangeOutcome {
   if (o.kind === 'no-change') return { changed: false, line: `${label}: no change (${o.reason}); nothing committed, nothing deployed` };
   const shared = o.shared.length ? ` (shared with ${o.shared.join(', ')})` : '';
-  const head: Line = `${label}: ${o.description}${shared}: commit ${o.commit.slice(0, 12)} by ${o.author}, ${where(o)}`;
+  const head: Line = `${o.description}${shared}: commit ${o.commit.slice(0, 12)} by ${o.author}, ${where(o)}`;
   if (!o.checkout.updated) {
     return { changed: true, commit: o.commit, deploy: false, line: `${head}; not deployed: ${o.checkout.reason ?? 'the checkout does not have it yet'} (deploy it once it is merged)` };
   }
@@ -61,7 +62,7 @@ export function versionStep(config: Config, jobId: string, c: VersionChange): Ch
   const label = `${c.service} ${c.environment}`;
   let previous: string | undefined;
   return {
-    describe: `upgrade to ${c.version}`,
+    describe: `upgrade to ${shortVersion(c.version)}`,
     async run(who) {
       const git = gitSettings(config.deploymentCharts);
       const o = await upgradeVersion(git, versionTarget(config.services, c.service, c.environment), { jobId, author: author(who), shared: c.shared }, c.version);
