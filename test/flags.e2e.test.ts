@@ -143,3 +143,12 @@ it('upgrade --all edits the shared file once, then deploys every environment one
     prod.confirm = true;
   }
 });
+
+it('on production: commits, shows the diff and asks for the confirmation, saying how to take the commit back', async () => {
+  h.chat.say('alice', '!superset flag ALERT_REPORTS on production');
+  await h.chat.waitFor(/to go ahead, say within .*: !confirm [a-z]{6}/, 20000);
+  const back = await h.chat.waitFor(/^the change is committed \([0-9a-f]{12}\) and waits for this deploy; to take it back: /);
+  expect(back.line).toMatch(/to take it back: !superset flag ALERT_REPORTS off production$/);
+  expect(remoteLog()[0]).toMatch(/\|superset: enable ALERT_REPORTS \(via deckhand, job \d+\)$/);
+  expect(h.tools.calls().map((c) => c.argv[2])).toEqual(['diff']); // nothing applied before the confirmation
+});
