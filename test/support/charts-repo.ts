@@ -16,7 +16,8 @@ export interface ChartsRepo {
 
 const IMAGE = '2026-02-16-150514-b1a59e3aa1338ab93a8fff9291fb01936bba3c5c@sha256:4f1c2d3e4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0';
 
-function helmfile(service: string, release: string, namespace: string, chart: string): string {
+/** A service's helmfile.yaml as in deployment-charts (shape: real-world-files.md). */
+export function helmfile(service: string, release: string, namespace: string, chart: string): string {
   return `helmDefaults:
   atomic: true
   timeout: 600

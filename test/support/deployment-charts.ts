@@ -12,6 +12,7 @@
  * Git runs with no global or system config (GIT_CONFIG_GLOBAL=/dev/null), so a developer's own
  * settings (signing, hooks, default branch) cannot change what the tests see.
  */
+import { helmfile } from './charts-repo.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,37 +102,6 @@ assets:
   version: ${IMAGE}
 `;
 
-function helmfile(service: string, release: string, namespace: string, chart: string): string {
-  return `helmDefaults:
-  atomic: true
-  timeout: 600
-  args:
-    - --kubeconfig
-    - /etc/kubernetes/${service}-deploy-{{ .Environment.Name }}.config
-
-environments:
-  dse-k8s-eqiad:
-    values:
-      - releases: [${release}]
-
-hooks:
-  - events: ["prepare", "cleanup"]
-    command: "helmfile_log_sal"
-    args: ["{{\`{{.HelmfileCommand}}\`}}", "[{{ .Environment.Name }}] Ran '{{\`{{ .HelmfileCommand }}\`}}' command on namespace '${namespace}' for release '${release}' ."]
-
-releases:
-  - name: ${release}
-    namespace: ${namespace}
-    chart: ${chart}
-    recreatePods: {{ .StateValues | get "roll_restart" false }}
-    values:
-      - "/etc/helmfile-defaults/general-{{ .Environment.Name }}.yaml"
-      - "values.yaml"
-      - "/etc/helmfile-defaults/private/dse-k8s_services/${service}/{{ .Environment.Name }}.yaml"
-      - "values-{{ .Environment.Name }}.yaml"
-      - "values-{{ .Release.Name }}.yaml"
-`;
-}
 
 /** Lines that differ between a and b, once the common first and last lines are set aside. */
 export function changedLines(a: string, b: string): { removed: string[]; added: string[] } {
