@@ -4,10 +4,10 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ApiException, CoreV1Api, IsomorphicFetchHttpLibrary, KubeConfig, ListWatch, loadYaml, ServerConfiguration, Watch, Observable, type ConfigurationOptions, type RequestContext, type ObservableMiddleware, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, IsomorphicFetchHttpLibrary, KubeConfig, ListWatch, loadYaml, ServerConfiguration, Watch, Observable, type ConfigurationOptions, type RequestContext, type ObservableMiddleware, type CoreV1Event, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { InFlight } from './coalesce.js';
-import { reviveDeployment, revivePod } from './wire.js';
-import { KubeContextError, kubeError, type KubeTarget } from './errors.js';
+import { reviveDeployment, reviveEvent, revivePod } from './wire.js';
+import { KubeBadRequestError, KubeContextError, kubeError, PodLogUnavailableError, type KubeTarget } from './errors.js';
 
 export type PodEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -100,19 +100,52 @@ export class KubeClient {
     return items.map(reviveDeployment);
   }
 
+  /** Warning (or all) events of a namespace, optionally about one object: `involvedObject.name/kind` and `type` field selectors. */
+  async listEvents(context: string | undefined, namespace: string, o: { type?: 'Warning' | 'Normal'; name?: string; kind?: string } = {}): Promise<CoreV1Event[]> {
+    const fields = [o.kind && `involvedObject.kind=${o.kind}`, o.name && `involvedObject.name=${o.name}`, o.type && `type=${o.type}`].filter(Boolean).join(',');
+    const body = await this.request(context, { namespace, action: 'list events' }, `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, { fieldSelector: fields }, 'application/json');
+    return ((JSON.parse(body) as { items?: Record<string, unknown>[] }).items ?? []).map(reviveEvent);
+  }
+
   /**
-   * A list call built the way the generated API builds it (server, auth and TLS from the kubeconfig
-   * through the public KubeConfig.applySecurityAuthentication), but read with JSON.parse.
+   * The tail of one container's log (text/plain). A 400 (no previous container, a container that is
+   * waiting to start, a container name that is needed or wrong) is a PodLogUnavailableError carrying
+   * the server's message.
    */
+  async podLog(context: string | undefined, namespace: string, pod: string, o: { container?: string; tailLines?: number; previous?: boolean; limitBytes?: number } = {}): Promise<string> {
+    const query: Record<string, string> = {};
+    if (o.container) query.container = o.container;
+    if (o.tailLines !== undefined) query.tailLines = String(o.tailLines);
+    if (o.previous) query.previous = 'true';
+    if (o.limitBytes !== undefined) query.limitBytes = String(o.limitBytes);
+    const target: KubeTarget = { context, namespace, action: 'read pod logs' };
+    try {
+      return await this.request(context, target, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, query, 'text/plain, application/json');
+    } catch (err) {
+      if (err instanceof KubeBadRequestError) throw new PodLogUnavailableError(target, pod, err.detail);
+      throw err;
+    }
+  }
+
+  /** A list call (label selector) read as plain JSON. */
   private async list(context: string | undefined, t: { namespace: string; action: string }, path: string, labelSelector: string): Promise<Record<string, unknown>[]> {
+    const body = await this.request(context, t, path, { labelSelector }, 'application/json');
+    return (JSON.parse(body) as { items?: Record<string, unknown>[] }).items ?? [];
+  }
+
+  /**
+   * A GET built the way the generated API builds it (server, auth and TLS from the kubeconfig
+   * through the public KubeConfig.applySecurityAuthentication), the body returned as text.
+   */
+  private async request(context: string | undefined, t: { namespace: string; action: string }, path: string, query: Record<string, string>, accept: string): Promise<string> {
     const target: KubeTarget = { context, ...t };
     try {
       const { kc } = this.forContext(context);
       const server = kc.getCurrentCluster()?.server;
       if (!server) throw new KubeContextError(context ?? kc.getCurrentContext());
       const ctx = new ServerConfiguration(server, {}).makeRequestContext(path, 'GET' as never);
-      ctx.setQueryParam('labelSelector', labelSelector);
-      ctx.setHeaderParam('Accept', 'application/json');
+      for (const [k, v] of Object.entries(query)) ctx.setQueryParam(k, v);
+      ctx.setHeaderParam('Accept', accept);
       ctx.setSignal(AbortSignal.timeout(this.timeoutMs));
       await kc.applySecurityAuthentication(ctx);
       // client-node makes a new connection pool (undici Agent) for every request: a TCP and TLS
@@ -127,7 +160,7 @@ export class KubeClient {
       const res = await this.http.send(ctx).toPromise();
       const body = await res.body.text();
       if (res.httpStatusCode < 200 || res.httpStatusCode > 299) throw new ApiException(res.httpStatusCode, `HTTP ${res.httpStatusCode}`, body, res.headers);
-      return ((JSON.parse(body) as { items?: Record<string, unknown>[] }).items ?? []);
+      return body;
     } catch (err) {
       throw kubeError(err, target, this.timeoutMs);
     }

@@ -38,6 +38,14 @@ export class KubeBadRequestError extends UserError {
   }
 }
 
+/** A pod's log cannot be read as asked (a 400 on pods/log): no previous container, waiting to start, which container. */
+export class PodLogUnavailableError extends UserError {
+  override name = 'PodLogUnavailableError';
+  constructor(readonly target: KubeTarget, readonly pod: string, readonly detail?: string) {
+    super(`no log for ${pod}: ${detail ?? 'the API server refused to read it'}`);
+  }
+}
+
 export class KubeContextError extends UserError {
   override name = 'KubeContextError';
   constructor(readonly context: string) {

@@ -1,4 +1,4 @@
-import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Deployment, V1Pod } from '@kubernetes/client-node';
 
 // Lists are read as plain JSON (JSON.parse is ~5× faster than client-node's model deserializer,
 // which dominated `status`). The generated models carry Date objects for timestamps, so the
@@ -49,4 +49,11 @@ export function reviveDeployment(d: Record<string, unknown>): V1Deployment {
     toDate(c, 'lastTransitionTime');
   });
   return d as V1Deployment;
+}
+
+export function reviveEvent(e: Record<string, unknown>): CoreV1Event {
+  metadata(e);
+  for (const key of ['firstTimestamp', 'lastTimestamp', 'eventTime']) toDate(e, key);
+  toDate(e.series as Obj, 'lastObservedTime');
+  return e as unknown as CoreV1Event;
 }

@@ -10,6 +10,7 @@ import type { ClusterSeed } from './fixtures.js';
 import { LabelSelectorError, matchesSelector, parseLabelSelector, type Selector } from './label-selector.js';
 import { discoveryResponse, RESOURCES, type ResourceName } from './discovery.js';
 import { hasTable, TABLE_CONTENT_TYPE, toTable } from './table.js';
+import { fieldGetter, PodLogs, servePodLog } from './kube-api-logs.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -41,6 +42,8 @@ export interface FakeKubeApi {
   setEvents(namespace: string, events: KubernetesObject[]): void;
   load(seed: ClusterSeed): void;
   getPod(namespace: string, name: string): KubernetesObject | undefined;
+  /** Containers' logs (`pods/{name}/log`); a container with none set logs made-up lines (kube-api-logs.ts). */
+  readonly logs: PodLogs;
   /** Answer the next `times` requests whose path matches (a string: exactly; a RegExp: the path or path?query) with a `Status` error (403, 404, 500, ...). */
   failNext(path: RegExp | string, code: number, reason?: string, message?: string, times?: number): void;
   /** Accept the next matching request and never answer it (a hung API server). */
@@ -110,6 +113,7 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
   let compactedRv = 0; // watches from below this get 410
   let requests = 0;
   const namespaces = new Set<string>();
+  const logs = new PodLogs();
 
   const withKind = (resource: ResourceName, json: string): string => {
     const { kind, groupVersion } = RESOURCES[resource];
@@ -199,6 +203,7 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
       if (inj.code === 0) return; // hang: never answer
       return send(res, inj.code, statusBody(inj.code, inj.message ?? defaultMessage(inj.code, req, path), inj.reason));
     }
+    if (servePodLog(req, res, path, q, (namespace, name) => store.get('pods')!.get(`${namespace}/${name}`)?.obj, logs, send, statusBody)) return;
     if (req.method !== 'GET') return send(res, 405, statusBody(405, `the server does not allow this method on the requested resource`));
 
     const discovery = discoveryResponse(path, req.headers.accept ?? '', `${req.socket.localAddress}:${req.socket.localPort}`);
@@ -238,7 +243,7 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
       return send(res, 400, statusBody(400, err.message));
     }
     try {
-      fields = parseFieldSelector(q.get('fieldSelector') ?? '');
+      fields = parseFieldSelector(q.get('fieldSelector') ?? '', resource!);
     } catch (err) {
       return send(res, 400, statusBody(400, (err as Error).message));
     }
@@ -315,6 +320,7 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
       return requests;
     },
     requestLog,
+    logs,
     get resourceVersion() {
       return rv;
     },
@@ -392,8 +398,8 @@ function defaultMessage(code: number, req: IncomingMessage, path: string): strin
   }
 }
 
-/** Field selectors the API server supports for these kinds: metadata.name/namespace, status.phase, spec.nodeName; `=`, `==`, `!=`. */
-function parseFieldSelector(s: string): (o: KubernetesObject) => boolean {
+/** Field selectors with the labels the API server supports for the kind (kube-api-logs.ts fieldGetter); `=`, `==`, `!=`. */
+function parseFieldSelector(s: string, resource: ResourceName): (o: KubernetesObject) => boolean {
   const tests = s
     .split(',')
     .filter((p) => p.trim() !== '')
@@ -401,16 +407,9 @@ function parseFieldSelector(s: string): (o: KubernetesObject) => boolean {
       const m = /^\s*([A-Za-z.]+)\s*(==|=|!=)\s*([^\s]*)\s*$/.exec(part);
       if (!m) throw new Error(`invalid selector: '${s}'; can't understand '${part}'`);
       const [, field, op, value] = m as unknown as [string, string, string, string];
-      const get = FIELDS[field];
+      const get = fieldGetter(resource, field);
       if (!get) throw new Error(`field label not supported: ${field}`);
-      return (o: KubernetesObject) => (get(o as FieldObject) === value) === (op !== '!=');
+      return (o: KubernetesObject) => (get(o) === value) === (op !== '!=');
     });
   return (o) => tests.every((t) => t(o));
 }
-type FieldObject = KubernetesObject & { status?: { phase?: string }; spec?: { nodeName?: string } };
-const FIELDS: Record<string, (o: FieldObject) => string | undefined> = {
-  'metadata.name': (o) => o.metadata?.name,
-  'metadata.namespace': (o) => o.metadata?.namespace,
-  'status.phase': (o) => o.status?.phase,
-  'spec.nodeName': (o) => o.spec?.nodeName,
-};
