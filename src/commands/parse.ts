@@ -70,9 +70,13 @@ function environmentOf(spec: VerbSpec, service: string, words: string[], registr
     return { environment: value.toLowerCase(), args: words.filter((_, i) => i !== flag && (w.includes('=') || i !== flag + 1)) };
   }
   const last = spec.environmentAt === 'last';
-  // last: the last word that is not an option (`flag X on staging --shared`)
+  // last: the last word that is not an option (`flag X on staging --shared`), nor the value of one
+  // (`logs webserver staging --lines 50`) unless it is an environment's name (`logs web --previous staging`)
   let at = 0;
-  if (last) for (at = words.length - 1; at > 0 && words[at]!.startsWith('--'); at--);
+  if (last) {
+    const optionValue = (i: number): boolean => i > 0 && words[i - 1]!.startsWith('--') && !words[i - 1]!.includes('=') && !envs.includes(words[i]!.toLowerCase());
+    for (at = words.length - 1; at > 0 && (words[at]!.startsWith('--') || optionValue(at)); at--);
+  }
   const candidate = words[at];
   if (candidate !== undefined && !candidate.startsWith('--')) {
     // a verb taking its environment last reads `flag X on` (no environment) as well: only a known name counts

@@ -4,12 +4,14 @@ import { cancel } from './cancel.js';
 import { confirm } from './confirm.js';
 import { deploy } from './deploy.js';
 import { diff } from './diff.js';
+import { events } from './events.js';
 import { flag } from './flag.js';
 import { flags } from './flags.js';
 import { help, serviceHelp } from './help.js';
 import { job } from './job.js';
 import { jobs } from './jobs.js';
 import { lock } from './lock.js';
+import { logs } from './logs.js';
 import { maint } from './maint.js';
 import { restart } from './restart.js';
 import { rollout } from './rollout.js';
@@ -19,7 +21,7 @@ import { upgrade } from './upgrade.js';
 import type { Verb } from './verb.js';
 import { whoami } from './whoami.js';
 
-export const verbs = [status, serviceHelp, help, whoami, deploy, diff, restart, flags, flag, upgrade, lock, unlock, confirm, cancel, rollout, jobs, job, maint] as const;
+export const verbs = [status, serviceHelp, help, whoami, deploy, diff, restart, flags, flag, upgrade, lock, unlock, confirm, cancel, rollout, jobs, job, maint, logs, events] as const;
 
 /**
  * The verbs as the gateway and the worker take them. Each keeps its own argument type inside: the
