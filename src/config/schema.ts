@@ -34,6 +34,10 @@ const deployHelmfile = z.strictObject({
   dir: z.string().min(1),
   environment: z.string().min(1),
   selector: z.string().regex(/^name=[A-Za-z0-9._-]+$/, 'must look like name=<release>').optional(),
+  /** The helm release (`releases`, `rollback`); default the selector's name=…, else the environment's name. */
+  release: name.optional(),
+  /** The kubeconfig helm is given for `releases` and `rollback`: the one the helmfile passes in helmDefaults.args. */
+  kubeconfig: z.string().regex(/^\/[A-Za-z0-9._/-]+$/, 'must be an absolute path').optional(),
 });
 const deployHelm = z.strictObject({
   tool: z.literal('helm'),
@@ -42,6 +46,8 @@ const deployHelm = z.strictObject({
   namespace: z.string().optional(),
   valuesFiles: z.array(z.string()).default([]),
   dir: z.string().optional(),
+  /** The kubeconfig for `releases` and `rollback` (default: helm's, from KUBECONFIG). */
+  kubeconfig: z.string().regex(/^\/[A-Za-z0-9._/-]+$/, 'must be an absolute path').optional(),
 });
 
 export const environmentSchema = z.strictObject({

@@ -1,6 +1,8 @@
 // One deploy of one service environment, as steps on one run: checks (freeze, maintenance, lock) →
 // an optional change inside the lock (a flag or version edit) → diff → confirmation gate → apply →
 // announcements; the lock is released on every exit. The chat form of `helmfile -e <env> -i apply`.
+// An operation (rollback, stop, start: src/deploy/operation.ts) takes the place of diff + apply and
+// goes through the same checks, lock, confirmation gate and announcements.
 import { hostname } from 'node:os';
 import type { Access } from '../auth/access.js';
 import type { Config } from '../config/schema.js';
@@ -30,6 +32,41 @@ export interface DeployContext {
 }
 
 export type DeployVerb = 'deploy' | 'restart';
+/** Verbs whose work is an Operation instead of diff + apply. */
+export type OperationVerb = 'rollback' | 'stop' | 'start';
+
+/** What an operation may use of its run: tools run like a deploy's (timeout, redaction, the job log, cancel). */
+export interface OperationTools {
+  who: Identity & { user: string };
+  exec(run: ToolRun, onLine?: (line: string) => void, o?: { maxLineChars?: number }): Promise<RunOutcome>;
+  /** Why a run failed, in words ("helm exited 1", "timed out after 15m00s: …"). */
+  failed(run: ToolRun, o: RunOutcome): string;
+  log(line: string): void;
+}
+export interface Prepared {
+  /** What it will do, for the confirmation and the start line ("revision 44 (…) → revision 43 (…)"). */
+  text: string;
+  /** Confirmed only while this stays the same (the environment did not change in between). */
+  digest: string;
+  /** More lines under the confirmation question. */
+  lines?: Line[];
+}
+export interface Applied {
+  ok: boolean;
+  /** "release staging → revision 45 (rollback to 43)", or why it failed. */
+  text: string;
+  revisions?: Record<string, number>;
+  /** Said after the result, to the asker and on the channels ("the cluster now differs from git…"). */
+  note?: string;
+}
+/** A change of the environment other than diff + apply. */
+export interface Operation {
+  /** Inside the lock, before the gate: what it will do, or why not (then nothing runs). */
+  prepare(t: OperationTools): Promise<Prepared | { refused: Line }>;
+  apply(t: OperationTools, p: Prepared): Promise<Applied>;
+  /** The record's tool. */
+  tool: DeployRecord['tool'];
+}
 
 export interface RolloutStep {
   group: string;
@@ -42,7 +79,7 @@ export interface RolloutStep {
 }
 
 export interface DeployRequest {
-  verb: DeployVerb;
+  verb: DeployVerb | OperationVerb;
   service: string;
   environment: string;
   requester: Identity;
@@ -54,6 +91,10 @@ export interface DeployRequest {
   duringMaintenance?: boolean;
   /** An edit made inside the lock before the diff (a feature flag, a version), so two edits of one environment never interleave. */
   change?: ChangeStep;
+  /** Instead of diff + apply (rollback, stop, start). */
+  operation?: Operation;
+  /** The verb's arguments, kept with a confirmation so `confirm` runs the same operation. */
+  args?: Record<string, unknown>;
 }
 
 /** The change step: edits the checkout (and commits), or says there is nothing to change. */
@@ -71,8 +112,8 @@ export type ChangeOutcome =
 export interface DeployRecord {
   service: string;
   environment: string;
-  verb: DeployVerb;
-  tool: 'helmfile' | 'helm';
+  verb: DeployVerb | OperationVerb;
+  tool: 'helmfile' | 'helm' | 'kubernetes';
   user: string;
   confirmedBy?: string;
   outcome: 'deployed' | 'nothing-to-deploy' | 'awaiting-confirmation' | 'failed' | 'timed-out' | 'cancelled' | 'refused';
@@ -91,7 +132,7 @@ export interface DeployResult extends JobResult {
   deploy: DeployRecord;
 }
 
-const past: Record<DeployVerb, string> = { deploy: 'deployed', restart: 'restarted' };
+const past: Record<DeployVerb | OperationVerb, string> = { deploy: 'deployed', restart: 'restarted', rollback: 'rolled back', stop: 'stopped', start: 'started' };
 
 /** The requester's directory user, for LOG_USER (SAL shows the person, not the bot). */
 export async function directoryUser(access: Access, who: Identity): Promise<Identity & { user: string }> {
@@ -159,6 +200,11 @@ export async function runDeploy(dc: DeployContext, req: DeployRequest): Promise<
   try {
     const changed = await run.change();
     if (changed) return changed;
+    if (req.operation) {
+      const p = await run.prepare(req.operation);
+      if ('result' in p) return p.result;
+      return (await run.operationGate(p)) ?? (await run.applyOperation(req.operation, p));
+    }
     const diff = await run.diff();
     if ('result' in diff) return diff.result;
     return (await run.confirmGate(diff)) ?? (await run.apply(diff));
@@ -177,8 +223,8 @@ class DeployRun {
   private readonly settings: Config['deploy'];
   private readonly t: Target;
   private readonly label: string;
-  private readonly diffRun: ToolRun;
-  private readonly applyRun: ToolRun;
+  private readonly diffRun?: ToolRun;
+  private readonly applyRun?: ToolRun;
   private readonly started = Date.now();
   private readonly timeoutMs: number;
   private readonly ttlMs: number;
@@ -198,8 +244,10 @@ class DeployRun {
     this.t = target(dc.config, dc.registry, req.service, req.environment);
     this.label = `${req.service} ${req.environment}`;
     // every path and argument is checked before anything runs or is locked
-    this.diffRun = plan(dc.config, this.t, 'diff');
-    this.applyRun = plan(dc.config, this.t, 'apply', { restart: req.verb === 'restart' });
+    if (!req.operation) {
+      this.diffRun = plan(dc.config, this.t, 'diff');
+      this.applyRun = plan(dc.config, this.t, 'apply', { restart: req.verb === 'restart' });
+    }
     this.timeoutMs = this.settings.timeoutMinutes * 60_000;
     this.ttlMs = this.settings.lockTtlSeconds * 1000;
   }
@@ -210,7 +258,7 @@ class DeployRun {
     const [who, freeze] = await Promise.all([directoryUser(dc.access, req.requester), dc.store.frozen(req.service, req.environment)]);
     this.who = who;
     this.record = {
-      service: req.service, environment: req.environment, verb: req.verb, tool: this.t.deploy.tool, user: who.user,
+      service: req.service, environment: req.environment, verb: req.verb, tool: req.operation?.tool ?? this.t.deploy.tool, user: who.user,
       ...(req.confirmed ? { confirmedBy: req.confirmed.by.nick } : {}),
       outcome: 'refused', commands: [], startedAt: this.started, durationMs: 0,
     };
@@ -230,7 +278,7 @@ class DeployRun {
       jobId: dc.jobId, service: req.service, environment: req.environment, verb: req.verb, user: who.user, host: owner.host, startedAt: this.started,
       ...(req.rollout ? { rollout: { group: req.rollout.group, index: req.rollout.index, total: req.rollout.steps.length, remaining: req.rollout.steps.slice(req.rollout.index + 1) } } : {}),
     };
-    this.redactor = new Redactor(knownSecrets(dc.config, [...this.diffRun.secretFiles, ...this.applyRun.secretFiles]));
+    this.redactor = new Redactor(knownSecrets(dc.config, [...(this.diffRun?.secretFiles ?? []), ...(this.applyRun?.secretFiles ?? [])]));
     this.env = childEnv(who.user, this.settings.passEnv);
     const got = await dc.store.acquire(req.service, req.environment, owner, this.ttlMs);
     if (!got.ok) {
@@ -262,11 +310,12 @@ class DeployRun {
     await this.dc.store.setRunning(this.running);
     const summary = new DiffSummary();
     const firstError = new ApplyProgress();
-    const d = await this.exec(this.diffRun, (l) => {
+    const diffRun = this.diffRun!;
+    const d = await this.exec(diffRun, (l) => {
       summary.push(l);
       firstError.push(l);
     });
-    if (d.exitCode !== 0 && d.exitCode !== 2) return { result: this.failure('diff', this.diffRun, d, firstError.firstError) };
+    if (d.exitCode !== 0 && d.exitCode !== 2) return { result: this.failure('diff', diffRun, d, firstError.firstError) };
     const changes = d.exitCode === 2;
     this.record.diff = changes ? summary.text() : 'no changes';
     if (req.verb === 'deploy' && !changes) {
@@ -287,41 +336,110 @@ class DeployRun {
     const digest = changes ? summary.digest() : undefined;
     if (!needsConfirm || (req.confirmed && req.confirmed.diffDigest === digest)) return undefined;
     const changedSince = !!req.confirmed;
-    const pending: PendingConfirmation = {
-      code: newCode(), verb: req.verb, service: req.service, environment: req.environment,
-      requester: this.who, replyTo: req.replyTo, requestId: `${dc.jobId}`, createdAt: Date.now(),
-      expiresAt: Date.now() + settings.confirmMinutes * 60_000, ...(digest ? { diffDigest: digest } : {}), ...(req.duringMaintenance ? { duringMaintenance: true } : {}),
-      summary: changes ? summary.text() : 'restart every pod', jobId: dc.jobId,
-    };
-    await dc.store.savePending(pending);
     const head = req.verb === 'restart'
       ? `${label}: restart recreates every pod (no changes pending)`
       : `${label}: ${changedSince ? 'the changes are not the ones confirmed, now: ' : 'changes to deploy — '}${summary.text()}`;
     const lines: Line[] = [...this.changeLines(), head, ...(changes ? diffLines(summary, settings.chatLines) : [])];
     if (changes) lines.push(line`full diff: ${cmd(`job ${dc.jobId}`)}`);
+    return this.ask({ head, lines, summary: changes ? summary.text() : 'restart every pod', ...(digest ? { digest } : {}) });
+  }
+
+  /** Saves what waits for `confirm <code>` and asks for it. */
+  private async ask(q: { head: string; lines: Line[]; summary: string; digest?: string }): Promise<DeployResult> {
+    const { dc, req, settings } = this;
+    const pending: PendingConfirmation = {
+      code: newCode(), verb: req.verb, service: req.service, environment: req.environment,
+      requester: this.who, replyTo: req.replyTo, requestId: `${dc.jobId}`, createdAt: Date.now(),
+      expiresAt: Date.now() + settings.confirmMinutes * 60_000, ...(q.digest ? { diffDigest: q.digest } : {}), ...(req.duringMaintenance ? { duringMaintenance: true } : {}),
+      ...(req.args ? { args: req.args } : {}),
+      summary: q.summary, jobId: dc.jobId,
+    };
+    await dc.store.savePending(pending);
+    const lines = [...q.lines];
     lines.push(line`to go ahead, say within ${humanDuration(settings.confirmMinutes * 60_000)}: ${cmd(`confirm ${pending.code}`)} (or ${cmd(`cancel ${pending.code}`)})`);
     // a cancel leaves the commit in the checkout: say how to take it back
     if (this.record.commit && this.undo) lines.push(append(`the change is committed (${this.record.commit.slice(0, 12)}) and waits for this deploy; to take it back: `, ...toParts(this.undo)));
     this.record.confirmCode = pending.code;
-    return this.done({ ok: true, summary: head, lines }, 'awaiting-confirmation');
+    return this.done({ ok: true, summary: q.head, lines }, 'awaiting-confirmation');
+  }
+
+  private tools(): OperationTools {
+    return {
+      who: this.who,
+      exec: (run, onLine, o) => this.exec(run, onLine ?? (() => {}), o),
+      failed: (run, o) => exitText(run, o, this.timeoutMs),
+      log: (l) => this.log.append(l),
+    };
+  }
+
+  /** An operation's step 4: what it will do (inside the lock, so nothing changes it before the gate). */
+  async prepare(op: Operation): Promise<Prepared | { result: DeployResult }> {
+    await this.dc.store.setRunning(this.running);
+    const p = await op.prepare(this.tools());
+    if ('refused' in p) return { result: this.done({ ok: false, summary: plain(p.refused), lines: [p.refused] }, 'refused') };
+    this.record.diff = p.text;
+    return p;
+  }
+
+  /** An operation's step 5: production asks, showing what it will do; a confirmation holds while that stays the same. */
+  async operationGate(p: Prepared): Promise<DeployResult | undefined> {
+    const { req, label } = this;
+    if (!this.t.env.confirm || (req.confirmed && req.confirmed.diffDigest === p.digest)) return undefined;
+    const head = `${label}: ${req.confirmed ? 'changed since it was confirmed, now: ' : ''}${req.verb} ${p.text}`;
+    return this.ask({ head, lines: [head, ...(p.lines ?? [])], summary: `${req.verb} ${p.text}`, digest: p.digest });
+  }
+
+  /** An operation's step 6: done between the start and end announcements. */
+  async applyOperation(op: Operation, p: Prepared): Promise<DeployResult> {
+    const { dc, req, label, who } = this;
+    const started = this.announceStart(`${label}: ${req.verb} started by ${this.by()} (job ${dc.jobId}): ${p.text}`);
+    const a = await op.apply(this.tools(), p);
+    await started;
+    if (a.revisions && Object.keys(a.revisions).length) this.record.revisions = a.revisions;
+    const took = humanDuration(Date.now() - this.started);
+    const note = a.note ? `; ${a.note}` : '';
+    if (!a.ok) {
+      const text = `${req.verb} of ${label} FAILED after ${took}: ${a.text}`;
+      this.announceEnd(`${label}: ${req.verb} by ${who.user} FAILED after ${took}: ${a.text}`);
+      return this.done({ ok: false, summary: text, lines: [append(`${text} (`, ...fullLog(dc.jobId), ')')] }, 'failed');
+    }
+    this.announceEnd(`${label}: ${req.verb} by ${who.user} done in ${took}: ${a.text}${note}`);
+    const l = append(`${past[req.verb]} ${label} in ${took}: ${a.text}${note} (`, ...fullLog(dc.jobId), ')');
+    return this.done({ ok: true, summary: plain(l), lines: [l] }, 'deployed');
+  }
+
+  private by(): string {
+    const { req, who } = this;
+    return `${who.user}${req.confirmed && req.confirmed.by.user !== who.user ? `, confirmed by ${req.confirmed.by.user ?? req.confirmed.by.nick}` : ''}`;
+  }
+
+  /** The start line on the service's channels and to the asker, while the work starts (outboxes keep each network's order). */
+  private announceStart(startLine: string): Promise<unknown> {
+    const { dc, req } = this;
+    this.running.announced = true;
+    return Promise.all([
+      ...announcements(dc.config, req.service, [startLine], req.replyTo).map((m) => dc.post(m)),
+      dc.post(progress(req.replyTo, startLine)),
+      dc.store.setRunning(this.running),
+    ]).catch((err) => dc.log.warn({ err }, 'deploy start announcement failed'));
+  }
+
+  /** The end line, posted by `release` once the lock is given back. */
+  private announceEnd(endLine: string): void {
+    this.endPosts = announcements(this.dc.config, this.req.service, [endLine], this.req.replyTo).map((m) => this.dc.post(m).catch(() => {}));
   }
 
   /** Step 6: apply, with the start and end announced on the service's channels. */
   async apply({ changes, summary }: Diffed): Promise<DeployResult> {
     const { dc, req, label, who } = this;
-    const config = dc.config;
-    const by = `${who.user}${req.confirmed && req.confirmed.by.user !== who.user ? `, confirmed by ${req.confirmed.by.user ?? req.confirmed.by.nick}` : ''}`;
+    const applyRun = this.applyRun!;
+    const by = this.by();
     const what = req.verb === 'restart' ? 'restart (roll_restart=1)' : 'deploy';
     const stepNote = req.rollout ? ` [rollout ${req.rollout.group} ${req.rollout.index + 1}/${req.rollout.steps.length}]` : '';
     const change = req.change ? ` to ${req.change.describe}` : '';
     const startLine = `${label}: ${what}${change} started by ${by} (job ${dc.jobId})${stepNote}${changes ? `: ${summary.text()}` : ''}`;
-    // the news goes out while helmfile starts (outboxes keep each network's order)
-    this.running.announced = true;
-    const startPosts = Promise.all([
-      ...announcements(config, req.service, [startLine], req.replyTo).map((m) => dc.post(m)),
-      dc.post(progress(req.replyTo, startLine)),
-      dc.store.setRunning(this.running),
-    ]).catch((err) => dc.log.warn({ err }, 'deploy start announcement failed'));
+    // the news goes out while helmfile starts
+    const startPosts = this.announceStart(startLine);
 
     const applying = new Set<string>();
     const progressPosts: Promise<void>[] = [];
@@ -331,7 +449,7 @@ class DeployRun {
         progressPosts.push(dc.post(progress(req.replyTo, `${label}: applying release ${m.release}, waiting for the rollout`)).catch(() => {}));
       }
     });
-    const a = await this.exec(this.applyRun, (l) => apply.push(l));
+    const a = await this.exec(applyRun, (l) => apply.push(l));
     await startPosts;
     await Promise.all(progressPosts);
     const ok = (a.exitCode === 0 || a.exitCode === 2) && !a.timedOut && !a.cancelled;
@@ -345,10 +463,10 @@ class DeployRun {
       const l = append(`${past[req.verb]} ${label} in ${took}${revs ? `: ${revs}` : ''} (`, ...fullLog(dc.jobId), ')');
       result = this.done({ ok: true, summary: plain(l), lines: [...this.changeLines(), l] }, 'deployed');
     } else {
-      result = this.failure('apply', this.applyRun, a, apply.firstError);
-      endLine = `${label}: ${what} by ${who.user} FAILED after ${took}: ${exitText(this.applyRun, a, this.timeoutMs)}`;
+      result = this.failure('apply', applyRun, a, apply.firstError);
+      endLine = `${label}: ${what} by ${who.user} FAILED after ${took}: ${exitText(applyRun, a, this.timeoutMs)}`;
     }
-    this.endPosts = announcements(config, req.service, [endLine], req.replyTo).map((m) => dc.post(m).catch(() => {}));
+    this.announceEnd(endLine);
     return result;
   }
 
@@ -385,7 +503,7 @@ class DeployRun {
     };
   }
 
-  private async exec(run: ToolRun, onLine: (line: string) => void): Promise<RunOutcome> {
+  private async exec(run: ToolRun, onLine: (line: string) => void, opt: { maxLineChars?: number } = {}): Promise<RunOutcome> {
     const { dc, settings } = this;
     const cmdText = commandLine(run);
     this.record.commands.push(cmdText);
@@ -393,7 +511,7 @@ class DeployRun {
     const redact = this.redactor.stream();
     const o = await runTool(run, {
       env: this.env, timeoutMs: this.timeoutMs, killGraceMs: settings.killGraceSeconds * 1000, redact,
-      signal: this.lease!.abort.signal,
+      signal: this.lease!.abort.signal, ...opt,
       onLine: (l) => {
         this.log.append(l);
         onLine(l);

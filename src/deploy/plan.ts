@@ -7,7 +7,7 @@ import type { ServiceRegistry } from '../core/registry.js';
 import { DeployNotConfiguredError, PathEscapeError, RefusedArgumentsError } from './errors.js';
 
 export type DeployConfig = NonNullable<EnvironmentConfig['deploy']>;
-export type Phase = 'diff' | 'apply';
+export type Phase = 'diff' | 'apply' | 'history' | 'rollback';
 
 export interface ToolRun {
   tool: 'helmfile' | 'helm';

@@ -33,6 +33,8 @@ export interface RunOptions {
   onSpawn?(pid: number): void;
   /** Aborting stops the process group (a `!cancel`). */
   signal?: AbortSignal;
+  /** Longer lines are cut (default 2000); a JSON answer on one line needs more. */
+  maxLineChars?: number;
 }
 
 export interface RunOutcome {
@@ -64,7 +66,8 @@ export async function runTool(run: ToolRun, o: RunOptions): Promise<RunOutcome> 
   const emit = (raw: string) => {
     // redact the whole line first: cutting first could leave half a secret at the cut
     const clean = o.redact(raw);
-    o.onLine(clean.length > MAX_LINE ? clean.slice(0, MAX_LINE) + ' …(line cut)' : clean);
+    const max = o.maxLineChars ?? MAX_LINE;
+    o.onLine(clean.length > max ? clean.slice(0, max) + ' …(line cut)' : clean);
   };
   const child = execa(run.tool, run.argv, {
     cwd: run.cwd,

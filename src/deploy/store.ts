@@ -21,7 +21,7 @@ return 1`;
 
 export interface PendingConfirmation {
   code: string;
-  verb: 'deploy' | 'restart' | 'rollout';
+  verb: 'deploy' | 'restart' | 'rollout' | 'rollback' | 'stop' | 'start';
   service: string;
   environment?: string;
   /** Roll-out group, for verb rollout. */
@@ -35,6 +35,8 @@ export interface PendingConfirmation {
   diffDigest?: string;
   /** Asked with --during-maintenance (carried to the confirmed run). */
   duringMaintenance?: boolean;
+  /** An operation's arguments (rollback's revision), for the confirmed run. */
+  args?: Record<string, unknown>;
   summary: string;
   /** Job that asked (its log holds the diff). */
   jobId: string;

@@ -14,9 +14,16 @@ import { CODE_PATTERN, type PendingConfirmation } from '../deploy/store.js';
 import { clock, humanDuration } from '../deploy/time.js';
 import { deploy as deploySpec } from './deploy.js';
 import { restart as restartSpec } from './restart.js';
+import { rollback as rollbackSpec, rollbackOf } from './rollback.js';
 import { defineVerb, type RunContext } from './verb.js';
+import type { Operation } from '../deploy/engine.js';
 
-const specs: Record<string, VerbSpec> = { deploy: deploySpec, restart: restartSpec };
+const specs: Record<string, VerbSpec> = { deploy: deploySpec, restart: restartSpec, rollback: rollbackSpec };
+
+/** Verbs whose confirmed run is an operation, rebuilt from the arguments kept with the confirmation. */
+const operations: Record<string, (ctx: RunContext, p: PendingConfirmation) => Operation> = {
+  rollback: (ctx, p) => rollbackOf(ctx, { service: p.service, environment: p.environment!, ...(typeof p.args?.revision === 'number' ? { revision: p.args.revision } : {}) }),
+};
 
 export function describePending(p: PendingConfirmation): string {
   return p.verb === 'rollout' ? `rollout ${p.group}` : `${p.verb} of ${p.service} ${p.environment}`;
@@ -86,10 +93,13 @@ export const confirm = defineVerb({
       const text = `rollout ${p.group} confirmed: ${steps.map(stepName).join(', then ')}; stops at the first failure`;
       return { ok: true, summary: text, lines: [text] };
     }
+    const operation = operations[p.verb]?.(ctx, p);
+    if (!operation && p.verb !== 'deploy' && p.verb !== 'restart') throw new UserError(`cannot confirm a ${p.verb}`);
     return runDeploy(deployContext(ctx), {
       verb: p.verb, service: p.service, environment: p.environment!, requester: p.requester, replyTo: data.replyTo,
       confirmed: { by, code, ...(p.diffDigest ? { diffDigest: p.diffDigest } : {}) },
       ...(p.duringMaintenance ? { duringMaintenance: true } : {}),
+      ...(operation ? { operation, ...(p.args ? { args: p.args } : {}) } : {}),
     });
   },
   interrupted: (ctx, data, jobId, reason) => deployInterrupted(ctx, { jobId, kind: data.kind, reason, replyTo: data.replyTo }),

@@ -3,6 +3,9 @@
  * first on PATH. Each run records its argv, cwd, environment, pid, start/end time and exit code, then
  * prints realistic helm-diff / helmfile apply output — including a fake secret value that must never
  * reach chat — and exits as the control file says (diff: 2 = changes, 0 = none, 1 = error).
+ * helm also answers `history <release> -o json` and `rollback <release> [revision]` like helm 3: each
+ * release's revisions live in the control directory (hist-<release>: 41 superseded and 42 deployed to
+ * begin with); an upgrade or apply adds "Upgrade complete", a rollback "Rollback to <n>".
  *
  *   const tools = await installFakeTools();
  *   process.env.PATH = tools.pathEnv;
@@ -106,14 +109,51 @@ if [ ${q(tool)} = helmfile ]; then
   namespace=$(sed -n 's/^    namespace: *//p' helmfile.yaml 2>/dev/null | head -1)
   chart=$(sed -n 's/^    chart: *//p' helmfile.yaml 2>/dev/null | head -1)
 else
-  if [ "$1" = diff ]; then sub=diff; release=$3; else sub=apply; release=$2; fi
+  case "$1" in diff) sub=diff; release=$3;; history|rollback) sub=$1; release=$2;; *) sub=apply; release=$2;; esac
   namespace=default; prev=""
-  for a in "$@"; do [ "$prev" = --namespace ] && namespace=$a; prev=$a; done
+  for a in "$@"; do case "$prev" in --namespace|-n) namespace=$a;; esac; prev=$a; done
   chart=./$release
+  [ -f helmfile.yaml ] && chart=$(sed -n 's/^    chart: *//p' helmfile.yaml | head -1)
 fi
 echo "$sub" > "$call/sub"
 release=\${release:-main}; namespace=\${namespace:-default}; chart=\${chart:-wmf-stable/unknown}
 SECRET=${q(secret)}
+
+# revisions: rev<TAB>updated<TAB>status<TAB>chart<TAB>app_version<TAB>description, oldest first
+hist="$D/hist-$release"
+chartname=\${chart##*/}; chartname=\${chartname#./}
+seed() {
+  [ -f "$hist" ] && return
+  printf '41\t2026-11-20T10:02:11.12+00:00\tsuperseded\t%s-0.12.5\t4.1.0\tInstall complete\n' "$chartname" > "$hist"
+  printf '42\t2026-11-25T09:14:52.481+00:00\tdeployed\t%s-0.12.6\t4.1.1\tUpgrade complete\n' "$chartname" >> "$hist"
+}
+# add_revision REV CHART APP DESCRIPTION: the deployed one becomes superseded
+add_revision() {
+  seed
+  sed -i 's/\tdeployed\t/\tsuperseded\t/' "$hist"
+  printf '%s\t%s\tdeployed\t%s\t%s\t%s\n' "$1" "$(date -u +%Y-%m-%dT%H:%M:%S.%N+00:00)" "$2" "$3" "$4" >> "$hist"
+}
+next_rev() { revfile="$D/rev-$here"; rev=$(( $(cat "$revfile" 2>/dev/null || echo 42) + 1 )); echo $rev > "$revfile"; }
+
+if [ "$sub" = history ]; then
+  seed
+  awk -F'\t' 'BEGIN { printf "[" } { if (NR > 1) printf ","; printf "{\\"revision\\":%d,\\"updated\\":\\"%s\\",\\"status\\":\\"%s\\",\\"chart\\":\\"%s\\",\\"app_version\\":\\"%s\\",\\"description\\":\\"%s\\"}", $1, $2, $3, $4, $5, $6 } END { print "]" }' "$hist"
+  finish 0
+fi
+if [ "$sub" = rollback ]; then
+  seed
+  sleep "$APPLY_SLEEP"
+  to=$3
+  case "$to" in ''|-*) to=$(awk -F'\t' '$3 == "deployed" { print $1 - 1 }' "$hist");; esac
+  line=$(awk -F'\t' -v r="$to" '$1 == r' "$hist")
+  if [ -z "$line" ]; then echo "Error: release has no $to version" >&2; finish 1; fi
+  case "$FAIL_IN" in *" $here "*) echo "Error: timed out waiting for the condition" >&2; finish 1;; esac
+  if [ "$APPLY_EXIT" != 0 ]; then echo "Error: another operation (install/upgrade/rollback) is in progress" >&2; finish "$APPLY_EXIT"; fi
+  next_rev
+  add_revision "$rev" "$(echo "$line" | cut -f4)" "$(echo "$line" | cut -f5)" "Rollback to $to"
+  echo "Rollback was a success! Happy Helming!"
+  finish 0
+fi
 
 print_diff() {
 cat <<OUT
@@ -181,7 +221,8 @@ case "$FAIL_IN" in *" $here "*)
   finish 1;;
 esac
 if [ "$APPLY_EXIT" != 0 ]; then echo "Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress" >&2; finish "$APPLY_EXIT"; fi
-revfile="$D/rev-$here"; rev=$(( $(cat "$revfile" 2>/dev/null || echo 42) + 1 )); echo $rev > "$revfile"
+next_rev
+add_revision "$rev" "$chartname-0.12.$((rev - 36))" "4.1.$((rev - 41))" "Upgrade complete"
 cat <<OUT
 Release "$release" has been upgraded. Happy Helming!
 NAME: $release
@@ -231,7 +272,7 @@ export async function installFakeTools(): Promise<FakeTools> {
       write();
       rmSync(path.join(dir, 'calls'), { recursive: true, force: true });
       mkdirSync(path.join(dir, 'calls'));
-      for (const f of readdirSync(dir)) if (f.startsWith('rev-')) rmSync(path.join(dir, f));
+      for (const f of readdirSync(dir)) if (f.startsWith('rev-') || f.startsWith('hist-')) rmSync(path.join(dir, f));
     },
     calls() {
       const root = path.join(dir, 'calls');
