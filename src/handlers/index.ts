@@ -23,7 +23,7 @@ import { upgrade } from './upgrade.js';
 import type { Verb } from './verb.js';
 import { whoami } from './whoami.js';
 
-export const verbs = [status, serviceHelp, help, whoami, deploy, diff, restart, flags, flag, upgrade, lock, unlock, confirm, cancel, rollout, jobs, job, maint, logs, events] as const;
+export const verbs = [status, serviceHelp, help, whoami, deploy, diff, restart, flags, flag, upgrade, lock, unlock, confirm, cancel, rollout, jobs, job, maint, logs, events, releases, rollback] as const;
 
 /**
  * The verbs as the gateway and the worker take them. Each keeps its own argument type inside: the
