@@ -166,3 +166,28 @@ describe("Deckhand's client", () => {
     expect((await kube.listEvents(undefined, 'superset-next')).map((e) => e.reason).sort()).toEqual(['BackOff', 'Pulled']);
   });
 });
+
+describe('aggregated discovery answers the version each kubectl asks for', () => {
+  const ask = async (path: string, accept: string) => {
+    const res = await fetch(api.url + path, { headers: { accept } });
+    return { type: res.headers.get('content-type'), body: (await res.json()) as { kind: string; apiVersion?: string; items?: { versions: { resources: { resource: string }[] }[] }[] } };
+  };
+  const V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+  const V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
+
+  test('kubectl 1.27–1.29 (v2beta1 only) get v2beta1, with the resources', async () => {
+    for (const path of ['/api', '/apis']) {
+      const r = await ask(path, `${V2BETA1},application/json`);
+      expect(r.type).toBe(V2BETA1);
+      expect(r.body).toMatchObject({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2beta1' });
+      expect(r.body.items![0]!.versions[0]!.resources.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('kubectl 1.30+ (v2 first, then v2beta1) get v2; older clients the legacy documents', async () => {
+    const r = await ask('/api', `${V2},${V2BETA1},application/json`);
+    expect(r.type).toBe(V2);
+    expect(r.body.apiVersion).toBe('apidiscovery.k8s.io/v2');
+    expect((await ask('/apis', 'application/json, */*')).body.kind).toBe('APIGroupList');
+  });
+});

@@ -14,7 +14,21 @@ export type ResourceName = keyof typeof RESOURCES;
 /** Only reads are served. */
 const VERBS = ['get', 'list', 'watch'];
 export const SERVER_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.9-deckhand-sandbox', gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2026-05-14T00:00:00Z', goVersion: 'go1.23.9', compiler: 'gc', platform: 'linux/amd64' };
-const AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+const aggregatedType = (version: string) => `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;
+
+/**
+ * The aggregated discovery version the client asks for first, if any: kubectl 1.30+ lists v2 then
+ * v2beta1, 1.27–1.29 ask for v2beta1 only (and find no resources in a v2 answer). The shapes are the same.
+ */
+export function aggregatedVersion(accept: string): 'v2' | 'v2beta1' | undefined {
+  for (const type of accept.split(',')) {
+    const params = new Map(type.split(';').slice(1).map((p) => p.trim().split('=') as [string, string]));
+    if (params.get('as') !== 'APIGroupDiscoveryList' || params.get('g') !== 'apidiscovery.k8s.io') continue;
+    const v = params.get('v');
+    if (v === 'v2' || v === 'v2beta1') return v;
+  }
+  return undefined;
+}
 
 const byGroup = (group: string) => Object.entries(RESOURCES).filter(([, r]) => r.group === group);
 
@@ -27,10 +41,10 @@ export function apiResourceList(group: string): object {
   };
 }
 
-function aggregated(groups: string[]): object {
+function aggregated(groups: string[], version: 'v2' | 'v2beta1'): object {
   return {
     kind: 'APIGroupDiscoveryList',
-    apiVersion: 'apidiscovery.k8s.io/v2',
+    apiVersion: `apidiscovery.k8s.io/${version}`,
     metadata: {},
     items: groups.map((group) => ({
       metadata: group ? { name: group, creationTimestamp: null } : { creationTimestamp: null },
@@ -56,15 +70,15 @@ function aggregated(groups: string[]): object {
 /** The discovery document for `path`, or undefined when `path` is not a discovery path. */
 export function discoveryResponse(path: string, accept: string, serverAddress: string): { body: string; contentType: string } | undefined {
   const json = (o: object, contentType = 'application/json') => ({ body: JSON.stringify(o), contentType });
-  const wantsAggregated = accept.includes('as=APIGroupDiscoveryList') && accept.includes('v=v2');
+  const version = aggregatedVersion(accept);
   switch (path) {
     case '/version':
       return json(SERVER_VERSION);
     case '/api':
-      if (wantsAggregated) return json(aggregated(['']), AGGREGATED);
+      if (version) return json(aggregated([''], version), aggregatedType(version));
       return json({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] });
     case '/apis':
-      if (wantsAggregated) return json(aggregated(['apps']), AGGREGATED);
+      if (version) return json(aggregated(['apps'], version), aggregatedType(version));
       return json({ kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }] });
     case '/api/v1':
       return json(apiResourceList(''));
