@@ -201,3 +201,17 @@ describe('events', () => {
     await alice.waitFor(fromBot(/^alice: events takes only an environment: superset events \[env\]$/));
   });
 });
+
+describe('status', () => {
+  it('ends an unhealthy environment with its most telling event; a healthy one has none', async () => {
+    alice.say(CHANNEL, '!superset status');
+    await bob.waitFor(fromBot(/^alice: superset production: 4\/4 ready/));
+    await bob.waitFor(fromBot(/^superset staging: 1\/2 ready/));
+    const event = await bob.waitFor(fromBot(/^ {2}event: /));
+    // a failing probe says more than the back-off that follows every crash
+    expect(event.text).toMatch(/^ {2}event: superset-staging-…-[a-z0-9]{5}: Unhealthy ×5, last 10m ago: Readiness probe failed: HTTP probe failed with statuscode: 503$/);
+    const shown = botLines(bob);
+    expect(shown.at(-1)).toBe(event.text);
+    expect(shown.filter((t) => t.includes('event:'))).toHaveLength(1);
+  });
+});

@@ -77,7 +77,7 @@ test('/superset status: the status lands as blocks in the thread under the ackno
   if (process.env.SLACK_SHOW_BLOCKS) process.stderr.write(`${JSON.stringify(reply.args, null, 2)}\n`);
   expect(blocks).toHaveLength(2);
   expect(blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: *superset production*  4/4 ready, image 2026-02-16-150514, 0 restarts, up 6d' } });
-  expect(blocks[1]!.text.text).toMatch(/^:x: \*superset staging\*  1\/2 ready, image 2026-06-02-091245, 17 restarts, up 6d, deployment superset-staging 1\/2 available\n```\nsuperset-staging-[a-z0-9-]+: CrashLoopBackOff \(.*\), 17 restarts, 6d old\n```$/);
+  expect(blocks[1]!.text.text).toMatch(/^:x: \*superset staging\*  1\/2 ready, image 2026-06-02-091245, 17 restarts, up 6d, deployment superset-staging 1\/2 available\n```\nsuperset-staging-[a-z0-9-]+: CrashLoopBackOff \(.*\), 17 restarts, 6d old\nevent: superset-staging-…-[a-z0-9]{5}: BackOff ×412, last \d+s ago: Back-off restarting failed container superset-staging\n```$/);
   // the plain text (notifications, screen readers) says it too
   expect(reply.args.text).toMatch(/^superset production: 4\/4 ready.*\nsuperset staging: 1\/2 ready/);
   // and the acknowledgement no longer says "working on it"

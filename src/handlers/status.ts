@@ -1,4 +1,6 @@
 import { toUserLine, UserError } from '../core/errors.js';
+import { knownSecrets, Redactor } from '../deploy/redact.js';
+import { formatGroup, groupEvents, mostTelling } from '../kube/events.js';
 import { assessEnvironment, capLines, formatEnvironment, type EnvironmentHealth } from '../kube/summarize.js';
 import { defineVerb, type RunContext } from './verb.js';
 
@@ -10,6 +12,20 @@ async function environmentHealth(ctx: Pick<RunContext, 'registry' | 'kube'>, ser
     ctx.kube.listDeployments(env.context, env.namespace, env.selector),
   ]);
   return assessEnvironment({ service, environment, namespace: env.namespace, selector: env.selector }, pods, deployments);
+}
+
+/** An unhealthy environment's most telling Warning event, as one line (none when there is none, or events cannot be read). */
+async function tellingEvent(ctx: Pick<RunContext, 'registry' | 'kube' | 'config' | 'clock' | 'log'>, service: string, environment: string, h: EnvironmentHealth): Promise<string | undefined> {
+  const env = ctx.registry.environment(service, environment);
+  try {
+    const redact = new Redactor(knownSecrets(ctx.config));
+    const groups = groupEvents(await ctx.kube.listEvents(env.context, env.namespace, { type: 'Warning' }), (s) => redact.line(s));
+    const g = mostTelling(groups, new Set([...h.problems.map((p) => p.name), ...h.shortDeployments.map((d) => d.name)]));
+    return g && `  event: ${formatGroup(g, ctx.clock.now())}`;
+  } catch (e) {
+    ctx.log.debug({ err: e, service, environment }, 'status: events not read');
+    return undefined;
+  }
 }
 
 export const status = defineVerb({
@@ -27,7 +43,8 @@ export const status = defineVerb({
       envs.map(async (env) => {
         try {
           const h = await environmentHealth(ctx, service, env);
-          return { title: `${service} ${env}`, ok: h.healthy, answered: true, lines: formatEnvironment(h) };
+          const event = h.healthy || h.total === 0 ? undefined : await tellingEvent(ctx, service, env, h);
+          return { title: `${service} ${env}`, ok: h.healthy, answered: true, lines: [...formatEnvironment(h), ...(event ? [event] : [])] };
         } catch (e) {
           if (!(e instanceof UserError)) ctx.log.error({ err: e, service, env }, 'status failed');
           return { title: `${service} ${env}`, ok: false, answered: false, lines: [`${service} ${env}: ${toUserLine(e)}`] };
