@@ -8,6 +8,7 @@ import { makeEvent, makePod, AIRFLOW_IMAGE } from '../src/sandbox/fixtures.js';
 import { repoRoot } from './support/config.js';
 import { connectClient, registerAccount, startIrcd, type Ircd, type Received, type TestClient } from './support/ircd.js';
 import { CHANNEL, startStack, type Stack } from './support/stack.js';
+import { StaticDirectory } from './support/static-directory.js';
 
 let ircd: Ircd;
 let stack: Stack;
@@ -28,7 +29,7 @@ beforeAll(async () => {
   const raw = parse(readFileSync(join(repoRoot(), 'config/example.yaml'), 'utf8')) as { services: Record<string, { permissions?: Record<string, string[]> }> };
   raw.services.paws!.permissions = { ...raw.services.paws!.permissions, logs: ['paws-admins'] };
   [stack, alice, bob] = await Promise.all([
-    startStack({ ircd, config: { rateLimit: { perMinute: 0 }, services: raw.services, deploy: { secretEnv: ['DECKHAND_TEST_DB_PASSWORD'] } } }),
+    startStack({ ircd, directory: new StaticDirectory({ alice: ['superset-admins', 'wmf'] }), config: { rateLimit: { perMinute: 0 }, services: raw.services, deploy: { secretEnv: ['DECKHAND_TEST_DB_PASSWORD'] } } }),
     connectClient(ircd, { nick: 'alice', sasl: { account: 'alice', password: 'alice-secret' } }),
     connectClient(ircd, { nick: 'bob' }),
   ]);
@@ -163,8 +164,10 @@ describe('logs', () => {
   it('is its own permission: a service that restricts logs to a group refuses someone outside it', async () => {
     alice.say(CHANNEL, '!paws logs hub');
     const refused = await alice.waitFor(fromBot(/^alice: /));
-    expect(refused.text).toMatch(/logs paws production/);
-    expect(refused.text).toMatch(/paws-admins|directory user/);
+    expect(refused.text).toMatch(/^alice: logs paws production needs one of paws-admins \(you: superset-admins, wmf\)/);
+    // the other services keep logs public
+    alice.say(CHANNEL, '!airflow-search logs kerberos');
+    await alice.waitFor(fromBot(/^alice: airflow-search production: airflow-kerberos-\S+ \(newest kerberos pod\): \d+ lines$/));
     bob.say(CHANNEL, '!paws status');
     await bob.waitFor(fromBot(/^bob: paws production: 1\/1 ready/));
   });
