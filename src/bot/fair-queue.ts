@@ -1,6 +1,6 @@
 /**
  * Queues per key (per asker) served fairly: the next item comes from the key that was served least
- * lately (a line count that halves every `halfLifeMs`), so someone who asks once is answered before the
+ * lately (a line count that halves every `halfLifeMs`, 15 s), so someone who asks once is answered before the
  * 25th answer to someone who asked 30 times. A key that has not been served at all lately goes first
  * (every asker's first line early). The key being served keeps its turn while it is within `stickiness`
  * lines of the least-served one, so short answers leave in one piece instead of interleaved line by line.
@@ -120,7 +120,7 @@ export class FairQueue<T> {
   private used(key: string, now: number): number {
     const u = this.usage.get(key);
     if (!u) return 0;
-    return u.value * 2 ** (-(now - u.at) / (this.o.halfLifeMs ?? 60_000));
+    return u.value * 2 ** (-(now - u.at) / (this.o.halfLifeMs ?? 15_000));
   }
 
   private prune(now: number): void {

@@ -16,6 +16,7 @@ import type { HistoryAccess } from '../history/access.js';
 import { commandQueue, outboxName, type QueueContext } from '../jobs/queues.js';
 import type { Clock } from '../maintenance/clock.js';
 import type { ChatAdapter } from './adapter.js';
+import { checkRateLimit } from './rate-limit.js';
 import { renderFor } from './render.js';
 
 export interface GatewayOptions {
@@ -79,6 +80,8 @@ export class Gateway {
     try {
       const parsed = parseCommand(msg.text, this.o.verbs, registry, randomUUID());
       if (!parsed.ok) return (metrics?.command(verbName, 'invalid'), await answer([toUserParts(parsed.error)], true));
+      const limited = checkRateLimit(config, msg); // per-user command rate limit (src/bot/rate-limit.ts)
+      if (limited) return limited.reply ? await answer([limited.reply], true) : undefined;
       const { command, spec: verb } = parsed;
       verbName = command.verb;
       const account = msg.sender.account ?? (verb.anonymous && requiredGroups(config, command.service, verb) === 'public' ? undefined : await msg.sender.lookupAccount?.());

@@ -29,6 +29,17 @@ export async function waitForCount(observer: TestClient, pred: (m: Received) => 
   }
 }
 
+/** The messages matching `pred` once none has come for `quietMs` (at least `min` of them), or after `timeoutMs`. */
+export async function waitQuiet(observer: TestClient, pred: (m: Received) => boolean, min: number, quietMs: number, timeoutMs: number): Promise<Received[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = observer.messages.filter(pred);
+    const last = got.at(-1)?.time ?? 0;
+    if ((got.length >= min && Date.now() - last >= quietMs) || Date.now() > deadline) return got;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Most lines seen in any window of `windowMs` (the bot's burst as the server relayed it). */
 export function maxInWindow(times: number[], windowMs: number): number {
   const t = [...times].sort((a, b) => a - b);
