@@ -1,6 +1,6 @@
-// Server-side printing (meta.k8s.io/v1 Table) for pods and deployments, which kubectl asks for
+// Server-side printing (meta.k8s.io/v1 Table) for pods, deployments and events, which kubectl asks for
 // when it prints columns (`kubectl get pods`, `-w`). Without it kubectl shows NAME and AGE only.
-import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
 
 export const TABLE_CONTENT_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
@@ -55,6 +55,36 @@ const PRINTERS: Record<string, Printer> = {
       const d = o as V1Deployment;
       const containers = d.spec?.template.spec?.containers ?? [];
       return [d.metadata!.name!, `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`, d.status?.updatedReplicas ?? 0, d.status?.availableReplicas ?? 0, age(o, now), containers.map((c) => c.name).join(','), containers.map((c) => c.image).join(',')];
+    },
+  },
+  // pkg/printers/internalversion printEvent: the server fills every column, kubectl hides priority 1 unless -o wide
+  events: {
+    columns: [
+      { name: 'Last Seen', type: 'string' },
+      { name: 'Type', type: 'string' },
+      { name: 'Reason', type: 'string' },
+      { name: 'Object', type: 'string' },
+      { name: 'Subobject', type: 'string', priority: 1 },
+      { name: 'Source', type: 'string', priority: 1 },
+      { name: 'Message', type: 'string' },
+      { name: 'First Seen', type: 'string', priority: 1 },
+      { name: 'Count', type: 'string', priority: 1 },
+      { name: 'Name', type: 'string', format: 'name', priority: 1 },
+    ],
+    cells(o, now) {
+      const e = o as CoreV1Event;
+      const since = (t: Date | string | undefined | null) => (t ? kubeDuration(now - new Date(t).getTime()) : '<unknown>');
+      const first = e.firstTimestamp ? since(e.firstTimestamp) : since(e.eventTime);
+      let last = e.lastTimestamp ? since(e.lastTimestamp) : first;
+      let count = e.count || 1;
+      if (e.series) {
+        last = since(e.series.lastObservedTime);
+        count = e.series.count ?? count;
+      }
+      const io = e.involvedObject;
+      const target = io.name ? `${(io.kind ?? '').toLowerCase()}/${io.name}` : (io.kind ?? '').toLowerCase();
+      const source = [e.source?.component ?? e.reportingComponent, e.source?.host ?? e.reportingInstance].filter(Boolean).join(', ');
+      return [last, e.type ?? '', e.reason ?? '', target, io.fieldPath ?? '', source, (e.message ?? '').trim(), first, count, e.metadata!.name!];
     },
   },
 };
