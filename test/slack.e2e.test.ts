@@ -129,3 +129,24 @@ test('a 429 with Retry-After: 1 on the result post delays it, then delivers it',
 });
 
 // Request → result time is measured by `npm run bench` (slackStatusMs).
+
+test('/superset logs and events: the log lines redacted in the thread, the job log as a command to type; events grouped', async () => {
+  const pods = await stack.kube.listPods(undefined, 'superset', '');
+  const name = pods.map((p) => p.metadata!.name!).sort()[1]!;
+  stack.api.logs.set('superset', name, 'superset-production', ['GET /api/v1/chart/data 200', `token=${'x'.repeat(3)}AbCdEf1234567890GhIjKlMnOpQrStUv`, 'done']);
+  const { channel, ackTs } = await slash('/superset', `logs ${name} production --lines 3`);
+  const reply = await api.waitFor(threadReply(channel, ackTs));
+  const text = String(reply.args.text);
+  if (process.env.SLACK_SHOW_BLOCKS) process.stderr.write(`${JSON.stringify(reply.args, null, 2)}\n`);
+  expect(text).toContain(`superset production: ${name} (container superset-production): 3 lines`);
+  expect(text).toContain('token=[redacted]');
+  expect(text).not.toContain('AbCdEf1234567890');
+  expect(text).toMatch(/\nfull log: \/deckhand job \d+ log$/);
+
+  const ev = await slash('/superset', 'events staging');
+  const events = await api.waitFor(threadReply(ev.channel, ev.ackTs));
+  expect(events.args.text).toBe('superset staging: 412 Warning events about 1 object');
+  // a block: the heading, and the groups as preformatted lines
+  const [block] = events.args.blocks as { text: { text: string } }[];
+  expect(block!.text.text).toMatch(/^:x: \*superset staging\*  412 Warning events about 1 object\n```\nsuperset-staging-…-[a-z0-9]{5}: BackOff ×412, last \d+s ago: Back-off restarting failed container superset-staging\n```$/);
+});
