@@ -75,7 +75,7 @@ it('shows what changed in the cluster on the next status (nothing is cached)', a
 it('gives bad input one clear line each and keeps working', async () => {
   const bad: [string, RegExp][] = [
     ['!supreset status', /^bob: unknown service "supreset" \(did you mean superset\?\)$/],
-    ['!superset stauts', /^bob: unknown command "stauts" \(did you mean status\b/],
+    ['!superset stauts', /^bob: unknown command "stauts" \(did you mean (start, )?status\b/],
     ['!superset status prod', /^bob: superset has no environment "prod" \(did you mean production, staging\?\)$/],
     ['!superset státus ☃', /^bob: unknown command "státus"/],
     ['!superset \u0002\u0003status\u0007 \u202eproduction', /^bob: superset production: /],

@@ -66,7 +66,7 @@ describe('kubectl against the fake API server', () => {
     expect(await get('/api')).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     expect(await get('/apis')).toMatchObject({ kind: 'APIGroupList', groups: [{ name: 'apps' }] });
     expect(await get('/api/v1')).toMatchObject({ kind: 'APIResourceList', resources: expect.arrayContaining([expect.objectContaining({ name: 'pods', kind: 'Pod', namespaced: true })]) });
-    expect(await get('/apis/apps/v1')).toMatchObject({ kind: 'APIResourceList', groupVersion: 'apps/v1', resources: [expect.objectContaining({ name: 'deployments' })] });
+    expect(await get('/apis/apps/v1')).toMatchObject({ kind: 'APIResourceList', groupVersion: 'apps/v1', resources: [expect.objectContaining({ name: 'deployments' }), expect.objectContaining({ name: 'deployments/scale', kind: 'Scale', group: 'autoscaling' })] });
   });
 
   test('get pods -l app=superset -o json: four pods that decode as real pods', async () => {

@@ -32,7 +32,7 @@ describe('command grammar', () => {
     const s = parse('supreset status');
     expect(!s.ok && s.error.message).toBe('unknown service "supreset" (did you mean superset?)');
     const v = parse('superset stats');
-    expect(!v.ok && v.error.message).toBe('unknown command "stats" (did you mean status?)');
+    expect(!v.ok && v.error.message).toBe('unknown command "stats" (did you mean status, start?)');
     const e = parse('superset status prod');
     expect(!e.ok && e.error.message).toBe('superset has no environment "prod" (did you mean production, staging?)');
   });

@@ -100,7 +100,7 @@ test('a usage error is ephemeral: only the asker sees it, in the thread', async 
   const eph = await api.waitFor((c) => c.method === 'chat.postEphemeral');
   expect(eph.ok).toBe(true);
   expect(eph.args).toMatchObject({ channel, user: ALICE.id, thread_ts: ackTs });
-  expect(eph.args.text).toMatch(/^alice: unknown command "stauts" \(did you mean status/);
+  expect(eph.args.text).toMatch(/^alice: unknown command "stauts" \(did you mean (start, )?status/);
   expect(api.thread(channel, ackTs)).toHaveLength(0);
   const update = await api.waitFor((c) => c.method === 'chat.update' && c.args.ts === ackTs);
   expect(update.args.text).toBe('<@U0ALICE> ran `/superset stauts` — answered privately');

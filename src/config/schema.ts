@@ -69,6 +69,8 @@ export const serviceSchema = z.strictObject({
   flags: flagsSchema.optional(),
   /** Version bumps (`upgrade <version>`): which file and keys. */
   upgrade: upgradeSchema.optional(),
+  /** `stop <env>` / `start <env>`: the deployments scaled to 0 and back ({release} is the environment's helm release). */
+  stop: z.strictObject({ deployments: z.array(z.string().regex(/^[a-z0-9{}][-a-z0-9{}]*$/, 'must be a deployment name (may hold {release})')).min(1) }).optional(),
 });
 
 const ircSchema = z.strictObject({

@@ -57,7 +57,7 @@ export interface Applied {
   text: string;
   revisions?: Record<string, number>;
   /** Said after the result, to the asker and on the channels ("the cluster now differs from git…"). */
-  note?: string;
+  note?: Line;
 }
 /** A change of the environment other than diff + apply. */
 export interface Operation {
@@ -397,14 +397,14 @@ class DeployRun {
     await started;
     if (a.revisions && Object.keys(a.revisions).length) this.record.revisions = a.revisions;
     const took = humanDuration(Date.now() - this.started);
-    const note = a.note ? `; ${a.note}` : '';
+    const note = a.note ? ['; ', ...toParts(a.note)] : [];
     if (!a.ok) {
       const text = `${req.verb} of ${label} FAILED after ${took}: ${a.text}`;
-      this.announceEnd(`${label}: ${req.verb} by ${who.user} FAILED after ${took}: ${a.text}`);
-      return this.done({ ok: false, summary: text, lines: [append(`${text} (`, ...fullLog(dc.jobId), ')')] }, 'failed');
+      this.announceEnd(append(`${label}: ${req.verb} by ${who.user} FAILED after ${took}: ${a.text}`, ...note));
+      return this.done({ ok: false, summary: text, lines: [append(`${text} (`, ...fullLog(dc.jobId), ')'), ...(a.note ? [a.note] : [])] }, 'failed');
     }
-    this.announceEnd(`${label}: ${req.verb} by ${who.user} done in ${took}: ${a.text}${note}`);
-    const l = append(`${past[req.verb]} ${label} in ${took}: ${a.text}${note} (`, ...fullLog(dc.jobId), ')');
+    this.announceEnd(append(`${label}: ${req.verb} by ${who.user} done in ${took}: ${a.text}`, ...note));
+    const l = append(`${past[req.verb]} ${label} in ${took}: ${a.text}`, ...note, ' (', ...fullLog(dc.jobId), ')');
     return this.done({ ok: true, summary: plain(l), lines: [l] }, 'deployed');
   }
 
@@ -425,7 +425,7 @@ class DeployRun {
   }
 
   /** The end line, posted by `release` once the lock is given back. */
-  private announceEnd(endLine: string): void {
+  private announceEnd(endLine: Line): void {
     this.endPosts = announcements(this.dc.config, this.req.service, [endLine], this.req.replyTo).map((m) => this.dc.post(m).catch(() => {}));
   }
 

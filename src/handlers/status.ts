@@ -1,5 +1,8 @@
 import { toUserLine, UserError } from '../core/errors.js';
+import { cmd, line, plain, type Line } from '../core/parts.js';
 import { knownSecrets, Redactor } from '../deploy/redact.js';
+import { StoppedStore } from '../deploy/stopped.js';
+import { ago } from '../deploy/time.js';
 import { formatGroup, groupEvents, mostTelling } from '../kube/events.js';
 import { assessEnvironment, capLines, formatEnvironment, type EnvironmentHealth } from '../kube/summarize.js';
 import { defineVerb, type RunContext } from './verb.js';
@@ -28,6 +31,12 @@ async function tellingEvent(ctx: Pick<RunContext, 'registry' | 'kube' | 'config'
   }
 }
 
+/** "  stopped by alice 12m ago (!superset start production)" while the environment is stopped with `stop`. */
+async function stoppedLine(ctx: Pick<RunContext, 'scope' | 'clock'>, service: string, environment: string): Promise<Line | undefined> {
+  const s = await new StoppedStore(ctx.scope).get(service, environment).catch(() => undefined);
+  return s && line`  stopped by ${s.user} ${ago(s.since, ctx.clock.now())} ago (${cmd(`${service} start ${environment}`)})`;
+}
+
 export const status = defineVerb({
   verb: 'status',
   scope: 'service',
@@ -44,7 +53,9 @@ export const status = defineVerb({
         try {
           const h = await environmentHealth(ctx, service, env);
           const event = h.healthy || h.total === 0 ? undefined : await tellingEvent(ctx, service, env, h);
-          return { title: `${service} ${env}`, ok: h.healthy, answered: true, lines: [...formatEnvironment(h), ...(event ? [event] : [])] };
+          const stopped = await stoppedLine(ctx, service, env);
+          const lines: Line[] = [...formatEnvironment(h), ...(stopped ? [stopped] : []), ...(event ? [event] : [])];
+          return { title: `${service} ${env}`, ok: h.healthy, answered: true, lines };
         } catch (e) {
           if (!(e instanceof UserError)) ctx.log.error({ err: e, service, env }, 'status failed');
           return { title: `${service} ${env}`, ok: false, answered: false, lines: [`${service} ${env}: ${toUserLine(e)}`] };
@@ -55,6 +66,6 @@ export const status = defineVerb({
     // The job succeeded when the cluster answered: an unhealthy service is a correct answer, shown per section.
     const ok = perEnv.every((r) => r.answered);
     // sections: the same per environment, uncapped (formatEnvironment already groups many bad pods), for Slack blocks
-    return { ok, summary: lines[0] ?? `${service}: no environments`, lines, sections: perEnv.map(({ answered: _a, ...section }) => section) };
+    return { ok, summary: lines[0] !== undefined ? plain(lines[0]) : `${service}: no environments`, lines, sections: perEnv.map(({ answered: _a, ...section }) => section) };
   },
 });

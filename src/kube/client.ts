@@ -11,6 +11,19 @@ import { KubeBadRequestError, KubeContextError, kubeError, PodLogUnavailableErro
 
 export type PodEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
+/** A deployment's scale subresource: spec.replicas (asked for) and status.replicas (running). */
+export interface DeploymentScale {
+  replicas: number;
+  current: number;
+}
+
+const scalePath = (namespace: string, name: string) => `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}/scale`;
+
+function scaleFrom(body: string): DeploymentScale {
+  const s = JSON.parse(body) as { spec?: { replicas?: number }; status?: { replicas?: number } };
+  return { replicas: s.spec?.replicas ?? 0, current: s.status?.replicas ?? 0 };
+}
+
 export interface KubeClientOptions {
   /** Per request, connection to last byte. */
   timeoutMs: number;
@@ -127,6 +140,20 @@ export class KubeClient {
     }
   }
 
+  /** A deployment's scale subresource (autoscaling/v1 Scale): the replicas asked for, and running. */
+  async getScale(context: string | undefined, namespace: string, name: string): Promise<DeploymentScale> {
+    const body = await this.request(context, { namespace, action: `read the scale of deployment ${name}` }, scalePath(namespace, name), {}, 'application/json');
+    return scaleFrom(body);
+  }
+
+  /** Sets a deployment's replicas through its scale subresource, with a merge patch (as kubectl scale does). */
+  async scaleDeployment(context: string | undefined, namespace: string, name: string, replicas: number): Promise<DeploymentScale> {
+    const body = await this.request(context, { namespace, action: `scale deployment ${name}` }, scalePath(namespace, name), {}, 'application/json', {
+      method: 'PATCH', contentType: 'application/merge-patch+json', body: JSON.stringify({ spec: { replicas } }),
+    });
+    return scaleFrom(body);
+  }
+
   /** A list call (label selector) read as plain JSON. */
   private async list(context: string | undefined, t: { namespace: string; action: string }, path: string, labelSelector: string): Promise<Record<string, unknown>[]> {
     const body = await this.request(context, t, path, { labelSelector }, 'application/json');
@@ -137,15 +164,19 @@ export class KubeClient {
    * A GET built the way the generated API builds it (server, auth and TLS from the kubeconfig
    * through the public KubeConfig.applySecurityAuthentication), the body returned as text.
    */
-  private async request(context: string | undefined, t: { namespace: string; action: string }, path: string, query: Record<string, string>, accept: string): Promise<string> {
+  private async request(context: string | undefined, t: { namespace: string; action: string }, path: string, query: Record<string, string>, accept: string, write?: { method: 'PATCH' | 'PUT'; contentType: string; body: string }): Promise<string> {
     const target: KubeTarget = { context, ...t };
     try {
       const { kc } = this.forContext(context);
       const server = kc.getCurrentCluster()?.server;
       if (!server) throw new KubeContextError(context ?? kc.getCurrentContext());
-      const ctx = new ServerConfiguration(server, {}).makeRequestContext(path, 'GET' as never);
+      const ctx = new ServerConfiguration(server, {}).makeRequestContext(path, (write?.method ?? 'GET') as never);
       for (const [k, v] of Object.entries(query)) ctx.setQueryParam(k, v);
       ctx.setHeaderParam('Accept', accept);
+      if (write) {
+        ctx.setHeaderParam('Content-Type', write.contentType);
+        ctx.setBody(write.body);
+      }
       ctx.setSignal(AbortSignal.timeout(this.timeoutMs));
       await kc.applySecurityAuthentication(ctx);
       // client-node makes a new connection pool (undici Agent) for every request: a TCP and TLS

@@ -157,7 +157,7 @@ export function formatEnvironment(h: EnvironmentHealth): string[] {
 }
 
 /** Cap a reply, saying how much was left out rather than cutting silently. */
-export function capLines(lines: string[], max: number): string[] {
+export function capLines<T>(lines: T[], max: number): (T | string)[] {
   if (lines.length <= max) return lines;
   const kept = lines.slice(0, max - 1);
   return [...kept, `+${lines.length - kept.length} more lines`];

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
 import type { OutgoingMessage } from '../core/types.js';
+import { StoppedStore } from '../deploy/stopped.js';
 import { DeployStore } from '../deploy/store.js';
 import type { KubeClient } from '../kube/client.js';
 import { systemClock, type Clock } from '../maintenance/clock.js';
@@ -57,6 +58,7 @@ export class Monitor {
   private readonly store: MonitorStore;
   private readonly maint: MaintenanceStore;
   private readonly deploys: DeployStore;
+  private readonly stops: StoppedStore;
   private envs = new Map<string, Env>();
   private leaseTimer?: NodeJS.Timeout;
   private tickTimer?: NodeJS.Timeout;
@@ -73,6 +75,7 @@ export class Monitor {
     this.store = new MonitorStore(scope);
     this.maint = new MaintenanceStore(scope);
     this.deploys = new DeployStore(scope);
+    this.stops = new StoppedStore(scope);
   }
 
   get isLeader(): boolean {
@@ -182,7 +185,8 @@ export class Monitor {
       let message: Announcement | undefined;
       if (next.transition?.to === 'down') {
         const expected = await this.expected(t, now);
-        const quiet = !!expected && this.settings.expected === 'quiet';
+        // stopped on purpose (`stop`, or a stop/start running): nothing to say, whatever `expected` says
+        const quiet = (await this.onPurpose(t)) || (!!expected && this.settings.expected === 'quiet');
         written = { ...next.state, detail: seen.detail, ...(quiet ? { quiet } : {}) };
         if (!quiet) message = downAnnouncement(t.service, t.environment, seen, next.transition.since, now, expected);
       } else if (next.transition?.to === 'up') {
@@ -203,6 +207,12 @@ export class Monitor {
     const d = await this.deploys.holder(t.service, t.environment).catch(() => undefined);
     if (d) return `${d.verb} by ${d.user} since ${utc(d.since, now)}`;
     return undefined;
+  }
+
+  /** The environment is stopped with `stop`, or a stop/start of it is running. */
+  private async onPurpose(t: EnvTarget): Promise<boolean> {
+    const [s, d] = await Promise.all([this.stops.get(t.service, t.environment).catch(() => undefined), this.deploys.holder(t.service, t.environment).catch(() => undefined)]);
+    return !!s || d?.verb === 'stop' || d?.verb === 'start';
   }
 
   private async announce(service: string, a: Announcement): Promise<void> {

@@ -2,6 +2,7 @@
 // kubectl 1.30+ asks for aggregated discovery (apidiscovery.k8s.io/v2) on /api and /apis and
 // falls back to the legacy documents (/api, /apis, /api/v1, /apis/apps/v1) when the server
 // answers plain JSON; both are served here.
+import { SCALE_DISCOVERY } from './kube-api-scale.js';
 
 export const RESOURCES = {
   namespaces: { group: '', version: 'v1', groupVersion: 'v1', kind: 'Namespace', listKind: 'NamespaceList', singular: 'namespace', shortNames: ['ns'], categories: [], namespaced: false },
@@ -37,7 +38,10 @@ export function apiResourceList(group: string): object {
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: group ? `${group}/v1` : 'v1',
-    resources: byGroup(group).map(([name, r]) => ({ name, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: VERBS, shortNames: r.shortNames, ...(r.categories.length ? { categories: r.categories } : {}) })),
+    resources: [
+      ...byGroup(group).map(([name, r]) => ({ name, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: VERBS, shortNames: r.shortNames, ...(r.categories.length ? { categories: r.categories } : {}) })),
+      ...(group === 'apps' ? [SCALE_DISCOVERY.legacy] : []),
+    ],
   };
 }
 
@@ -59,6 +63,7 @@ function aggregated(groups: string[], version: 'v2' | 'v2beta1'): object {
             verbs: VERBS,
             shortNames: r.shortNames,
             ...(r.categories.length ? { categories: r.categories } : {}),
+            ...(name === 'deployments' ? { subresources: [SCALE_DISCOVERY.aggregated] } : {}),
           })),
           freshness: 'Current',
         },

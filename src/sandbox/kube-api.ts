@@ -11,6 +11,7 @@ import { LabelSelectorError, matchesSelector, parseLabelSelector, type Selector 
 import { discoveryResponse, RESOURCES, type ResourceName } from './discovery.js';
 import { hasTable, TABLE_CONTENT_TYPE, toTable } from './table.js';
 import { fieldGetter, PodLogs, servePodLog } from './kube-api-logs.js';
+import { serveScale } from './kube-api-scale.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -204,6 +205,7 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
       return send(res, inj.code, statusBody(inj.code, inj.message ?? defaultMessage(inj.code, req, path), inj.reason));
     }
     if (servePodLog(req, res, path, q, (namespace, name) => store.get('pods')!.get(`${namespace}/${name}`)?.obj, logs, send, statusBody)) return;
+    if (serveScale(req, res, path, { get: (namespace, name) => store.get('deployments')!.get(`${namespace}/${name}`)?.obj, put: (d) => put('deployments', d) }, send, statusBody)) return;
     if (req.method !== 'GET') return send(res, 405, statusBody(405, `the server does not allow this method on the requested resource`));
 
     const discovery = discoveryResponse(path, req.headers.accept ?? '', `${req.socket.localAddress}:${req.socket.localPort}`);

@@ -13,6 +13,7 @@ import { SLACK_CAPABILITIES } from '../../src/bot/slack.js';
 import type { Config } from '../../src/config/schema.js';
 import type { ChatMessage } from '../../src/core/types.js';
 import type { KubeClient } from '../../src/kube/client.js';
+import type { Clock } from '../../src/maintenance/clock.js';
 import { createChartsRepo, type ChartsRepo } from './charts-repo.js';
 import { exampleConfig } from './config.js';
 import { installFakeTools, type FakeTools } from './fake-helmfile.js';
@@ -108,6 +109,11 @@ export interface HarnessOptions {
   edit?: (c: Config) => void;
   tools?: FakeTools;
   repo?: ChartsRepo;
+  /** A Kubernetes client (e.g. for the fake API); default none. */
+  kube?: KubeClient;
+  /** Time for the monitor and maintenance (a FakeClock), and whether the monitor runs. */
+  clock?: Clock;
+  monitor?: boolean;
 }
 
 export function harnessConfig(prefix: string, repo: ChartsRepo, o: HarnessOptions = {}): Config {
@@ -134,7 +140,8 @@ export async function startDeployHarness(o: HarnessOptions = {}): Promise<Harnes
   const chat = new CaptureAdapter('irc');
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = await startApp({
-    config, role: o.role ?? 'all', log, adapters: [chat], kube: {} as KubeClient,
+    config, role: o.role ?? 'all', log, adapters: [chat], kube: o.kube ?? ({} as KubeClient),
+    ...(o.clock ? { clock: o.clock } : {}), ...(o.monitor !== undefined ? { monitor: o.monitor } : {}),
     directory: o.directory ?? new StaticDirectory(), prefix,
   });
   return {
