@@ -1,5 +1,6 @@
 // What the parser, the policy and help need to know about a verb: plain data, no behaviour.
 // The behaviour (parse, check, run) lives with the verb in src/handlers/<verb>.ts.
+import type { Config } from '../config/schema.js';
 
 /** Whether a verb acts on an environment of the service, and if it must name one. */
 export type EnvironmentRule = 'none' | 'optional' | 'required';
@@ -26,4 +27,6 @@ export interface VerbSpec {
    * service's policy restricts the verb to groups.
    */
   anonymous?: boolean;
+  /** Whether the service is set up for it at all (flags need `services.<s>.flags`); help and whoami list only those. Default: yes. */
+  available?: (config: Config, service: string) => boolean;
 }

@@ -16,6 +16,7 @@ const USAGE = '<service> flag <NAME> on|off <env> [--shared]';
 export const flag = defineVerb({
   verb: 'flag',
   scope: 'service',
+  available: (config, service) => !!config.services[service]?.flags,
   mutating: true,
   environment: 'required',
   environmentAt: 'last',

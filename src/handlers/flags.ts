@@ -9,6 +9,7 @@ import { defineVerb } from './verb.js';
 export const flags = defineVerb({
   verb: 'flags',
   scope: 'service',
+  available: (config, service) => !!config.services[service]?.flags,
   mutating: false,
   anonymous: true,
   environment: 'optional',

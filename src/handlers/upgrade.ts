@@ -28,6 +28,7 @@ export interface UpgradeArgs {
 export const upgrade = defineVerb({
   verb: 'upgrade',
   scope: 'service',
+  available: (config, service) => !!config.services[service]?.upgrade,
   mutating: true,
   environment: 'optional',
   environmentAt: 'last',
