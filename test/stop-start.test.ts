@@ -65,7 +65,7 @@ it('stop records the replicas and scales to 0, start puts them back; announced, 
   const done = await h.chat.waitFor(/^alice: stopped superset staging/);
   expect(done.line).toMatch(/^alice: stopped superset staging in \S+: superset-staging 2 → 0, superset-staging-worker 3 → 0 replicas; superset staging is down on purpose until !superset start staging \(full log: !job \d+\)$/);
   expect(h.chat.lines(OPS_CHANNEL)).toEqual([
-    expect.stringMatching(/^superset staging: stop started by alice \(job \d+\): scale superset-staging 2 → 0, superset-staging-worker 3 → 0 in superset-next \(a downtime\)$/),
+    expect.stringMatching(/^superset staging: stop started by alice \(job \d+\): superset-staging 2 → 0, superset-staging-worker 3 → 0 replicas in superset-next \(a downtime\)$/),
     expect.stringMatching(/^superset staging: stop by alice done in \S+: superset-staging 2 → 0, superset-staging-worker 3 → 0 replicas; superset staging is down on purpose until !superset start staging$/),
   ]);
   expect(await client.getScale('dse-k8s-eqiad', 'superset-next', 'superset-staging')).toEqual({ replicas: 0, current: 0 });
@@ -90,7 +90,7 @@ it('stop records the replicas and scales to 0, start puts them back; announced, 
   h.chat.say('carol', '!superset start staging');
   const started = await h.chat.waitFor(/^carol: started superset staging/);
   expect(started.line).toMatch(/^carol: started superset staging in \S+: superset-staging 0 → 2, superset-staging-worker 0 → 3 replicas \(full log: !job \d+\)$/);
-  expect(h.chat.lines(OPS_CHANNEL)[0]).toMatch(/^superset staging: start started by carol \(job \d+\): scale superset-staging 0 → 2, superset-staging-worker 0 → 3 in superset-next \(as before the stop by alice \d+m ago\)$/);
+  expect(h.chat.lines(OPS_CHANNEL)[0]).toMatch(/^superset staging: start started by carol \(job \d+\): superset-staging 0 → 2, superset-staging-worker 0 → 3 replicas in superset-next \(as before the stop by alice \d+m ago\)$/);
   expect(h.chat.lines(OPS_CHANNEL)[1]).toMatch(/^superset staging: start by carol done in \S+: superset-staging 0 → 2, superset-staging-worker 0 → 3 replicas$/);
   expect(await client.getScale('dse-k8s-eqiad', 'superset-next', 'superset-staging-worker')).toEqual({ replicas: 3, current: 3 });
   expect(await new StoppedStore({ connection: redis, prefix: h.prefix }).get('superset', 'staging')).toBeUndefined();
@@ -114,7 +114,7 @@ it('the monitor still speaks for an outage nobody asked for', async () => {
 it('production: stop asks for a confirmation showing what it scales; the lock is respected', async () => {
   h.chat.say('alice', '!superset stop production');
   const ask = await h.chat.waitFor(/^to go ahead, say within 5m00s: !confirm ([a-z]{6})/);
-  expect(h.chat.lines(REQUEST_CHANNEL)[0]).toBe('alice: superset production: stop scale superset-production 4 → 0, superset-production-worker 3 → 0 in superset (a downtime)');
+  expect(h.chat.lines(REQUEST_CHANNEL)[0]).toBe('alice: superset production: stop superset-production 4 → 0, superset-production-worker 3 → 0 replicas in superset (a downtime)');
   expect(api.requestLog.filter((r) => r.startsWith('PATCH ') && r.includes('/superset/'))).toEqual([]);
   const code = /!confirm ([a-z]{6})/.exec(ask.line)![1]!;
 

@@ -67,7 +67,7 @@ export function stopOperation(d: ScaleDeps, t: Target): Operation {
       before = {};
       for (const name of names) before[name] = (await d.kube.getScale(t.env.context, t.env.namespace, name)).replicas;
       if (Object.values(before).every((n) => n === 0)) return { refused: `nothing to stop: ${names.join(', ')} already at 0 replicas in ${t.env.namespace}` };
-      return { text: `scale ${arrows(before, () => 0)} in ${t.env.namespace} (a downtime)`, digest: JSON.stringify(before) };
+      return { text: `${arrows(before, () => 0)} replicas in ${t.env.namespace} (a downtime)`, digest: JSON.stringify(before) };
     },
     async apply(tools): Promise<Applied> {
       // recorded first: whatever happens next, start knows what to put back
@@ -93,7 +93,7 @@ export function startOperation(d: ScaleDeps, t: Target): Operation {
       recorded = s.replicas;
       const now: Record<string, number> = {};
       for (const name of Object.keys(recorded)) now[name] = (await d.kube.getScale(t.env.context, t.env.namespace, name)).replicas;
-      return { text: `scale ${arrows(now, (n) => recorded[n]!)} in ${t.env.namespace} (as before the stop by ${s.user} ${ago(s.since, d.clock.now())} ago)`, digest: `${s.jobId}` };
+      return { text: `${arrows(now, (n) => recorded[n]!)} replicas in ${t.env.namespace} (as before the stop by ${s.user} ${ago(s.since, d.clock.now())} ago)`, digest: `${s.jobId}` };
     },
     async apply(tools): Promise<Applied> {
       const r = await scaleAll(d, t, recorded);
