@@ -18,6 +18,9 @@ beforeAll(async () => {
       const s = c.services.superset!;
       s.permissions = { ...s.permissions, rollback: ['superset-admins', 'ops'] };
       for (const e of Object.values(s.environments)) if (e.deploy?.tool === 'helmfile') e.deploy.kubeconfig = KUBECONFIG;
+      // a service that keeps its release history to a group
+      const a = c.services['airflow-search']!;
+      a.permissions = { ...a.permissions, releases: ['airflow-search-ops'] };
     },
   });
 });
@@ -153,10 +156,15 @@ it('a confirmation no longer holds once the release changed: it asks again', asy
   expect(argvs().filter((a) => a.startsWith('helm rollback'))).toEqual([]);
 });
 
-it('rollback needs its own permission; releases is for anyone', async () => {
+it('rollback needs its own permission; releases is for anyone unless the service names groups', async () => {
   h.chat.say('mallory', '!superset rollback staging');
   expect((await h.chat.waitFor(/^mallory: /)).line).toBe('mallory: rollback superset staging needs one of superset-admins, ops (you: no groups)');
   h.chat.say('mallory', '!superset releases staging');
   expect((await h.chat.waitFor(/^mallory: superset staging: release/)).line).toBe('mallory: superset staging: release staging in superset-next, 2 revisions');
   expect(argvs()).toEqual([history]);
+  // …unless the service names groups for it
+  h.chat.say('bob', '!airflow-search releases');
+  expect((await h.chat.waitFor(/^bob: /)).line).toBe('bob: releases airflow-search needs one of airflow-search-ops (you: nda, wmf)');
+  h.chat.say('carol', '!airflow-search releases');
+  expect((await h.chat.waitFor(/^carol: /)).line).toBe('carol: airflow-search production: release production in airflow-search, 2 revisions');
 });
