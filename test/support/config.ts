@@ -12,8 +12,11 @@ export function repoRoot(): string {
   return dir;
 }
 
-/** The example config shipped with the project, with overrides merged at the top level. */
+/**
+ * The example config shipped with the project, with overrides merged at the top level. The per-user
+ * command rate limit is off: a test's user sends many commands a minute; the tests of the limit set it.
+ */
 export function exampleConfig(overrides: Partial<Record<keyof Config, unknown>> = {}): Config {
   const raw = parse(readFileSync(join(repoRoot(), 'config/example.yaml'), 'utf8')) as Record<string, unknown>;
-  return parseConfig({ ...raw, ...overrides });
+  return parseConfig({ ...raw, rateLimit: { perMinute: 0 }, ...overrides });
 }
