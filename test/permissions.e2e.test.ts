@@ -81,15 +81,15 @@ it('denies a client using the nick alice without a services account, and says ho
 it('explains each identity with whoami', async () => {
   const alice = await ask('alice', '!whoami', /^alice2: irc/);
   expect(alice).toBe('alice2: irc alice2 (account alice) → directory user alice → groups superset-admins, wmf');
-  await c.alice!.waitFor(fromBot(/^may run — superset: status help deploy diff restart lock unlock touch; airflow-search: status help;/));
+  await c.alice!.waitFor(fromBot(/^may run — superset: status help deploy diff restart flags flag upgrade lock unlock logs events releases touch; airflow-search: status help logs events releases;/));
   expect(await ask('bob', '!whoami', /^bob: irc/)).toBe('bob: irc bob (account bob) → directory user bob → groups nda, wmf');
   expect(await ask('mallory', '!whoami', /^mallory: irc/)).toBe('mallory: irc mallory (account mallory) → directory user mallory → no groups');
   expect(await ask('fake', '!whoami', /^alice: irc/)).toMatch(/^alice: irc alice, not logged in to services: public commands only/);
 });
 
 it('shows in help only what the asker may run', async () => {
-  expect(await ask('alice', '!help', /^alice2: you may run/)).toContain('superset: status help deploy diff restart lock unlock touch;');
-  expect(await ask('bob', '!help', /^bob: you may run/)).toContain('superset: status help;');
+  expect(await ask('alice', '!help', /^alice2: you may run/)).toContain('superset: status help deploy diff restart flags flag upgrade lock unlock logs events releases touch;');
+  expect(await ask('bob', '!help', /^bob: you may run/)).toContain('superset: status help flags logs events releases;');
 });
 
 it('records every decision, allowed or denied, in the audit stream', async () => {
