@@ -60,9 +60,12 @@ it('answers someone who asks once within a few lines while another user’s burs
   const aliceLines = await waitQuiet(bob, alices, 11, 4000, 40_000);
   const slow = aliceLines.filter((m) => /slow down/.test(m.text));
   expect(slow.map((m) => m.text)).toEqual([expect.stringMatching(/^alice: slow down: 5 commands a minute; try again in \d+s$/)]);
+  // each line of the answer five times (ages such as "last 35s ago" move on between answers)
   const counts = new Map<string, number>();
-  for (const m of aliceLines) if (!/slow down/.test(m.text)) counts.set(m.text.replace(/^alice: /, ''), (counts.get(m.text.replace(/^alice: /, '')) ?? 0) + 1);
+  const shape = (text: string) => text.replace(/^alice: /, '').replace(/\d+/g, '#');
+  for (const m of aliceLines) if (!/slow down/.test(m.text)) counts.set(shape(m.text), (counts.get(shape(m.text)) ?? 0) + 1);
   expect([...counts.keys()].some((t) => t.startsWith('superset production: '))).toBe(true);
+  expect(counts.size).toBeGreaterThanOrEqual(2);
   for (const [text, n] of counts) expect([text, n]).toEqual([text, 5]);
 
   expect(quits).toEqual([]);
