@@ -41,7 +41,7 @@ export interface IrcAdapterOptions {
  */
 export class IrcAdapter implements ChatAdapter {
   readonly network = 'irc';
-  readonly capabilities: Capabilities = IRC_CAPABILITIES;
+  readonly capabilities: Capabilities;
   private client?: Client;
   private socket?: Socket;
   /** Every line out: paced, acknowledged, fair between askers (irc-send.ts, irc-writer.ts). */
@@ -61,6 +61,7 @@ export class IrcAdapter implements ChatAdapter {
   constructor(private readonly o: IrcAdapterOptions) {
     this.out = new IrcSendPath({ config: o.config, log: o.log, socket: () => this.socket });
     this.savedTopics = new TopicMemory(o.redis, o.prefix);
+    this.capabilities = { ...IRC_CAPABILITIES, maxLines: o.config.maxReplyLines };
   }
 
   /** Registered with the server (what /readyz and the outbox drain need), not merely a TCP connection. */
@@ -151,12 +152,17 @@ export class IrcAdapter implements ChatAdapter {
     const isPrivate = client.caseCompare(e.target, client.user.nick);
     const text = this.addressed(e.message, isPrivate);
     if (text === undefined) return;
-    const account = await this.identity.accountOf(e);
+    // What is known is read now, in the order the server's lines came; a WHOIS is asked only when the
+    // command needs to know who sent it (it costs a line of the flood budget).
+    const known = this.identity.knownAccount(e);
+    const sender = known
+      ? { id: e.nick, nick: e.nick, ...(known.account ? { account: known.account } : {}) }
+      : { id: e.nick, nick: e.nick, lookupAccount: () => this.identity.accountOf(e) };
     onMessage({
       network: this.network,
       channel: isPrivate ? e.nick : e.target,
       isPrivate,
-      sender: { id: e.nick, nick: e.nick, ...(account ? { account } : {}) },
+      sender,
       text,
       ...(e.tags?.msgid ? { messageId: e.tags.msgid } : {}),
     });
