@@ -13,17 +13,22 @@ const layers = [
 
 const upward = layers.slice(0, -1).map(([name, path], i) => ({
   name: `no-upward-from-${name}`,
-  comment: `${name} may not import from a layer above it (${layers.slice(i + 1).map(([n]) => n).join(', ')})`,
+  comment: `${name} may not import from a layer above it (${layers
+    .slice(i + 1)
+    .map(([n]) => n)
+    .join(', ')})`,
   severity: 'error',
   from: { path },
-  to: { path: layers.slice(i + 1).map(([, p]) => `(${p})`).join('|') },
+  to: {
+    path: layers
+      .slice(i + 1)
+      .map(([, p]) => `(${p})`)
+      .join('|'),
+  },
 }));
 
 module.exports = {
-  forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'import cycles', from: {}, to: { circular: true } },
-    ...upward,
-  ],
+  forbidden: [{ name: 'no-circular', severity: 'error', comment: 'import cycles', from: {}, to: { circular: true } }, ...upward],
   options: {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,

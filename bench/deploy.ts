@@ -28,7 +28,10 @@ export async function benchDeploy(runs = 30): Promise<Record<string, unknown>> {
     for (let i = 0; i < runs; i++) {
       h.tools.reset();
       const t0 = performance.now();
-      await execa(`${h.tools.bin}/helmfile`, ['-e', 'dse-k8s-eqiad', 'diff'], { cwd: `${h.repo.dir}/helmfile.d/dse-k8s-services/superset-next`, reject: false });
+      await execa(`${h.tools.bin}/helmfile`, ['-e', 'dse-k8s-eqiad', 'diff'], {
+        cwd: `${h.repo.dir}/helmfile.d/dse-k8s-services/superset-next`,
+        reject: false,
+      });
       const c = h.tools.calls()[0]!;
       spawn.push(performance.now() - t0 - (c.end! - c.start));
     }

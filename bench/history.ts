@@ -20,7 +20,11 @@ export async function benchHistory(records = 10_000, runs = 500): Promise<Record
     const ctx = {
       command: { service: '', verb: 'jobs', args: ['superset', '--limit', '10'], requestId: 'bench' },
       message: { network: 'irc', channel: '#bench', isPrivate: false, sender: { id: 'b', nick: 'b' }, text: 'jobs superset --limit 10' },
-      identity: { network: 'irc', nick: 'b' }, config, registry: new ServiceRegistry(config), access: {} as HandlerContext['access'], verbs: [],
+      identity: { network: 'irc', nick: 'b' },
+      config,
+      registry: new ServiceRegistry(config),
+      access: {} as HandlerContext['access'],
+      verbs: [],
       history: { store },
     } as HandlerContext;
     // parse (once, as the gateway does), then the query and the lines

@@ -22,8 +22,13 @@ export async function benchIrcFlood(users = 20, lines = 23): Promise<Record<stri
   try {
     const [stack, watcher, ...askers] = await Promise.all([
       startStack({
-        ircd, api,
-        config: { irc: { host: ircd.host, port: ircd.port, tls: false, nick: 'deckhand', channels: [CHANNEL], maxReplyLines: lines }, services: fleetServices(environments), status: { maxLines: lines } },
+        ircd,
+        api,
+        config: {
+          irc: { host: ircd.host, port: ircd.port, tls: false, nick: 'deckhand', channels: [CHANNEL], maxReplyLines: lines },
+          services: fleetServices(environments),
+          status: { maxLines: lines },
+        },
       }),
       connectClient(ircd, { nick: 'watcher' }),
       ...Array.from({ length: users }, (_, i) => connectClient(ircd, { nick: `asker${i + 1}` })),
@@ -72,7 +77,11 @@ export async function benchFairness(burst = 30, runs = 3): Promise<Record<string
   try {
     const heavy = Array.from({ length: runs }, (_, i) => `heavy${i + 1}`);
     const [stack, other, ...bursters] = await Promise.all([
-      startStack({ ircd, api, config: { irc: { host: ircd.host, port: ircd.port, tls: false, nick: 'deckhand', channels: [CHANNEL] }, services: fleetServices(1) } }),
+      startStack({
+        ircd,
+        api,
+        config: { irc: { host: ircd.host, port: ircd.port, tls: false, nick: 'deckhand', channels: [CHANNEL] }, services: fleetServices(1) },
+      }),
       connectClient(ircd, { nick: 'other' }),
       ...heavy.map((nick) => connectClient(ircd, { nick })),
     ]);

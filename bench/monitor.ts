@@ -18,7 +18,9 @@ const CHANNEL = '#bench-monitor';
 function env(namespace: string, release: string, image: string, count: number, crash: boolean) {
   const name = `superset-${release}`;
   const labels = { app: 'superset', release };
-  const pods = Array.from({ length: count }, (_, i) => makePod({ namespace, labels, image, deployment: name, seed: i, ...(crash ? { waiting: 'CrashLoopBackOff' as const } : {}) }));
+  const pods = Array.from({ length: count }, (_, i) =>
+    makePod({ namespace, labels, image, deployment: name, seed: i, ...(crash ? { waiting: 'CrashLoopBackOff' as const } : {}) }),
+  );
   return { pods, deployment: makeDeployment({ namespace, name, labels, image, replicas: count }) };
 }
 

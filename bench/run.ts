@@ -22,7 +22,7 @@ const sections: [string, Section][] = [
 ];
 
 const only = process.argv.slice(2);
-const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { results?: Record<string, unknown> }).results ?? {} : {};
+const previous = existsSync(out) ? ((JSON.parse(readFileSync(out, 'utf8')) as { results?: Record<string, unknown> }).results ?? {}) : {};
 const results: Record<string, unknown> = only.length ? { ...previous } : {};
 for (const [name, run] of sections) {
   if (only.length && !only.includes(name)) continue;
@@ -47,7 +47,12 @@ const md = [
   '',
   '| figure | measured | goal |',
   '|---|---|---|',
-  r.statusLatency && row('statusLatency p50 / p99', `${r.statusLatency.p50Ms} / ${r.statusLatency.p99Ms} ms (floor ${r.statusLatency.floorP50Ms} / ${r.statusLatency.floorP99Ms}; over floor ${r.statusLatency.overP50Ms} / ${r.statusLatency.overP99Ms})`, r.statusLatency.goal),
+  r.statusLatency &&
+    row(
+      'statusLatency p50 / p99',
+      `${r.statusLatency.p50Ms} / ${r.statusLatency.p99Ms} ms (floor ${r.statusLatency.floorP50Ms} / ${r.statusLatency.floorP99Ms}; over floor ${r.statusLatency.overP50Ms} / ${r.statusLatency.overP99Ms})`,
+      r.statusLatency.goal,
+    ),
   r.statusJobsPerSecond && row('statusJobsPerSecond', `${r.statusJobsPerSecond.perSecond}/s`, r.statusJobsPerSecond.goal),
   r.bigStatusMs && row('bigStatusMs (5,000 pods)', `${r.bigStatusMs.p50Ms} ms, ${r.bigStatusMs.lines} lines`, r.bigStatusMs.goal),
   r.rssMb && row('rssMb idle / after latency run', `${r.rssMb.idle} / ${r.rssMb.afterLatencyRun} MB`, r.rssMb.goal),
@@ -55,7 +60,9 @@ const md = [
     .filter(([k]) => !['statusLatency', 'statusJobsPerSecond', 'bigStatusMs', 'rssMb'].includes(k))
     .map(([k, v]) => row(k, JSON.stringify(Object.fromEntries(Object.entries(v).filter(([kk]) => kk !== 'goal' && kk !== 'note'))), v.goal)),
   '',
-  ...Object.entries(r).filter(([, v]) => v.note).map(([k, v]) => `- ${k}: ${v.note}`),
+  ...Object.entries(r)
+    .filter(([, v]) => v.note)
+    .map(([k, v]) => `- ${k}: ${v.note}`),
   '',
 ].filter((l): l is string => typeof l === 'string');
 writeFileSync(`${ROOT}bench/RESULTS.md`, md.join('\n'));

@@ -26,7 +26,14 @@ export async function benchSlack(acks = 200, results = 100): Promise<Record<stri
   let seq = 0;
   const slash = async (): Promise<{ channel: string; ackMs: number; start: bigint }> => {
     const channel = `C0BENCH${++seq}`;
-    const body = slashCommandBody({ command: '/superset', text: 'status', user_id: user.id, user_name: user.name, channel_id: channel, response_url: api.responseUrl() });
+    const body = slashCommandBody({
+      command: '/superset',
+      text: 'status',
+      user_id: user.id,
+      user_name: user.name,
+      channel_id: channel,
+      response_url: api.responseUrl(),
+    });
     const start = process.hrtime.bigint();
     const res = await postSigned(slack.eventsUrl!, SECRET, body);
     if (res.status !== 200) throw new Error(`slack bench: HTTP ${res.status}`);

@@ -113,11 +113,17 @@ export async function benchStatus(n = 300): Promise<Record<string, unknown>> {
     const block = 20;
     for (let i = 0; i < n + warm; i += block) {
       for (let j = 0; j < block; j++) {
-        const f = await roundTrip(() => user.say(CHANNEL, 'ping'), (t) => t === 'pong');
+        const f = await roundTrip(
+          () => user.say(CHANNEL, 'ping'),
+          (t) => t === 'pong',
+        );
         if (i >= warm) floor.push(f);
       }
       for (let j = 0; j < block; j++) {
-        const b = await roundTrip(() => user.say(CHANNEL, '!superset status'), (t) => t.startsWith('superset staging:'));
+        const b = await roundTrip(
+          () => user.say(CHANNEL, '!superset status'),
+          (t) => t.startsWith('superset staging:'),
+        );
         if (i >= warm) {
           bot_.push(b);
           (j === 0 ? firstAfterChatter : rest).push(b);
@@ -178,13 +184,27 @@ export async function benchJobsPerSecond(n = 3000): Promise<Record<string, unkno
     const start = process.hrtime.bigint();
     const worker = startWorker({
       queues,
-      runner: verbRunner(allVerbs, { config, registry: new ServiceRegistry(config), kube, access: new Access(config, undefined), clock: systemClock, scope: queues }),
+      runner: verbRunner(allVerbs, {
+        config,
+        registry: new ServiceRegistry(config),
+        kube,
+        access: new Access(config, undefined),
+        clock: systemClock,
+        scope: queues,
+      }),
       log: pino({ level: 'silent' }),
     });
     await done;
     const seconds = ms(start) / 1000;
     await worker.close();
-    return { statusJobsPerSecond: { jobs: n, perSecond: round(n / seconds, 0), goal: '>= 1000', note: 'one worker (concurrency 16), fake API answering from memory, 2 environments per job' } };
+    return {
+      statusJobsPerSecond: {
+        jobs: n,
+        perSecond: round(n / seconds, 0),
+        goal: '>= 1000',
+        note: 'one worker (concurrency 16), fake API answering from memory, 2 environments per job',
+      },
+    };
   } finally {
     await events.close();
     await commands.close();

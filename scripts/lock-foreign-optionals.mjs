@@ -20,7 +20,9 @@ for (const [path, entry] of Object.entries(pkgs)) {
     let meta = {};
     try {
       meta = JSON.parse(execFileSync('npm', ['view', '--json', name, 'os', 'cpu', 'libc'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }) || '{}');
-    } catch { /* leave platform fields unset */ }
+    } catch {
+      /* leave platform fields unset */
+    }
     pkgs[key] = {
       version: version.replace(/^[\^~]/, ''),
       resolved: `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${version.replace(/^[\^~]/, '')}.tgz`,

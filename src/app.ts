@@ -80,7 +80,10 @@ export async function startApp(o: AppOptions): Promise<App> {
   await history.syncCounter().catch((err: unknown) => o.log.warn({ err }, 'job history counter check failed'));
   const metrics = new Metrics({ queues });
   const retention = scheduleRetention(history, { ...o.config.history, everyMs: o.config.history.trimEveryMinutes * 60_000, log: o.log });
-  stops.push(() => retention.stop(), () => metrics.close());
+  stops.push(
+    () => retention.stop(),
+    () => metrics.close(),
+  );
   let links: LinkSigner | undefined;
   if (o.config.http) {
     const h = o.config.http;
@@ -129,7 +132,12 @@ export async function startApp(o: AppOptions): Promise<App> {
   if (o.role !== 'worker') metrics.watchAdapters(o.adapters);
   if (o.config.http) {
     http = await startHttpServer({
-      port: o.config.http.port, host: o.config.http.host, redis, history, metrics, log: o.log,
+      port: o.config.http.port,
+      host: o.config.http.host,
+      redis,
+      history,
+      metrics,
+      log: o.log,
       ...(links ? { links } : {}),
       adapters: () => (o.role === 'worker' ? [] : o.adapters),
     });

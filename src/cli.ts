@@ -82,7 +82,16 @@ async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean })
     }
   }
 
-  const app = await startApp({ config, secrets, role: role === 'console' ? 'all' : role, log, adapters, redis, ...(kube ? { kube } : {}), ...(directory ? { directory } : {}) });
+  const app = await startApp({
+    config,
+    secrets,
+    role: role === 'console' ? 'all' : role,
+    log,
+    adapters,
+    redis,
+    ...(kube ? { kube } : {}),
+    ...(directory ? { directory } : {}),
+  });
   log.info({ role, config: path }, 'deckhand started');
   if (console_) process.stdout.write(`Deckhand console (config ${path}). Try: superset status · help · whoami   (Ctrl-D quits)\n`);
 

@@ -31,39 +31,60 @@ export class Metrics implements MetricsSink {
     this.commands = new Counter({ name: 'deckhand_commands_total', help: 'Commands taken, by verb and result', labelNames: ['verb', 'result'], registers });
     this.jobs = new Counter({ name: 'deckhand_jobs_total', help: 'Jobs finished, by kind and status', labelNames: ['kind', 'status'], registers });
     this.jobDuration = new Histogram({
-      name: 'deckhand_job_duration_seconds', help: 'Run time of jobs, by kind', labelNames: ['kind'], registers,
+      name: 'deckhand_job_duration_seconds',
+      help: 'Run time of jobs, by kind',
+      labelNames: ['kind'],
+      registers,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
     });
-    this.monitorState = new Gauge({ name: 'deckhand_monitor_state', help: 'Health the monitor last saw: 1 healthy, 0 unhealthy, -1 unknown', labelNames: ['service', 'environment'], registers });
+    this.monitorState = new Gauge({
+      name: 'deckhand_monitor_state',
+      help: 'Health the monitor last saw: 1 healthy, 0 unhealthy, -1 unknown',
+      labelNames: ['service', 'environment'],
+      registers,
+    });
     if (o.queues) this.commandsQueue = commandQueue(o.queues);
     const self = this;
     new Gauge({
-      name: 'deckhand_queue_jobs', help: 'Jobs in each queue, by state', labelNames: ['queue', 'state'], registers,
+      name: 'deckhand_queue_jobs',
+      help: 'Jobs in each queue, by state',
+      labelNames: ['queue', 'state'],
+      registers,
       async collect() {
         this.reset();
         const all: [string, Queue][] = [
           ...(self.commandsQueue ? [[COMMAND_QUEUE, self.commandsQueue] as [string, Queue]] : []),
           ...[...self.outboxes.entries()].map(([n, q]) => [outboxName(n), q] as [string, Queue]),
         ];
-        await Promise.all(all.map(async ([name, q]) => {
-          const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
-          for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
-        }));
+        await Promise.all(
+          all.map(async ([name, q]) => {
+            const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
+            for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
+          }),
+        );
       },
     });
     new Gauge({
-      name: 'deckhand_outbox_lag_seconds', help: 'Age of the oldest message not yet sent, per network', labelNames: ['network'], registers,
+      name: 'deckhand_outbox_lag_seconds',
+      help: 'Age of the oldest message not yet sent, per network',
+      labelNames: ['network'],
+      registers,
       async collect() {
         this.reset();
-        await Promise.all([...self.outboxes.entries()].map(async ([network, q]) => {
-          const [active, waiting] = await Promise.all([q.getJobs(['active'], 0, 0, true), q.getJobs(['waiting'], 0, 0, true)]);
-          const oldest = Math.min(...[...active, ...waiting].filter(Boolean).map((j) => j.timestamp));
-          this.set({ network }, Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0);
-        }));
+        await Promise.all(
+          [...self.outboxes.entries()].map(async ([network, q]) => {
+            const [active, waiting] = await Promise.all([q.getJobs(['active'], 0, 0, true), q.getJobs(['waiting'], 0, 0, true)]);
+            const oldest = Math.min(...[...active, ...waiting].filter(Boolean).map((j) => j.timestamp));
+            this.set({ network }, Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0);
+          }),
+        );
       },
     });
     new Gauge({
-      name: 'deckhand_chat_connected', help: 'Chat connection state per network: 1 connected, 0 not', labelNames: ['network'], registers,
+      name: 'deckhand_chat_connected',
+      help: 'Chat connection state per network: 1 connected, 0 not',
+      labelNames: ['network'],
+      registers,
       collect() {
         this.reset();
         for (const a of self.adapters) this.set({ network: a.network }, a.connected === false ? 0 : 1);

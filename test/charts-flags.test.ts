@@ -39,7 +39,13 @@ describe('flags', () => {
     expect(v.flags.find((f) => f.name === 'CACHE_QUERY_BY_USER')!.mentions.map((m) => m.real)).toEqual([PATHS.chart, PATHS.staging]);
     expect(v.sources).toEqual([
       { path: 'config.superset.feature_flags', shape: 'list', file: PATHS.chart, real: PATHS.chart, names: expect.any(Array) },
-      { path: 'config.superset.extra_feature_flags', shape: 'list', file: PATHS.staging, real: PATHS.staging, names: ['CACHE_IMPERSONATION', 'CACHE_QUERY_BY_USER'] },
+      {
+        path: 'config.superset.extra_feature_flags',
+        shape: 'list',
+        file: PATHS.staging,
+        real: PATHS.staging,
+        names: ['CACHE_IMPERSONATION', 'CACHE_QUERY_BY_USER'],
+      },
     ]);
   });
 

@@ -7,7 +7,16 @@ import { toggleFlag, upgradeVersion, type EditOutcome } from '../src/charts/chan
 import { flagTarget, gitSettings, versionTarget, type ChartsServices } from '../src/charts/config.js';
 import { CheckoutDirtyError, FlagRefusedError, GitConflictError, InvalidFlagNameError, InvalidVersionError, SharedFileError } from '../src/charts/errors.js';
 import type { Committed, GitSettings } from '../src/charts/git.js';
-import { AIRFLOW_IMAGE, createDeploymentCharts, IMAGE, NEXT_IMAGE, PATHS, STAGING_VALUES, SUPERSET_SHARED, type DeploymentCharts } from './support/deployment-charts.js';
+import {
+  AIRFLOW_IMAGE,
+  createDeploymentCharts,
+  IMAGE,
+  NEXT_IMAGE,
+  PATHS,
+  STAGING_VALUES,
+  SUPERSET_SHARED,
+  type DeploymentCharts,
+} from './support/deployment-charts.js';
 
 const D = 'helmfile.d/dse-k8s-services';
 const services: ChartsServices = {
@@ -39,7 +48,14 @@ afterEach(() => dc?.cleanup());
 
 function settings(more: Record<string, unknown> = {}): GitSettings {
   return gitSettings(
-    { checkout: dc.checkout, push: 'direct', worktrees: path.join(dc.root, 'worktrees'), committer: { name: 'Deckhand', email: 'deckhand@example.org' }, gitTimeoutSeconds: 20, ...more },
+    {
+      checkout: dc.checkout,
+      push: 'direct',
+      worktrees: path.join(dc.root, 'worktrees'),
+      committer: { name: 'Deckhand', email: 'deckhand@example.org' },
+      gitTimeoutSeconds: 20,
+      ...more,
+    },
     dc.env,
   );
 }
@@ -124,7 +140,9 @@ describe('a toggle', () => {
   it('refuses a bad name or version before any file or process is touched', async () => {
     const nowhere = { ...settings(), checkout: '/nonexistent/deployment-charts' };
     await expect(toggleFlag(nowhere, staging(), { jobId: '46', author: ALICE }, '--upload-pack=evil', true)).rejects.toThrow(InvalidFlagNameError);
-    await expect(upgradeVersion(nowhere, versionTarget(services, 'superset', 'staging'), { jobId: '47', author: ALICE }, '-c core.sshCommand=x')).rejects.toThrow(InvalidVersionError);
+    await expect(
+      upgradeVersion(nowhere, versionTarget(services, 'superset', 'staging'), { jobId: '47', author: ALICE }, '-c core.sshCommand=x'),
+    ).rejects.toThrow(InvalidVersionError);
   });
 
   it('pushes to a review ref when configured: master and the checkout stay as they were', async () => {
@@ -137,7 +155,15 @@ describe('a toggle', () => {
     expect(remoteHead()).toBe(before);
     expect(head(dc.checkout)).toBe(before);
     // a plain git server: a branch per change
-    const b = committed(await toggleFlag(settings({ push: 'review', reviewRef: 'refs/heads/deckhand/{label}-{job}', changeId: false }), staging(), { jobId: '49', author: ALICE }, 'ALERT_REPORTS', true));
+    const b = committed(
+      await toggleFlag(
+        settings({ push: 'review', reviewRef: 'refs/heads/deckhand/{label}-{job}', changeId: false }),
+        staging(),
+        { jobId: '49', author: ALICE },
+        'ALERT_REPORTS',
+        true,
+      ),
+    );
     expect(b.pushed).toEqual({ remote: 'origin', ref: 'refs/heads/deckhand/superset-next-49' });
     expect(b.message).toBe('superset-next: enable ALERT_REPORTS (via deckhand, job 49)\n');
     expectClean();
@@ -178,7 +204,12 @@ describe('a toggle', () => {
 describe('when others push too', () => {
   it('remote moved ahead before the job: the change lands on top, and the checkout gets both', async () => {
     const laptop = dc.clone('laptop');
-    const theirs = dc.commit(laptop, PATHS.production, 'resources:\n  replicas: 6\nconfig:\n  superset:\n    extra_feature_flags: []\n', 'superset: 6 replicas');
+    const theirs = dc.commit(
+      laptop,
+      PATHS.production,
+      'resources:\n  replicas: 6\nconfig:\n  superset:\n    extra_feature_flags: []\n',
+      'superset: 6 replicas',
+    );
     dc.git(laptop, 'push', '-q', 'origin', 'master');
     const r = committed(await toggleFlag(settings(), staging(), { jobId: '60', author: ALICE }, 'ALERT_REPORTS', true));
     expect(r.parent).toBe(theirs);
@@ -205,7 +236,9 @@ describe('when others push too', () => {
       '-    extra_feature_flags: [CACHE_IMPERSONATION, CACHE_QUERY_BY_USER]',
       '+    extra_feature_flags: [CACHE_IMPERSONATION, CACHE_QUERY_BY_USER, ALERT_REPORTS]',
     ]);
-    expect(dc.read(PATHS.staging)).toBe(STAGING_VALUES.replace('replicas: 2', 'replicas: 3').replace('CACHE_QUERY_BY_USER]', 'CACHE_QUERY_BY_USER, ALERT_REPORTS]'));
+    expect(dc.read(PATHS.staging)).toBe(
+      STAGING_VALUES.replace('replicas: 2', 'replicas: 3').replace('CACHE_QUERY_BY_USER]', 'CACHE_QUERY_BY_USER, ALERT_REPORTS]'),
+    );
     expectClean();
   });
 
@@ -214,11 +247,19 @@ describe('when others push too', () => {
     let theirs = '';
     const r = await toggleFlag(settings(), staging(), { jobId: '62', author: ALICE }, 'ALERT_REPORTS', true, {
       afterCommit: () => {
-        theirs = dc.commit(laptop, PATHS.staging, STAGING_VALUES.replace('extra_feature_flags: [', 'extra_feature_flags: [ALERT_REPORTS, '), 'enable ALERT_REPORTS by hand');
+        theirs = dc.commit(
+          laptop,
+          PATHS.staging,
+          STAGING_VALUES.replace('extra_feature_flags: [', 'extra_feature_flags: [ALERT_REPORTS, '),
+          'enable ALERT_REPORTS by hand',
+        );
         dc.git(laptop, 'push', '-q', 'origin', 'master');
       },
     });
-    expect(r).toEqual({ kind: 'no-change', reason: `ALERT_REPORTS is already on for superset staging (${PATHS.staging}:7 (config.superset.extra_feature_flags))` });
+    expect(r).toEqual({
+      kind: 'no-change',
+      reason: `ALERT_REPORTS is already on for superset staging (${PATHS.staging}:7 (config.superset.extra_feature_flags))`,
+    });
     expect(remoteHead()).toBe(theirs);
     expectClean();
   });
@@ -247,7 +288,9 @@ describe('when others push too', () => {
     ]);
     const [ca, cb] = [committed(a), committed(b)];
     const log = dc.git(dc.remote, 'log', '--format=%s', 'master').trim().split('\n');
-    expect(log.slice(0, 2).sort()).toEqual(['superset-next: enable ALERT_REPORTS (via deckhand, job 42)'.replace('42', '70'), 'superset: enable ALERT_REPORTS (via deckhand, job 71)'].sort());
+    expect(log.slice(0, 2).sort()).toEqual(
+      ['superset-next: enable ALERT_REPORTS (via deckhand, job 42)'.replace('42', '70'), 'superset: enable ALERT_REPORTS (via deckhand, job 71)'].sort(),
+    );
     expect([ca.attempts, cb.attempts].sort()).toEqual(expect.arrayContaining([1]));
     expect(dc.read(PATHS.staging)).toContain('[CACHE_IMPERSONATION, CACHE_QUERY_BY_USER, ALERT_REPORTS]');
     expect(dc.read(PATHS.production)).toContain('extra_feature_flags: [ALERT_REPORTS]');
@@ -284,25 +327,44 @@ describe('upgrades and shared files', () => {
   });
 
   it('with --shared: the real file is edited (two lines), the symlinks stay symlinks', async () => {
-    const r = committed(await upgradeVersion(settings(), versionTarget(services, 'superset', 'staging'), { jobId: '81', author: ALICE, shared: true }, NEXT_IMAGE));
+    const r = committed(
+      await upgradeVersion(settings(), versionTarget(services, 'superset', 'staging'), { jobId: '81', author: ALICE, shared: true }, NEXT_IMAGE),
+    );
     expect(r.file).toBe(PATHS.supersetShared);
     expect(r.shared).toEqual(['superset production']);
-    expect(r.message).toBe(`_superset_common_: upgrade to 2026-06-02-091245-0c5d8e1f2a3b (via deckhand, job 81)\n\napp.version: ${NEXT_IMAGE}\nassets.version: ${NEXT_IMAGE}\n`);
+    expect(r.message).toBe(
+      `_superset_common_: upgrade to 2026-06-02-091245-0c5d8e1f2a3b (via deckhand, job 81)\n\napp.version: ${NEXT_IMAGE}\nassets.version: ${NEXT_IMAGE}\n`,
+    );
     expect(r.undo).toEqual({ kind: 'upgrade', version: IMAGE });
-    expect(r.diff.split('\n').filter((l) => /^[-+][^-+]/.test(l))).toEqual([`-  version: ${IMAGE}`, `+  version: ${NEXT_IMAGE}`, `-  version: ${IMAGE}`, `+  version: ${NEXT_IMAGE}`]);
+    expect(r.diff.split('\n').filter((l) => /^[-+][^-+]/.test(l))).toEqual([
+      `-  version: ${IMAGE}`,
+      `+  version: ${NEXT_IMAGE}`,
+      `-  version: ${IMAGE}`,
+      `+  version: ${NEXT_IMAGE}`,
+    ]);
     expect(dc.read(PATHS.supersetShared)).toBe(SUPERSET_SHARED.replaceAll(IMAGE, NEXT_IMAGE));
-    expect(dc.git(dc.checkout, 'ls-files', '-s', '--', PATHS.supersetLink, PATHS.nextLink).split('\n').filter(Boolean).map((l) => l.split(' ')[0])).toEqual(['120000', '120000']);
+    expect(
+      dc
+        .git(dc.checkout, 'ls-files', '-s', '--', PATHS.supersetLink, PATHS.nextLink)
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['120000', '120000']);
     // again: no change
-    await expect(upgradeVersion(settings(), versionTarget(services, 'superset', 'production'), { jobId: '82', author: ALICE, shared: true }, NEXT_IMAGE)).resolves.toMatchObject({ kind: 'no-change' });
+    await expect(
+      upgradeVersion(settings(), versionTarget(services, 'superset', 'production'), { jobId: '82', author: ALICE, shared: true }, NEXT_IMAGE),
+    ).resolves.toMatchObject({ kind: 'no-change' });
     expectClean();
   });
 
-  it("Airflow: the test instance first in its own file, then the shared file for all, which says who still overrides it", async () => {
+  it('Airflow: the test instance first in its own file, then the shared file for all, which says who still overrides it', async () => {
     const next = AIRFLOW_IMAGE.replace('2026-06-10-101010', '2026-07-01-080000');
     const own = committed(await upgradeVersion(settings(), versionTarget(services, 'airflow-test-k8s', 'production'), { jobId: '90', author: ALICE }, next));
     expect(own.file).toBe(PATHS.airflowTest);
     expect(dc.read(PATHS.airflowTest)).toBe(`config:\n  airflow:\n    instance_name: test-k8s\napp:\n  version: ${next}\n`);
-    const all = committed(await upgradeVersion(settings(), versionTarget(services, 'airflow-search', 'production'), { jobId: '91', author: ALICE, shared: true }, next));
+    const all = committed(
+      await upgradeVersion(settings(), versionTarget(services, 'airflow-search', 'production'), { jobId: '91', author: ALICE, shared: true }, next),
+    );
     expect(all.file).toBe(PATHS.airflowShared);
     expect(all.shared).toEqual(['airflow-test-k8s production']);
     expect(all.shadowed).toEqual([{ name: 'airflow-test-k8s production', file: PATHS.airflowTest, key: 'app.version', value: next }]);

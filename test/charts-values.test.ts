@@ -15,7 +15,11 @@ describe('reading', () => {
     expect(getIn(vf, ['config', 'superset', 'extra_feature_flags'])).toEqual([]);
     expect(lookup(vf, ['config', 'superset', 'extra_feature_flags'])?.line).toBe(39);
     expect(getIn(vf, ['config', 'superset', 'feature_flags'])).toEqual([
-      'ENABLE_TEMPLATE_PROCESSING', 'DASHBOARD_NATIVE_FILTERS', 'ENABLE_FILTER_BOX_MIGRATION', 'PRESTO_EXPAND_DATA', 'CACHE_QUERY_BY_USER',
+      'ENABLE_TEMPLATE_PROCESSING',
+      'DASHBOARD_NATIVE_FILTERS',
+      'ENABLE_FILTER_BOX_MIGRATION',
+      'PRESTO_EXPAND_DATA',
+      'CACHE_QUERY_BY_USER',
     ]);
     expect(getIn(vf, ['app', 'version'])).toBe('latest');
     expect(getIn(vf, ['config', 'nothing'])).toBeUndefined();
@@ -113,7 +117,9 @@ describe('editing keeps every other byte', () => {
     // the list is an anchor another key aliases: editing it would change that key too — refused, nothing written
     const text = 'base: &flags [A, B]\nother: *flags\n';
     expect(() => set(text, 'base', ['A', 'B', 'C'])).toThrow(UnsafeEditError);
-    expect(() => set(text, 'base', ['A', 'B', 'C'])).toThrow('could not edit base in values.yaml safely (the result would change other values); nothing was written — edit it by hand');
+    expect(() => set(text, 'base', ['A', 'B', 'C'])).toThrow(
+      'could not edit base in values.yaml safely (the result would change other values); nothing was written — edit it by hand',
+    );
   });
 });
 

@@ -6,7 +6,16 @@ import { ChartsNotConfiguredError, InvalidVersionError, ValuesFileError } from '
 import { resolveFile, sharedWith } from '../src/charts/files.js';
 import { checkVersion, IMAGE_VERSION } from '../src/charts/validate.js';
 import { planVersion, shortVersion } from '../src/charts/version.js';
-import { AIRFLOW_IMAGE, changedLines, createDeploymentCharts, IMAGE, NEXT_IMAGE, PATHS, SUPERSET_SHARED, type DeploymentCharts } from './support/deployment-charts.js';
+import {
+  AIRFLOW_IMAGE,
+  changedLines,
+  createDeploymentCharts,
+  IMAGE,
+  NEXT_IMAGE,
+  PATHS,
+  SUPERSET_SHARED,
+  type DeploymentCharts,
+} from './support/deployment-charts.js';
 
 let dc: DeploymentCharts;
 beforeAll(() => {
@@ -19,7 +28,23 @@ describe('versions', () => {
     for (const ok of [IMAGE, NEXT_IMAGE, AIRFLOW_IMAGE, 'latest', '2026-02-16-150514-b1a59e3aa1338ab93a8fff9291fb01936bba3c5c', 'v1.2.3', 'X'.repeat(128)]) {
       expect(checkVersion(ok)).toBe(ok);
     }
-    for (const bad of ['', '-rf', '.hidden', '_x', 'a b', 'a\nb', '$(id)', 'a;b', '../x', 'a/b', 'X'.repeat(129), 'latest@sha256:abc', `latest@sha256:${'A'.repeat(64)}`, `${IMAGE}@sha256:${'0'.repeat(64)}`, 'tag@md5:00']) {
+    for (const bad of [
+      '',
+      '-rf',
+      '.hidden',
+      '_x',
+      'a b',
+      'a\nb',
+      '$(id)',
+      'a;b',
+      '../x',
+      'a/b',
+      'X'.repeat(129),
+      'latest@sha256:abc',
+      `latest@sha256:${'A'.repeat(64)}`,
+      `${IMAGE}@sha256:${'0'.repeat(64)}`,
+      'tag@md5:00',
+    ]) {
       expect(() => checkVersion(bad)).toThrow(InvalidVersionError);
     }
     expect(IMAGE_VERSION.test(IMAGE)).toBe(true);
@@ -72,13 +97,23 @@ describe('shared files', () => {
 
 describe('config fragments', () => {
   it('keeps the existing deploymentCharts keys working; push true/false mean direct/local', () => {
-    expect(deploymentChartsSchema.parse({ checkout: '/srv/deployment-charts', push: false })).toMatchObject({ remote: 'origin', branch: 'master', push: 'local', attempts: 3 });
+    expect(deploymentChartsSchema.parse({ checkout: '/srv/deployment-charts', push: false })).toMatchObject({
+      remote: 'origin',
+      branch: 'master',
+      push: 'local',
+      attempts: 3,
+    });
     expect(deploymentChartsSchema.parse({ checkout: '/srv/deployment-charts', push: true }).push).toBe('direct');
     expect(gitSettings({ checkout: '/srv/dc', push: 'review' })).toMatchObject({ reviewRef: 'refs/for/{branch}', changeId: true, timeoutMs: 60000 });
     expect(gitSettings({ checkout: '/srv/dc', push: 'direct' }).changeId).toBe(false);
     expect(() => gitSettings({ checkout: '/srv/dc', remote: '--upload-pack=x' })).toThrow('deploymentCharts.remote: must be a plain git remote name');
     expect(() => gitSettings(undefined)).toThrow(ChartsNotConfiguredError);
-    expect(flagsSchema.parse({ path: 'config.superset.extra_feature_flags' })).toEqual({ path: 'config.superset.extra_feature_flags', shape: 'list', layers: [], overrideDefaults: false });
+    expect(flagsSchema.parse({ path: 'config.superset.extra_feature_flags' })).toEqual({
+      path: 'config.superset.extra_feature_flags',
+      shape: 'list',
+      layers: [],
+      overrideDefaults: false,
+    });
     expect(upgradeSchema.parse({})).toEqual({ keys: ['app.version', 'assets.version'], onShared: 'refuse' });
     expect(flagsSchema.safeParse({ path: 'config..x' }).success).toBe(false);
     expect(upgradeSchema.safeParse({ file: '{dir}/../../etc/passwd' }).success).toBe(false);
@@ -95,11 +130,17 @@ describe('config fragments', () => {
         },
       },
     };
-    expect(flagTarget(services, 'superset', 'staging')).toMatchObject({ name: 'superset staging', label: 'superset-next', spec: { file: PATHS.staging, shape: 'list' } });
+    expect(flagTarget(services, 'superset', 'staging')).toMatchObject({
+      name: 'superset staging',
+      label: 'superset-next',
+      spec: { file: PATHS.staging, shape: 'list' },
+    });
     const v = versionTarget(services, 'superset', 'staging');
     expect(v).toMatchObject({ label: 'superset-next', spec: { file: PATHS.nextLink }, onShared: 'refuse', ownFile: PATHS.staging });
     expect(v.others.map((o) => o.name)).toEqual(['superset production', 'superset staging']);
     expect(() => versionTarget({ x: { environments: { a: {} } } }, 'x', 'a')).toThrow('x has no upgrades configured (services.x.upgrade)');
-    expect(() => flagTarget({ x: { flags: { path: 'a.b' }, environments: { a: {} } } }, 'x', 'a')).toThrow('x a has no values file for its flags (services.x.environments.a.values)');
+    expect(() => flagTarget({ x: { flags: { path: 'a.b' }, environments: { a: {} } } }, 'x', 'a')).toThrow(
+      'x a has no values file for its flags (services.x.environments.a.values)',
+    );
   });
 });

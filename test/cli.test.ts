@@ -30,7 +30,9 @@ it('says in one line how to start Redis when none is reachable', async () => {
   const r = await deckhand([], { REDIS_URL: 'redis://127.0.0.1:1' });
   expect(r.code).toBe(1);
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
-  expect(r.stderr).toMatch(/^deckhand: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 .*Start one with `redis-server --daemonize yes` or point REDIS_URL at yours\.$/m);
+  expect(r.stderr).toMatch(
+    /^deckhand: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 .*Start one with `redis-server --daemonize yes` or point REDIS_URL at yours\.$/m,
+  );
 });
 
 it('names the bad key of a broken config file', async () => {
@@ -47,7 +49,11 @@ it('answers typed commands on the console from the sandbox cluster when there is
   const config = parse(readFileSync(join(root, 'config/example.yaml'), 'utf8')) as { redis: { prefix: string } };
   config.redis.prefix = prefix;
   writeFileSync(join(home, 'deckhand.yaml'), stringify(config));
-  const r = await deckhand(['--config', join(home, 'deckhand.yaml')], { HOME: home, KUBECONFIG: '', USER: 'newcomer', REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }, 'superset status\nsupreset status\n');
+  const r = await deckhand(
+    ['--config', join(home, 'deckhand.yaml')],
+    { HOME: home, KUBECONFIG: '', USER: 'newcomer', REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    'superset status\nsupreset status\n',
+  );
   expect(r.stderr).toMatch(/\[sandbox\] no kube context found/);
   expect(r.stdout).toContain('superset production: 4/4 ready, image 2026-02-16-150514, 0 restarts, up 6d');
   expect(r.stdout).toContain('unknown service "supreset" (did you mean superset?)');
@@ -76,12 +82,17 @@ describe('a broken configuration is one line naming the key, exit code 1, no sta
   }
   const kubeconfig = (contexts: string[]): string => {
     const f = join(dir, `kubeconfig-${++n}`);
-    writeFileSync(f, stringify({
-      apiVersion: 'v1', kind: 'Config', 'current-context': contexts[0],
-      clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:6443' } }],
-      users: [{ name: 'u', user: { token: 't' } }],
-      contexts: contexts.map((name) => ({ name, context: { cluster: 'c', user: 'u' } })),
-    }));
+    writeFileSync(
+      f,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': contexts[0],
+        clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:6443' } }],
+        users: [{ name: 'u', user: { token: 't' } }],
+        contexts: contexts.map((name) => ({ name, context: { cluster: 'c', user: 'u' } })),
+      }),
+    );
     return f;
   };
 
@@ -131,9 +142,13 @@ describe('a broken configuration is one line naming the key, exit code 1, no sta
   it('a kubeconfig without the context an environment names', async () => {
     const kc = kubeconfig(['somewhere-else']);
     const f = configFile((c) => (c.kubernetes.kubeconfig = kc));
-    expect(await oneLine(['--config', f, 'worker'])).toBe(`deckhand: services.superset.environments.production.context (and 3 more): no context "dse-k8s-eqiad" in ${kc}; it has somewhere-else`);
+    expect(await oneLine(['--config', f, 'worker'])).toBe(
+      `deckhand: services.superset.environments.production.context (and 3 more): no context "dse-k8s-eqiad" in ${kc}; it has somewhere-else`,
+    );
     // the same through KUBECONFIG
-    expect(await oneLine(['--config', configFile(() => {})], { KUBECONFIG: kc })).toBe(`deckhand: services.superset.environments.production.context (and 3 more): no context "dse-k8s-eqiad" in ${kc}; it has somewhere-else`);
+    expect(await oneLine(['--config', configFile(() => {})], { KUBECONFIG: kc })).toBe(
+      `deckhand: services.superset.environments.production.context (and 3 more): no context "dse-k8s-eqiad" in ${kc}; it has somewhere-else`,
+    );
   });
 
   it('a bad LOG_LEVEL or REDIS_URL names the variable', async () => {

@@ -27,17 +27,21 @@ describe('configuration', () => {
       throw new Error('should not parse');
     } catch (e) {
       const lines = (e as Error).message.split('\n').slice(1);
-      expect(lines).toEqual(expect.arrayContaining([
-        expect.stringMatching(/^irc\.port: /),
-        'irc.channels.0: must be a channel name like #name',
-        'services: needs at least one service',
-      ]));
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^irc\.port: /),
+          'irc.channels.0: must be a channel name like #name',
+          'services: needs at least one service',
+        ]),
+      );
     }
   });
 
   it('refuses service and environment names that could reach a shell or a path', () => {
     expect(() => parseConfig({ services: { 'super;set': minimal.services.superset } })).toThrow(/services\.super;set: /);
-    expect(() => parseConfig({ services: { superset: { environments: { '../prod': { namespace: 'x', selector: 'a=b' } } } } })).toThrow(/services\.superset\.environments\.\.\.\/prod/);
+    expect(() => parseConfig({ services: { superset: { environments: { '../prod': { namespace: 'x', selector: 'a=b' } } } } })).toThrow(
+      /services\.superset\.environments\.\.\.\/prod/,
+    );
   });
 
   it('reads secrets from the environment and says which variable is missing', () => {
@@ -63,9 +67,13 @@ describe('unknown keys, ports, secrets and the environment (read once, in config
   });
 
   it('names a misspelt nested key and the closest valid one', () => {
-    expect(problems({ services: { superset: { ...superset, anounce: { irc: ['#a'] } } } })).toEqual(['services.superset.anounce: unknown key (did you mean announce?)']);
+    expect(problems({ services: { superset: { ...superset, anounce: { irc: ['#a'] } } } })).toEqual([
+      'services.superset.anounce: unknown key (did you mean announce?)',
+    ]);
     const env = { namespace: 'x', selector: 'a=b', deploy: { tool: 'helm', release: 'paws', chart: './paws', valuesFile: ['a.yaml'] } };
-    expect(problems({ services: { paws: { environments: { production: env } } } })).toEqual(['services.paws.environments.production.deploy.valuesFile: unknown key (did you mean valuesFiles?)']);
+    expect(problems({ services: { paws: { environments: { production: env } } } })).toEqual([
+      'services.paws.environments.production.deploy.valuesFile: unknown key (did you mean valuesFiles?)',
+    ]);
     expect(problems({ ...minimal, slack: { mode: 'http', rate: { brust: 4 } } })).toEqual(['slack.rate.brust: unknown key (did you mean burst?)']);
   });
 
@@ -74,7 +82,10 @@ describe('unknown keys, ports, secrets and the environment (read once, in config
   });
 
   it('takes any name where the operator chooses names (services, environments, permissions, rollouts)', () => {
-    const c = parseConfig({ services: { 'my-svc': { permissions: { anything: ['g'] }, environments: { 'any-env': { namespace: 'x', selector: 'a=b' } } } }, rollouts: { mine: ['my-svc'] } });
+    const c = parseConfig({
+      services: { 'my-svc': { permissions: { anything: ['g'] }, environments: { 'any-env': { namespace: 'x', selector: 'a=b' } } } },
+      rollouts: { mine: ['my-svc'] },
+    });
     expect(Object.keys(c.services)).toEqual(['my-svc']);
   });
 
@@ -83,14 +94,24 @@ describe('unknown keys, ports, secrets and the environment (read once, in config
     expect(problems({ ...minimal, slack: { port: 70000 } })).toEqual(['slack.port: must be a port, 1–65535 (or 0 for any free port)']);
     expect(problems({ ...minimal, http: { port: -1 } })).toEqual(['http.port: must be a port, 1–65535 (or 0 for any free port)']);
     expect(problems({ ...minimal, redis: { url: 'redis://127.0.0.1:70000' } })).toEqual(['redis.url: port must be 1–65535']);
-    expect(problems({ ...minimal, ldap: { url: 'ldaps://ldap.example.org:0', bindDn: 'cn=x', bindPasswordEnv: 'P', base: 'dc=x' } })).toEqual(['ldap.url: port must be 1–65535']);
+    expect(problems({ ...minimal, ldap: { url: 'ldaps://ldap.example.org:0', bindDn: 'cn=x', bindPasswordEnv: 'P', base: 'dc=x' } })).toEqual([
+      'ldap.url: port must be 1–65535',
+    ]);
     expect(parseConfig({ ...minimal, slack: { port: 0 }, http: { port: 0 } }).http!.port).toBe(0);
   });
 
   it('gives the Slack settings their defaults', () => {
     expect(parseConfig({ ...minimal, slack: {} }).slack).toMatchObject({
-      mainCommand: 'deckhand', rate: { burst: 4, perSecond: 1 }, retries: 6, requestTimeoutMs: 10000,
-      dedupTtlSeconds: 7200, contextTtlSeconds: 172800, userCacheTtlSeconds: 600, userCacheMax: 5000, port: 3000, mode: 'http',
+      mainCommand: 'deckhand',
+      rate: { burst: 4, perSecond: 1 },
+      retries: 6,
+      requestTimeoutMs: 10000,
+      dedupTtlSeconds: 7200,
+      contextTtlSeconds: 172800,
+      userCacheTtlSeconds: 600,
+      userCacheMax: 5000,
+      port: 3000,
+      mode: 'http',
     });
   });
 
@@ -102,10 +123,20 @@ describe('unknown keys, ports, secrets and the environment (read once, in config
       slack: { botTokenEnv: 'T_BOT', signingSecretEnv: 'T_SIGN' },
       http: { linkSecretEnv: 'T_LINK' },
     });
-    expect(() => readSecrets(c, {}, 'all')).toThrow(new ConfigError('missing secrets: T_LDAP is not set (ldap.bindPasswordEnv), T_IRC is not set (irc.sasl.passwordEnv), T_BOT is not set (slack.botTokenEnv), T_SIGN is not set (slack.signingSecretEnv)'));
+    expect(() => readSecrets(c, {}, 'all')).toThrow(
+      new ConfigError(
+        'missing secrets: T_LDAP is not set (ldap.bindPasswordEnv), T_IRC is not set (irc.sasl.passwordEnv), T_BOT is not set (slack.botTokenEnv), T_SIGN is not set (slack.signingSecretEnv)',
+      ),
+    );
     // a worker holds no chat connection; the link secret is optional everywhere
     expect(() => readSecrets(c, {}, 'worker')).toThrow(new ConfigError('missing secrets: T_LDAP is not set (ldap.bindPasswordEnv)'));
-    expect(readSecrets(c, { T_LDAP: 'l', T_IRC: 'i', T_BOT: 'b', T_SIGN: 's', T_LINK: 'k' }, 'gateway')).toEqual({ ldapPassword: 'l', ircPassword: 'i', slackBotToken: 'b', slackSigningSecret: 's', linkSecret: 'k' });
+    expect(readSecrets(c, { T_LDAP: 'l', T_IRC: 'i', T_BOT: 'b', T_SIGN: 's', T_LINK: 'k' }, 'gateway')).toEqual({
+      ldapPassword: 'l',
+      ircPassword: 'i',
+      slackBotToken: 'b',
+      slackSigningSecret: 's',
+      linkSecret: 'k',
+    });
     expect(readSecrets(c, {})).toEqual({});
   });
 
@@ -118,7 +149,10 @@ describe('unknown keys, ports, secrets and the environment (read once, in config
     expect(s.logLevel).toBe('debug');
     expect(s.secrets.linkSecret).toBe('k'.repeat(16));
     expect(s.kubeconfig).toEqual({ origin: 'none', files: [] });
-    expect(loadSettings({ given: file, env: { LOG_LEVEL: 'trace', KUBECONFIG: `/a${delimiter}/b` } })).toMatchObject({ logLevel: 'trace', kubeconfig: { origin: 'KUBECONFIG', files: ['/a', '/b'] } });
+    expect(loadSettings({ given: file, env: { LOG_LEVEL: 'trace', KUBECONFIG: `/a${delimiter}/b` } })).toMatchObject({
+      logLevel: 'trace',
+      kubeconfig: { origin: 'KUBECONFIG', files: ['/a', '/b'] },
+    });
     expect(() => loadSettings({ given: file, env: { LOG_LEVEL: 'loud' } })).toThrow('LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent');
     expect(() => loadSettings({ given: file, env: { REDIS_URL: 'redis://h:99999' } })).toThrow('REDIS_URL: port must be 1–65535');
     expect(loadSettings({ given: file, env: { DECKHAND_CONFIG: '/nope' } }).path).toBe(file);
@@ -136,7 +170,8 @@ describe('the kubeconfig, checked at start', () => {
   };
   const kubeconfig = (contexts: string[], current?: string): string =>
     stringify({
-      apiVersion: 'v1', kind: 'Config',
+      apiVersion: 'v1',
+      kind: 'Config',
       clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:6443' } }],
       users: [{ name: 'u', user: { token: 't' } }],
       contexts: contexts.map((name) => ({ name, context: { cluster: 'c', user: 'u' } })),
@@ -158,12 +193,20 @@ describe('the kubeconfig, checked at start', () => {
   });
 
   it('names kubernetes.kubeconfig when the file is missing or not YAML', () => {
-    expect(problems(() => checkKubeconfig({ origin: 'config', files: [join(dir, 'nope')] }, config))).toEqual([`kubernetes.kubeconfig: ${join(dir, 'nope')} does not exist`]);
+    expect(problems(() => checkKubeconfig({ origin: 'config', files: [join(dir, 'nope')] }, config))).toEqual([
+      `kubernetes.kubeconfig: ${join(dir, 'nope')} does not exist`,
+    ]);
     const bad = write('bad', 'clusters: [\n  - name: x\n  : :\n');
-    expect(problems(() => checkKubeconfig({ origin: 'config', files: [bad] }, config))).toEqual([expect.stringMatching(new RegExp(`^kubernetes\\.kubeconfig: ${bad} is not YAML \\(.+\\)$`))]);
+    expect(problems(() => checkKubeconfig({ origin: 'config', files: [bad] }, config))).toEqual([
+      expect.stringMatching(new RegExp(`^kubernetes\\.kubeconfig: ${bad} is not YAML \\(.+\\)$`)),
+    ]);
     const text = write('text', 'just some words\n');
-    expect(problems(() => checkKubeconfig({ origin: 'config', files: [text] }, config))).toEqual([`kubernetes.kubeconfig: ${text} is not a kubeconfig (no list of contexts)`]);
-    expect(problems(() => checkKubeconfig({ origin: 'none', files: [] }, config))).toEqual([expect.stringMatching(/^kubernetes\.kubeconfig: not set, and there is no KUBECONFIG/)]);
+    expect(problems(() => checkKubeconfig({ origin: 'config', files: [text] }, config))).toEqual([
+      `kubernetes.kubeconfig: ${text} is not a kubeconfig (no list of contexts)`,
+    ]);
+    expect(problems(() => checkKubeconfig({ origin: 'none', files: [] }, config))).toEqual([
+      expect.stringMatching(/^kubernetes\.kubeconfig: not set, and there is no KUBECONFIG/),
+    ]);
   });
 
   it("names the environment's context when the kubeconfig lacks it, once per missing context", () => {
@@ -173,13 +216,17 @@ describe('the kubeconfig, checked at start', () => {
     ]);
     // paws names no context: it needs a current-context
     const none = write('nocurrent', kubeconfig(['dse-k8s-eqiad']));
-    expect(problems(() => checkKubeconfig({ origin: 'config', files: [none] }, config))).toEqual([`services.paws.environments.production: names no context, and ${none} has no current-context`]);
+    expect(problems(() => checkKubeconfig({ origin: 'config', files: [none] }, config))).toEqual([
+      `services.paws.environments.production: names no context, and ${none} has no current-context`,
+    ]);
   });
 
   it('merges the files of a KUBECONFIG list and skips the ones that do not exist, as kubectl does', () => {
     const a = write('a', kubeconfig(['dse-k8s-eqiad']));
     const b = write('b', kubeconfig(['other'], 'other'));
     expect(() => checkKubeconfig({ origin: 'KUBECONFIG', files: [a, join(dir, 'missing'), b] }, config)).not.toThrow();
-    expect(problems(() => checkKubeconfig({ origin: 'KUBECONFIG', files: [join(dir, 'missing')] }, config))).toEqual([expect.stringMatching(/^kubernetes\.kubeconfig: not set, and none of the files KUBECONFIG names exists/)]);
+    expect(problems(() => checkKubeconfig({ origin: 'KUBECONFIG', files: [join(dir, 'missing')] }, config))).toEqual([
+      expect.stringMatching(/^kubernetes\.kubeconfig: not set, and none of the files KUBECONFIG names exists/),
+    ]);
   });
 });

@@ -51,7 +51,14 @@ it('reports a deploy whose worker was killed -9 as interrupted (≤ 60 s with de
   // another worker, with a short stalled-job check (production: 30 s lock + 30 s check)
   second = startWorker({
     queues: h.app.queues,
-    runner: verbRunner(allVerbs, { config: h.config, registry: new ServiceRegistry(h.config), kube: {} as KubeClient, access: h.app.access, clock: systemClock, scope: h.app.queues }),
+    runner: verbRunner(allVerbs, {
+      config: h.config,
+      registry: new ServiceRegistry(h.config),
+      kube: {} as KubeClient,
+      access: h.app.access,
+      clock: systemClock,
+      scope: h.app.queues,
+    }),
     log: pino({ level: 'silent' }),
     stalledIntervalMs: 1000,
   });

@@ -42,7 +42,14 @@ describe('Redactor', () => {
 
   it('hides whole PEM blocks, across lines', () => {
     const s = r.stream();
-    const out = ['ca.key: |', '  -----BEGIN RSA PRIVATE KEY-----', '  MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', '  abc', '  -----END RSA PRIVATE KEY-----', 'after: ok'].map(s);
+    const out = [
+      'ca.key: |',
+      '  -----BEGIN RSA PRIVATE KEY-----',
+      '  MIIEvQIBADANBgkqhkiG9w0BAQEFAASC',
+      '  abc',
+      '  -----END RSA PRIVATE KEY-----',
+      'after: ok',
+    ].map(s);
     expect(out).toEqual(['ca.key: |', `  ${REDACTED} (PEM block)`, `  ${REDACTED}`, `  ${REDACTED}`, `  ${REDACTED}`, 'after: ok']);
   });
 
@@ -55,7 +62,9 @@ describe('Redactor', () => {
         (secret, before, after) => {
           const red = new Redactor([secret]);
           expect(red.line(before + secret + after)).not.toContain(secret);
-          expect(red.line(`${before}${Buffer.from(secret).toString('base64')}${after}`)).not.toContain(Buffer.from(secret).toString('base64').replace(/=+$/, ''));
+          expect(red.line(`${before}${Buffer.from(secret).toString('base64')}${after}`)).not.toContain(
+            Buffer.from(secret).toString('base64').replace(/=+$/, ''),
+          );
         },
       ),
       { numRuns: 500 },
@@ -87,7 +96,9 @@ Comparing release=canary, chart=wmf-stable/superset, namespace=superset`;
     expect(d.plus).toBe(4);
     expect(d.minus).toBe(2);
     expect(d.keys).toEqual(['replicas', 'image', 'apiVersion', 'kind']);
-    expect(d.text()).toBe('1 release (production): 3 resources (Deployment superset-production, CronJob superset-production-cron added, Secret superset-production-secret-config), +4/-2 lines; keys: replicas, image, apiVersion, kind');
+    expect(d.text()).toBe(
+      '1 release (production): 3 resources (Deployment superset-production, CronJob superset-production-cron added, Secret superset-production-secret-config), +4/-2 lines; keys: replicas, image, apiVersion, kind',
+    );
     const again = new DiffSummary();
     for (const l of out.split('\n')) again.push(l);
     expect(again.digest()).toBe(d.digest());
@@ -101,10 +112,14 @@ describe('ApplyProgress', () => {
     for (const l of [
       'Upgrading release=production, chart=wmf-stable/superset, namespace=superset',
       'Release "production" has been upgraded. Happy Helming!',
-      'NAME: production', 'NAMESPACE: superset', 'STATUS: deployed', 'REVISION: 43',
+      'NAME: production',
+      'NAMESPACE: superset',
+      'STATUS: deployed',
+      'REVISION: 43',
       'Upgrading release=canary, chart=wmf-stable/superset, namespace=superset',
       'Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress',
-    ]) p.push(l);
+    ])
+      p.push(l);
     expect(seen).toEqual(['applying production', 'upgraded production 43', 'applying canary']);
     expect(p.revisions).toEqual({ production: 43 });
     expect(p.firstError).toBe('Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress');

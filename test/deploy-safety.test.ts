@@ -19,7 +19,13 @@ beforeAll(async () => {
       c.services['airflow-analytics-test'] = {
         ...base,
         permissions: { deploy: ['ops'] },
-        environments: { production: { ...base.environments.production!, namespace: 'airflow-analytics-test', deploy: { tool: 'helmfile', dir: 'helmfile.d/dse-k8s-services/airflow-analytics-test', environment: 'dse-k8s-eqiad' } } },
+        environments: {
+          production: {
+            ...base.environments.production!,
+            namespace: 'airflow-analytics-test',
+            deploy: { tool: 'helmfile', dir: 'helmfile.d/dse-k8s-services/airflow-analytics-test', environment: 'dse-k8s-eqiad' },
+          },
+        },
       };
     },
   });
@@ -44,11 +50,16 @@ it('rolls out one environment after another and stops at the first failure, sayi
   await h.chat.waitFor(/^carol: deployed airflow-test-k8s production/);
   await h.chat.waitFor(/^rollout airflow: 1\/3 done, next: airflow-search production$/);
   const failed = await h.chat.waitFor(/^carol: deploy of airflow-search production FAILED/);
-  expect(failed.line).toMatch(/^carol: deploy of airflow-search production FAILED after \S+: helmfile exited 1: Error: UPGRADE FAILED: release production failed, and has been rolled back due to atomic being set: timed out waiting for the condition \(full log: !job \d+\)$/);
+  expect(failed.line).toMatch(
+    /^carol: deploy of airflow-search production FAILED after \S+: helmfile exited 1: Error: UPGRADE FAILED: release production failed, and has been rolled back due to atomic being set: timed out waiting for the condition \(full log: !job \d+\)$/,
+  );
   await h.chat.waitFor(/^rollout airflow stopped at airflow-search production \(step 2\/3\); not started: airflow-analytics-test production$/);
   await new Promise((r) => setTimeout(r, 300)); // nothing more comes
   expect(h.tools.calls().map((c) => `${dirOf(c.cwd)} ${c.sub}`)).toEqual([
-    'airflow-test-k8s diff', 'airflow-test-k8s apply', 'airflow-search diff', 'airflow-search apply',
+    'airflow-test-k8s diff',
+    'airflow-test-k8s apply',
+    'airflow-search diff',
+    'airflow-search apply',
   ]);
   expect(h.chat.lines(OPS_CHANNEL).filter((l) => /airflow-search production: deploy by carol FAILED/.test(l))).toHaveLength(1);
 });
@@ -59,13 +70,19 @@ it('rolls out the whole group when every step succeeds (an unchanged step counts
   await h.chat.waitFor(/^rollout airflow done: 3\/3 environments deployed$/);
   expect(h.chat.lines()).toContain('carol: nothing to deploy: airflow-search production already matches the checkout');
   expect(h.tools.calls().map((c) => `${dirOf(c.cwd)} ${c.sub}`)).toEqual([
-    'airflow-test-k8s diff', 'airflow-test-k8s apply', 'airflow-search diff', 'airflow-analytics-test diff', 'airflow-analytics-test apply',
+    'airflow-test-k8s diff',
+    'airflow-test-k8s apply',
+    'airflow-search diff',
+    'airflow-analytics-test diff',
+    'airflow-analytics-test apply',
   ]);
 });
 
 it('refuses a roll-out to someone who may not deploy every step', async () => {
   h.chat.say('alice', '!rollout airflow');
-  expect((await h.chat.waitFor(/^alice: /)).line).toBe('alice: rollout airflow includes airflow-test-k8s production: deploy airflow-test-k8s production needs one of ops (you: superset-admins, wmf)');
+  expect((await h.chat.waitFor(/^alice: /)).line).toBe(
+    'alice: rollout airflow includes airflow-test-k8s production: deploy airflow-test-k8s production needs one of ops (you: superset-admins, wmf)',
+  );
   h.chat.say('carol', '!rollout airflwo');
   expect((await h.chat.waitFor(/^carol: /)).line).toBe('carol: no roll-out group "airflwo" (did you mean airflow?)');
   expect(h.tools.calls()).toEqual([]);
@@ -81,7 +98,9 @@ it('stops a deploy at its timeout: the whole process group, even what ignores SI
       const t0 = Date.now();
       h.chat.say('alice', '!superset deploy staging');
       const r = await h.chat.waitFor(/^alice: deploy of superset staging FAILED/);
-      expect(r.line).toMatch(/^alice: deploy of superset staging FAILED after \S+: timed out after 1\.2s: helmfile and everything it started were stopped \(full log: !job \d+\)$/);
+      expect(r.line).toMatch(
+        /^alice: deploy of superset staging FAILED after \S+: timed out after 1\.2s: helmfile and everything it started were stopped \(full log: !job \d+\)$/,
+      );
       expect(Date.now() - t0).toBeLessThan(ignoreTerm ? 8000 : 6000);
       const apply = h.tools.calls().find((c) => c.sub === 'apply')!;
       expect(apply.childPid).toBeGreaterThan(1);
@@ -98,8 +117,14 @@ it('stops a deploy at its timeout: the whole process group, even what ignores SI
 it('refuses injection attempts with one clear line each and starts no process', async () => {
   const cases: [string, string][] = [
     ["!superset deploy 'production; rm -rf /'", `alice: superset has no environment "'production;" (did you mean production, staging?)`],
-    ['!superset deploy production --set x=y', 'alice: refused: deploy takes only an environment (got "--set x=y"); helmfile/helm options cannot be passed from chat'],
-    ['!superset deploy staging --set image.tag=evil', 'alice: refused: deploy takes only an environment (got "--set image.tag=evil"); helmfile/helm options cannot be passed from chat'],
+    [
+      '!superset deploy production --set x=y',
+      'alice: refused: deploy takes only an environment (got "--set x=y"); helmfile/helm options cannot be passed from chat',
+    ],
+    [
+      '!superset deploy staging --set image.tag=evil',
+      'alice: refused: deploy takes only an environment (got "--set image.tag=evil"); helmfile/helm options cannot be passed from chat',
+    ],
     ['!superset deploy --set x=y', 'alice: superset deploy <env>: which environment? (production, staging)'],
     ['!superset deploy ../../etc', 'alice: superset has no environment "../../etc" (did you mean production, staging?)'],
     ['!superset deploy stag ing', 'alice: superset has no environment "stag" (did you mean production, staging?)'],
@@ -107,7 +132,10 @@ it('refuses injection attempts with one clear line each and starts no process', 
     ['!superset deploy $(id)', 'alice: superset has no environment "$(id)" (did you mean production, staging?)'],
     ['!superset deploy staging`reboot`', 'alice: superset has no environment "staging`reboot`" (did you mean production, staging?)'],
     ['!superset restart staging;id', 'alice: superset has no environment "staging;id" (did you mean production, staging?)'],
-    ['!superset diff production --kube-context=evil', 'alice: refused: diff takes only an environment (got "--kube-context=evil"); helmfile/helm options cannot be passed from chat'],
+    [
+      '!superset diff production --kube-context=evil',
+      'alice: refused: diff takes only an environment (got "--kube-context=evil"); helmfile/helm options cannot be passed from chat',
+    ],
     ['!superset deploy staging\r\nPRIVMSG #x :hi', 'alice: refused: deploy takes only an environment (got "PRIVMSG #x :hi")'],
     ['!confirm abc;rm', 'alice: confirm <code>: the code is the 6 letters the bot asked for (got "abc;rm")'],
     ['!cancel ../../x', 'alice: cancel <code|job>: a confirmation code or a job number (got "../../x")'],
@@ -133,7 +161,9 @@ it('refuses a configured directory that leaves the checkout, by path or by symli
       env.deploy = { ...saved, dir } as typeof saved;
       const from = h.chat.sent.length;
       h.chat.say('alice', '!superset deploy staging');
-      expect((await h.chat.waitFor(/^alice: /, 5000, from)).line).toBe(`alice: refused: superset staging deploy.dir "${dir}" is outside the deployment-charts checkout (check the config)`);
+      expect((await h.chat.waitFor(/^alice: /, 5000, from)).line).toBe(
+        `alice: refused: superset staging deploy.dir "${dir}" is outside the deployment-charts checkout (check the config)`,
+      );
     }
   } finally {
     env.deploy = saved;

@@ -44,7 +44,8 @@ beforeAll(async () => {
   for (const s of Object.values(services)) s.announce = { irc: [CHANNEL, OPS], slack: [] };
   const [s, alice, bob, carol, watcher] = await Promise.all([
     startStack({
-      ircd, directory: dir.lookup,
+      ircd,
+      directory: dir.lookup,
       config: {
         services,
         irc: { host: ircd.host, port: ircd.port, tls: false, nick: 'deckhand', channels: [CHANNEL, OPS], rate: { burst: 50, perSecond: 200 } },
@@ -80,14 +81,18 @@ beforeEach(() => {
 it('deploys production after a confirmation from the right person, announced on both channels', async () => {
   say('alice', '!superset deploy production');
   const summary = await botSays(/^alice: superset production: changes to deploy/);
-  expect(summary).toMatch(/^alice: superset production: changes to deploy — 1 release \(production\): 3 resources \(Deployment production-deployment, ConfigMap production-config, Secret production-secret-config\), \+\d+\/-\d+ lines; keys: replicas, image, SUPERSET_WEBSERVER_TIMEOUT/);
+  expect(summary).toMatch(
+    /^alice: superset production: changes to deploy — 1 release \(production\): 3 resources \(Deployment production-deployment, ConfigMap production-config, Secret production-secret-config\), \+\d+\/-\d+ lines; keys: replicas, image, SUPERSET_WEBSERVER_TIMEOUT/,
+  );
   const ask = await botSays(/^to go ahead/);
   const code = /!confirm ([a-z]{6})/.exec(ask)![1]!;
   expect(ask).toBe(`to go ahead, say within 5m00s: !confirm ${code} (or !cancel ${code})`);
 
   // bob is in the directory (wmf, nda) but may not deploy superset
   say('bob', `!confirm ${code}`);
-  expect(await botSays(/^bob: /)).toBe('bob: only alice or someone allowed to deploy superset production may confirm this: deploy superset production needs one of superset-admins, ops (you: nda, wmf)');
+  expect(await botSays(/^bob: /)).toBe(
+    'bob: only alice or someone allowed to deploy superset production may confirm this: deploy superset production needs one of superset-admins, ops (you: nda, wmf)',
+  );
   expect(tools.calls().filter((x) => x.sub === 'apply')).toEqual([]);
 
   say('alice', `!confirm ${code}`);
@@ -95,7 +100,9 @@ it('deploys production after a confirmation from the right person, announced on 
   expect(done).toMatch(/^alice: deployed superset production in \S+: release production → revision 43 \(full log: !job \d+\)$/);
   const started = await botSays(/^superset production: deploy started by alice/, OPS);
   expect(started).toMatch(/^superset production: deploy started by alice \(job \d+\): 1 release \(production\)/);
-  expect(await botSays(/^superset production: deploy by alice done/, OPS)).toMatch(/^superset production: deploy by alice done in \S+: release production → revision 43$/);
+  expect(await botSays(/^superset production: deploy by alice done/, OPS)).toMatch(
+    /^superset production: deploy by alice done in \S+: release production → revision 43$/,
+  );
 
   const calls = tools.calls();
   expect(calls.map((x) => [x.tool, ...x.argv].join(' '))).toEqual([
@@ -113,7 +120,9 @@ it('lets a confirmation expire', async () => {
     const code = /!confirm ([a-z]{6})/.exec(await botSays(/^to go ahead/))![1]!;
     await new Promise((r) => setTimeout(r, 800));
     say('carol', `!confirm ${code}`);
-    expect(await botSays(/^carol: cannot confirm/)).toMatch(/^carol: cannot confirm: confirmation [a-z]{6} for the deploy of superset production expired at \d\d:\d\d UTC \(after 600ms\); nothing was done\. Ask again: !superset deploy production$/);
+    expect(await botSays(/^carol: cannot confirm/)).toMatch(
+      /^carol: cannot confirm: confirmation [a-z]{6} for the deploy of superset production expired at \d\d:\d\d UTC \(after 600ms\); nothing was done\. Ask again: !superset deploy production$/,
+    );
   } finally {
     stack.config.deploy.confirmMinutes = 5;
   }
@@ -124,16 +133,22 @@ it('runs one of two simultaneous deploys and names the holder to the other', asy
   tools.control({ applySleep: 1.5 });
   say('alice', '!superset deploy staging');
   say('carol', '!superset deploy staging');
-  expect(await botSays(/is busy/)).toMatch(/^(alice|carol): superset staging is busy: deploy by (alice|carol) \(job \d+\) since \d\d:\d\d UTC \(\d+s ago\); try again when it is done$/);
+  expect(await botSays(/is busy/)).toMatch(
+    /^(alice|carol): superset staging is busy: deploy by (alice|carol) \(job \d+\) since \d\d:\d\d UTC \(\d+s ago\); try again when it is done$/,
+  );
   await botSays(/: deployed superset staging/);
   expect(tools.calls().filter((x) => x.sub === 'apply')).toHaveLength(1);
 });
 
 it('freezes and unfreezes deploys, and restarts with roll_restart=1', async () => {
   say('carol', '!superset lock staging load test until 16:00');
-  expect(await botSays(/^superset staging: deploys locked by carol/, OPS)).toBe('superset staging: deploys locked by carol: load test until 16:00 (lift with !superset unlock staging)');
+  expect(await botSays(/^superset staging: deploys locked by carol/, OPS)).toBe(
+    'superset staging: deploys locked by carol: load test until 16:00 (lift with !superset unlock staging)',
+  );
   say('alice', '!superset restart staging');
-  expect(await botSays(/^alice: /)).toMatch(/^alice: superset staging is locked by carol since \d\d:\d\d UTC: load test until 16:00 \(lift it with: superset unlock staging\)$/);
+  expect(await botSays(/^alice: /)).toMatch(
+    /^alice: superset staging is locked by carol since \d\d:\d\d UTC: load test until 16:00 \(lift it with: superset unlock staging\)$/,
+  );
   say('carol', '!superset unlock staging');
   await botSays(/^carol: superset: deploys unlocked by carol/);
   expect(tools.calls()).toEqual([]);
@@ -150,7 +165,10 @@ it('freezes and unfreezes deploys, and restarts with roll_restart=1', async () =
 it('refuses injection from IRC and starts nothing', async () => {
   const cases: [string, string][] = [
     ["!superset deploy 'production; rm -rf /'", `alice: superset has no environment "'production;" (did you mean production, staging?)`],
-    ['!superset deploy production --set x=y', 'alice: refused: deploy takes only an environment (got "--set x=y"); helmfile/helm options cannot be passed from chat'],
+    [
+      '!superset deploy production --set x=y',
+      'alice: refused: deploy takes only an environment (got "--set x=y"); helmfile/helm options cannot be passed from chat',
+    ],
     ['!superset deploy ../../etc', 'alice: superset has no environment "../../etc" (did you mean production, staging?)'],
   ];
   for (const [text, expected] of cases) {
@@ -175,5 +193,7 @@ it('never put a secret or a control character on IRC', async () => {
     for (const s of [tools.secret, tools.pemLine, tools.base64Blob]) expect(line).not.toContain(s);
     expect(line).not.toMatch(/[\u0000-\u001f\u007f]/);
   }
-  expect(fromDeckhand).toContain(`${CHANNEL} <deckhand> + SQLALCHEMY_DATABASE_URI = "mysql://superset:[redacted]@an-mariadb1002.eqiad.wmnet/superset_production"`);
+  expect(fromDeckhand).toContain(
+    `${CHANNEL} <deckhand> + SQLALCHEMY_DATABASE_URI = "mysql://superset:[redacted]@an-mariadb1002.eqiad.wmnet/superset_production"`,
+  );
 });

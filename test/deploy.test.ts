@@ -48,7 +48,9 @@ it('deploys staging: diff then apply in the environment directory, as the reques
   }
   // start and end on the other announce channel; the request channel gets the same as progress/replies
   const ops = h.chat.lines(OPS_CHANNEL);
-  expect(ops[0]).toMatch(/^superset staging: deploy started by alice \(job \d+\): 1 release \(staging\): 3 resources \(Deployment staging-deployment, ConfigMap staging-config, Secret staging-secret-config\), \+\d+\/-\d+ lines; keys: replicas, image, SUPERSET_WEBSERVER_TIMEOUT/);
+  expect(ops[0]).toMatch(
+    /^superset staging: deploy started by alice \(job \d+\): 1 release \(staging\): 3 resources \(Deployment staging-deployment, ConfigMap staging-config, Secret staging-secret-config\), \+\d+\/-\d+ lines; keys: replicas, image, SUPERSET_WEBSERVER_TIMEOUT/,
+  );
   expect(ops[1]).toMatch(/^superset staging: deploy by alice done in \S+: release staging → revision 43$/);
   expect(h.chat.lines(REQUEST_CHANNEL).some((l) => l === 'superset staging: applying release staging, waiting for the rollout')).toBe(true);
   // the lock is gone
@@ -64,18 +66,22 @@ it('says "nothing to deploy" and does not apply when the diff is empty', async (
   expect(h.chat.lines(OPS_CHANNEL)).toEqual([]);
 });
 
-it('stops at a failing diff with helmfile\'s error', async () => {
+it("stops at a failing diff with helmfile's error", async () => {
   h.tools.control({ diffExit: 1 });
   h.chat.say('alice', '!superset deploy staging');
   const r = await h.chat.waitFor(/^alice: /);
-  expect(r.line).toMatch(/^alice: deploy of superset staging FAILED at the diff after \S+: helmfile exited 1: in \.\/helmfile\.yaml: .*Kubernetes cluster unreachable.*\(full log: !job \d+\)$/);
+  expect(r.line).toMatch(
+    /^alice: deploy of superset staging FAILED at the diff after \S+: helmfile exited 1: in \.\/helmfile\.yaml: .*Kubernetes cluster unreachable.*\(full log: !job \d+\)$/,
+  );
   expect(h.tools.calls()).toHaveLength(1);
 });
 
 it('diff summarises what would change, without the secret', async () => {
   h.chat.say('bob', '!superset diff production', { account: 'alice' });
   const r = await h.chat.waitFor(/^bob: superset production: /);
-  expect(r.line).toMatch(/^bob: superset production: 1 release \(production\): 3 resources .*\+\d+\/-\d+ lines; keys: replicas, image, SUPERSET_WEBSERVER_TIMEOUT/);
+  expect(r.line).toMatch(
+    /^bob: superset production: 1 release \(production\): 3 resources .*\+\d+\/-\d+ lines; keys: replicas, image, SUPERSET_WEBSERVER_TIMEOUT/,
+  );
   await h.chat.waitFor(/^full log: !job \d+$/);
   expect(argvs()).toEqual(['helmfile -e dse-k8s-eqiad diff --suppress-secrets --detailed-exitcode']);
   const shown = h.chat.lines(REQUEST_CHANNEL);
@@ -97,7 +103,9 @@ it('asks for a confirmation on production; only the requester or someone with th
     `mallory: only alice or someone allowed to deploy superset production may confirm this: deploy superset production needs one of superset-admins, ops (you: no groups)`,
   );
   h.chat.say('bob', `!confirm ${code}`);
-  expect((await h.chat.waitFor(/^bob: /)).line).toMatch(/^bob: only alice or someone allowed to deploy superset production may confirm this: .*\(you: nda, wmf\)$/);
+  expect((await h.chat.waitFor(/^bob: /)).line).toMatch(
+    /^bob: only alice or someone allowed to deploy superset production may confirm this: .*\(you: nda, wmf\)$/,
+  );
   h.chat.say('eve', `!confirm ${code}`, { account: null });
   expect((await h.chat.waitFor(/^eve: /)).line).toMatch(/^eve: only alice .* needs a services account/);
   expect(h.tools.calls()).toHaveLength(1);
@@ -117,7 +125,9 @@ it('asks for a confirmation on production; only the requester or someone with th
 
   // a code works once
   h.chat.say('alice', `!confirm ${code}`);
-  expect((await h.chat.waitFor(/^alice: nothing is waiting/)).line).toBe(`alice: nothing is waiting for confirmation code ${code} (already confirmed or cancelled, or mistyped)`);
+  expect((await h.chat.waitFor(/^alice: nothing is waiting/)).line).toBe(
+    `alice: nothing is waiting for confirmation code ${code} (already confirmed or cancelled, or mistyped)`,
+  );
 });
 
 it('asks again when the diff changed between the question and the confirmation', async () => {
@@ -140,7 +150,9 @@ it('lets a confirmation expire, and cancel drop one', async () => {
     await new Promise((r) => setTimeout(r, 800));
     h.chat.say('alice', `!confirm ${code}`);
     expect((await h.chat.waitFor(/^alice: cannot confirm/)).line).toMatch(
-      new RegExp(`^alice: cannot confirm: confirmation ${code} for the deploy of superset production expired at \\d\\d:\\d\\d UTC \\(after 600ms\\); nothing was done\\. Ask again: !superset deploy production$`),
+      new RegExp(
+        `^alice: cannot confirm: confirmation ${code} for the deploy of superset production expired at \\d\\d:\\d\\d UTC \\(after 600ms\\); nothing was done\\. Ask again: !superset deploy production$`,
+      ),
     );
   } finally {
     h.config.deploy.confirmMinutes = 5;
@@ -149,7 +161,9 @@ it('lets a confirmation expire, and cancel drop one', async () => {
   h.chat.say('alice', '!superset deploy production');
   const code2 = /!confirm ([a-z]{6})/.exec((await h.chat.waitFor(/!confirm/)).line)![1]!;
   h.chat.say('alice', `!cancel ${code2}`);
-  expect((await h.chat.waitFor(/^alice: cancelled/)).line).toBe(`alice: cancelled: the deploy of superset production asked by alice will not run (code ${code2})`);
+  expect((await h.chat.waitFor(/^alice: cancelled/)).line).toBe(
+    `alice: cancelled: the deploy of superset production asked by alice will not run (code ${code2})`,
+  );
   h.chat.say('alice', `!confirm ${code2}`);
   await h.chat.waitFor(/^alice: nothing is waiting/);
   expect(h.tools.calls().filter((c) => c.sub === 'apply')).toEqual([]);
@@ -160,7 +174,9 @@ it('runs exactly one of two deploys at once and tells the other who holds the lo
   h.chat.say('alice', '!superset deploy staging');
   h.chat.say('carol', '!superset deploy staging');
   const busy = await h.chat.waitFor(/is busy/);
-  expect(busy.line).toMatch(/^(alice|carol): superset staging is busy: deploy by (alice|carol) \(job \d+\) since \d\d:\d\d UTC \(\d+s ago\); try again when it is done$/);
+  expect(busy.line).toMatch(
+    /^(alice|carol): superset staging is busy: deploy by (alice|carol) \(job \d+\) since \d\d:\d\d UTC \(\d+s ago\); try again when it is done$/,
+  );
   await h.chat.waitFor(/: deployed superset staging/);
   expect(h.tools.calls().filter((c) => c.sub === 'apply')).toHaveLength(1);
   expect(h.tools.calls().filter((c) => c.sub === 'diff')).toHaveLength(1);
@@ -168,10 +184,14 @@ it('runs exactly one of two deploys at once and tells the other who holds the lo
 
 it('freezes deploys with lock, says who and why, and lifts it with unlock', async () => {
   h.chat.say('alice', '!superset lock staging DB migration, back at 15:00');
-  expect((await h.chat.waitFor(/^alice: /)).line).toBe('alice: superset staging: deploys locked by alice: DB migration, back at 15:00 (lift with !superset unlock staging)');
+  expect((await h.chat.waitFor(/^alice: /)).line).toBe(
+    'alice: superset staging: deploys locked by alice: DB migration, back at 15:00 (lift with !superset unlock staging)',
+  );
   expect(h.chat.lines(OPS_CHANNEL)).toEqual(['superset staging: deploys locked by alice: DB migration, back at 15:00 (lift with !superset unlock staging)']);
   h.chat.say('carol', '!superset deploy staging');
-  expect((await h.chat.waitFor(/^carol: /)).line).toMatch(/^carol: superset staging is locked by alice since \d\d:\d\d UTC: DB migration, back at 15:00 \(lift it with: superset unlock staging\)$/);
+  expect((await h.chat.waitFor(/^carol: /)).line).toMatch(
+    /^carol: superset staging is locked by alice since \d\d:\d\d UTC: DB migration, back at 15:00 \(lift it with: superset unlock staging\)$/,
+  );
   h.chat.say('carol', '!superset restart staging');
   await h.chat.waitFor(/^carol: superset staging is locked by alice/, 5000, h.chat.sent.length);
   expect(h.tools.calls()).toEqual([]);
@@ -180,7 +200,9 @@ it('freezes deploys with lock, says who and why, and lifts it with unlock', asyn
   expect((await h.chat.waitFor(/^mallory: /)).line).toBe('mallory: lock superset needs one of superset-admins, ops (you: no groups)');
 
   h.chat.say('carol', '!superset unlock staging');
-  expect((await h.chat.waitFor(/^carol: superset: deploys unlocked/)).line).toMatch(/^carol: superset: deploys unlocked by carol: staging \(locked by alice since \d\d:\d\d UTC: DB migration, back at 15:00\)$/);
+  expect((await h.chat.waitFor(/^carol: superset: deploys unlocked/)).line).toMatch(
+    /^carol: superset: deploys unlocked by carol: staging \(locked by alice since \d\d:\d\d UTC: DB migration, back at 15:00\)$/,
+  );
   h.chat.say('carol', '!superset deploy staging');
   await h.chat.waitFor(/^carol: deployed superset staging/);
   h.chat.say('carol', '!superset unlock');
@@ -202,7 +224,9 @@ it('restarts with roll_restart=1, and refuses while changes are not deployed', a
   h.tools.reset();
   h.chat.clear();
   h.chat.say('alice', '!superset restart staging');
-  expect((await h.chat.waitFor(/^alice: /)).line).toMatch(/^alice: refused: superset staging has changes not deployed yet \(1 release \(staging\).*\); a restart would deploy them too\. Deploy them first: !superset deploy staging$/);
+  expect((await h.chat.waitFor(/^alice: /)).line).toMatch(
+    /^alice: refused: superset staging has changes not deployed yet \(1 release \(staging\).*\); a restart would deploy them too\. Deploy them first: !superset deploy staging$/,
+  );
   expect(h.tools.calls().filter((c) => c.sub === 'apply')).toEqual([]);
 
   h.config.services.paws!.permissions.restart = ['ops'];
@@ -247,16 +271,20 @@ it('cancels a running deploy: the process group is stopped and the lock freed', 
   h.chat.say('mallory', `!cancel ${jobId}`);
   expect((await h.chat.waitFor(/^mallory: /)).line).toMatch(/^mallory: only alice or someone allowed to deploy superset staging may cancel this/);
   h.chat.say('carol', `!cancel ${jobId}`);
-  expect((await h.chat.waitFor(/^carol: cancelling/)).line).toBe(`carol: cancelling job ${jobId} (deploy of superset staging by alice): stopping helmfile/helm (helm rolls back an --atomic upgrade); the job will say when it stopped`);
+  expect((await h.chat.waitFor(/^carol: cancelling/)).line).toBe(
+    `carol: cancelling job ${jobId} (deploy of superset staging by alice): stopping helmfile/helm (helm rolls back an --atomic upgrade); the job will say when it stopped`,
+  );
   const end = await h.chat.waitFor(/^alice: deploy of superset staging FAILED/);
-  expect(end.line).toMatch(/^alice: deploy of superset staging FAILED after \S+ by carol: cancelled: helmfile and everything it started were stopped \(full log: !job \d+\)$/);
+  expect(end.line).toMatch(
+    /^alice: deploy of superset staging FAILED after \S+ by carol: cancelled: helmfile and everything it started were stopped \(full log: !job \d+\)$/,
+  );
   expect(alive(running.pid)).toBe(false);
   expect(alive(running.childPid!)).toBe(false);
   expect(await new DeployStore({ connection: redis, prefix: h.prefix }).holder('superset', 'staging')).toBeUndefined();
   expect(h.chat.lines(OPS_CHANNEL).at(-1)).toMatch(/^superset staging: deploy by alice FAILED after \S+: cancelled/);
 });
 
-it('keeps the full redacted log under the job\'s logRef', async () => {
+it("keeps the full redacted log under the job's logRef", async () => {
   h.chat.say('alice', '!superset deploy staging');
   const done = await h.chat.waitFor(/^alice: deployed superset staging/);
   const jobId = /!job (\d+)/.exec(done.line)![1]!;

@@ -55,10 +55,16 @@ describe('users and groups', () => {
 
   test('mail look-up, any of several mail values, case-insensitively', async () => {
     await expect(directory.findUserByMail('bob@wikimedia.org')).resolves.toEqual({
-      dn: dn('bob'), uid: 'bob', cn: 'BobTheBuilder', mail: 'bob@wikimedia.org',
+      dn: dn('bob'),
+      uid: 'bob',
+      cn: 'BobTheBuilder',
+      mail: 'bob@wikimedia.org',
     });
     await expect(directory.findUserByMail('Carol.Ops@Wikimedia.org')).resolves.toEqual({
-      dn: dn('carol'), uid: 'carol', cn: 'Carol Ops', mail: 'carol.ops@wikimedia.org',
+      dn: dn('carol'),
+      uid: 'carol',
+      cn: 'Carol Ops',
+      mail: 'carol.ops@wikimedia.org',
     });
   });
 
@@ -106,11 +112,17 @@ describe('users and groups', () => {
 
   test('filter metacharacters in stored values are matched literally', async () => {
     await expect(directory.findUserByUid('trent(x)')).resolves.toEqual({
-      dn: dn('trent(x)'), uid: 'trent(x)', cn: 'Trent \\5c Paren', mail: 'trent\\2a@example.org',
+      dn: dn('trent(x)'),
+      uid: 'trent(x)',
+      cn: 'Trent \\5c Paren',
+      mail: 'trent\\2a@example.org',
     });
     await expect(directory.findUserByMail('trent\\2a@example.org')).resolves.toMatchObject({ uid: 'trent(x)' });
     await expect(directory.findUserByMail('eve*@example.org')).resolves.toEqual({
-      dn: dn('eve'), uid: 'eve', cn: 'Eve (WMF)', mail: 'eve*@example.org',
+      dn: dn('eve'),
+      uid: 'eve',
+      cn: 'Eve (WMF)',
+      mail: 'eve*@example.org',
     });
     await expect(directory.groupsOf(dn('trent(x)'))).resolves.toEqual(['airflow-search-ops']);
   });
@@ -125,10 +137,39 @@ describe('users and groups', () => {
 
 describe('hostile values never widen a search', () => {
   const hostile = [
-    '*', '**', 'a*', '*e', '(', ')', '\\', '\\2a', '\\00', '\0', 'alice\0', 'alice\0)(uid=*',
-    ')(uid=*', '*)(uid=*', 'alice)(uid=*', 'alice)(|(uid=*', 'alice)(|(uid=*))', '*))(|(uid=*',
-    '(uid=*)', '|(uid=*)', 'alice\\29(uid=*', 'trent\\28x\\29', 'trent*', 'trent(*)', 'ali\\*',
-    'alice ', ' alice', 'al  ice', 'alice\r\nuid: bob', '\uff41\uff4c\uff49\uff43\uff45', 'ALİCE', 'alıce', 'ali\u0301ce',
+    '*',
+    '**',
+    'a*',
+    '*e',
+    '(',
+    ')',
+    '\\',
+    '\\2a',
+    '\\00',
+    '\0',
+    'alice\0',
+    'alice\0)(uid=*',
+    ')(uid=*',
+    '*)(uid=*',
+    'alice)(uid=*',
+    'alice)(|(uid=*',
+    'alice)(|(uid=*))',
+    '*))(|(uid=*',
+    '(uid=*)',
+    '|(uid=*)',
+    'alice\\29(uid=*',
+    'trent\\28x\\29',
+    'trent*',
+    'trent(*)',
+    'ali\\*',
+    'alice ',
+    ' alice',
+    'al  ice',
+    'alice\r\nuid: bob',
+    '\uff41\uff4c\uff49\uff43\uff45',
+    'ALİCE',
+    'alıce',
+    'ali\u0301ce',
   ];
 
   test('the hostile values are dangerous when concatenated into a filter string (control)', async () => {
@@ -161,12 +202,9 @@ describe('hostile values never widen a search', () => {
     await expect(directory.findUserByMail(value)).resolves.toBeNull();
   });
 
-  test.each([...hostile, `${dn('alice')})(member=*`, `uid=*,${PEOPLE}`, `uid=alice*,${PEOPLE}`, '*)(cn=*'])(
-    'groupsOf(%j) is empty',
-    async (value) => {
-      await expect(directory.groupsOf(value)).resolves.toEqual([]);
-    },
-  );
+  test.each([...hostile, `${dn('alice')})(member=*`, `uid=*,${PEOPLE}`, `uid=alice*,${PEOPLE}`, '*)(cn=*'])('groupsOf(%j) is empty', async (value) => {
+    await expect(directory.groupsOf(value)).resolves.toEqual([]);
+  });
 
   test('hostile IRC accounts resolve to nobody', async () => {
     const resolver = new IdentityResolver(directory, { cacheTtlSeconds: 0 });
@@ -199,10 +237,16 @@ describe('identity resolution', () => {
     const emails: Record<string, string> = { U0ALICE: 'alice@wikimedia.org', U0CAROL: 'CAROL.OPS@wikimedia.org', U0EVIL: '*' };
     const lookupEmail = jest.fn(async (id: string) => emails[id]);
     await expect(resolver.resolveSlack('U0ALICE', lookupEmail)).resolves.toEqual({
-      user: 'alice', dn: dn('alice'), cn: 'Alice Example', mail: 'alice@wikimedia.org', groups: ['superset-admins', 'wmf'],
+      user: 'alice',
+      dn: dn('alice'),
+      cn: 'Alice Example',
+      mail: 'alice@wikimedia.org',
+      groups: ['superset-admins', 'wmf'],
     });
     await expect(resolver.resolveSlack('U0CAROL', lookupEmail)).resolves.toMatchObject({
-      user: 'carol', mail: 'carol.ops@wikimedia.org', groups: ['airflow-search-ops', 'ops'],
+      user: 'carol',
+      mail: 'carol.ops@wikimedia.org',
+      groups: ['airflow-search-ops', 'ops'],
     });
     await expect(resolver.resolveSlack('U0NOMAIL', lookupEmail)).resolves.toBeNull();
     await expect(resolver.resolveSlack('U0EVIL', lookupEmail)).resolves.toBeNull();
@@ -303,10 +347,25 @@ describe('cache', () => {
   test('LookupCache: failures are not stored, empty results are, clear() forgets', async () => {
     const cache = new LookupCache<string[]>({ max: 10, ttlMs: 60_000 });
     let calls = 0;
-    await expect(cache.get('k', async () => { calls++; throw new Error('down'); })).rejects.toThrow('down');
+    await expect(
+      cache.get('k', async () => {
+        calls++;
+        throw new Error('down');
+      }),
+    ).rejects.toThrow('down');
     expect(cache.has('k')).toBe(false);
-    await expect(cache.get('k', async () => { calls++; return []; })).resolves.toEqual([]);
-    await expect(cache.get('k', async () => { calls++; return ['x']; })).resolves.toEqual([]);
+    await expect(
+      cache.get('k', async () => {
+        calls++;
+        return [];
+      }),
+    ).resolves.toEqual([]);
+    await expect(
+      cache.get('k', async () => {
+        calls++;
+        return ['x'];
+      }),
+    ).resolves.toEqual([]);
     expect(calls).toBe(2);
     expect(cache.stats).toEqual({ hits: 1, misses: 2, shared: 0, failures: 1 });
     cache.clear();
@@ -319,7 +378,11 @@ describe('cache', () => {
     await cache.get('k', async () => ['superset-admins']);
     await expect(cache.refresh('k', async () => [])).resolves.toEqual([]);
     await expect(cache.get('k', async () => ['not read'])).resolves.toEqual([]);
-    await expect(cache.refresh('k', async () => { throw new Error('down'); })).rejects.toThrow('down');
+    await expect(
+      cache.refresh('k', async () => {
+        throw new Error('down');
+      }),
+    ).rejects.toThrow('down');
     await expect(cache.get('k', async () => ['not read'])).resolves.toEqual([]); // read-only answers keep the entry
     let release!: (v: string[]) => void;
     const older = cache.get('j', () => new Promise<string[]>((r) => (release = r)));

@@ -45,19 +45,42 @@ describe('store', () => {
       await s.started('7', d, { at: T0 + 200, host: 'w1' });
       expect(await s.queued('7', d)).toBe(7);
       expect((await s.get(7))!.status).toBe('running');
-      await s.finished('7', d, { status: 'succeeded', summary: 'deployed superset staging in 1m12s', changed: { helmRevision: 'staging=43', commit: 'abc1234def' }, log: 'line 1\n\u001b[32mline 2\u001b[0m\n', at: T0 + 200 + 72_000 });
+      await s.finished('7', d, {
+        status: 'succeeded',
+        summary: 'deployed superset staging in 1m12s',
+        changed: { helmRevision: 'staging=43', commit: 'abc1234def' },
+        log: 'line 1\n\u001b[32mline 2\u001b[0m\n',
+        at: T0 + 200 + 72_000,
+      });
       const r = (await s.get(7))!;
       expect(r).toMatchObject({
-        id: 7, kind: 'deploy', service: 'superset', environment: 'staging', status: 'succeeded', durationMs: 72_000, host: 'w1',
-        requester: { network: 'irc', nick: 'alice', account: 'alice', user: 'alice' }, channel: '#analytics',
-        changed: { helmRevision: 'staging=43', commit: 'abc1234def' }, logLines: 2, queuedAt: T0, startedAt: T0 + 200,
+        id: 7,
+        kind: 'deploy',
+        service: 'superset',
+        environment: 'staging',
+        status: 'succeeded',
+        durationMs: 72_000,
+        host: 'w1',
+        requester: { network: 'irc', nick: 'alice', account: 'alice', user: 'alice' },
+        channel: '#analytics',
+        changed: { helmRevision: 'staging=43', commit: 'abc1234def' },
+        logLines: 2,
+        queuedAt: T0,
+        startedAt: T0 + 200,
       });
       expect(await s.log(7)).toEqual(['line 1', '\u001b[32mline 2\u001b[0m']);
       expect(jobLine(r, T0 + 3600_000)).toBe('#7 deploy superset staging by alice 14:02 UTC 1m12s succeeded');
       // it left the running index and is in the succeeded one only
       expect(await redis.zscore(s.index.status('running'), '7')).toBeNull();
       expect(await redis.zscore(s.index.status('succeeded'), '7')).toBe(String(T0));
-      for (const q of [{ service: 'superset' }, { service: 'superset', environment: 'staging' }, { user: 'ALICE' }, { kind: 'deploy' }, { status: 'succeeded' as JobStatus }, {}]) {
+      for (const q of [
+        { service: 'superset' },
+        { service: 'superset', environment: 'staging' },
+        { user: 'ALICE' },
+        { kind: 'deploy' },
+        { status: 'succeeded' as JobStatus },
+        {},
+      ]) {
         expect((await s.query({ ...q, limit: 5 })).map((x) => x.id)).toEqual([7]);
       }
     });
@@ -81,7 +104,8 @@ describe('store', () => {
         if (status !== 'cancelled' || id % 2) await s.started(String(id), d, { at: d.queuedAt + 10 });
         await s.finished(String(id), d, { status, summary: `${kind} ${status}`, at: d.queuedAt + 1000 });
       }
-      const ids = async (args: string, now = T0 + 7 * 3600_000) => (await s.query(buildQuery(parseJobArgs(args.split(' ').filter(Boolean)), registry, { defaultLimit: 10, maxLimit: 50, now }))).map((r) => r.id);
+      const ids = async (args: string, now = T0 + 7 * 3600_000) =>
+        (await s.query(buildQuery(parseJobArgs(args.split(' ').filter(Boolean)), registry, { defaultLimit: 10, maxLimit: 50, now }))).map((r) => r.id);
       expect(await ids('')).toEqual([6, 5, 4, 3, 2, 1]);
       expect(await ids('superset')).toEqual([6, 5, 3, 2, 1]);
       expect(await ids('superset staging')).toEqual([6, 5, 1]);
@@ -102,7 +126,13 @@ describe('store', () => {
       const job = (id: number, requester: ReturnType<typeof irc>) => ({ ...data({ at: T0 + id * 1000 }), requester });
       await s.finished('1', job(1, irc('alice2', 'alice', 'alice')), { status: 'succeeded', summary: 'ok' }); // alice under another nick
       await s.finished('2', job(2, irc('alice', 'carol', 'carol')), { status: 'succeeded', summary: 'ok' }); // carol using the nick alice
-      const denied = await s.denied({ service: 'superset', verb: 'deploy', environment: 'staging', args: [], requestId: 'x' }, irc('alice'), { network: 'irc', target: 'alice', nick: 'alice' }, 'needs a services account', T0 + 3000);
+      const denied = await s.denied(
+        { service: 'superset', verb: 'deploy', environment: 'staging', args: [], requestId: 'x' },
+        irc('alice'),
+        { network: 'irc', target: 'alice', nick: 'alice' },
+        'needs a services account',
+        T0 + 3000,
+      );
       await s.finished('4', job(4, { network: 'slack', nick: 'Bob B.', account: 'U0BOB', user: 'bob' }), { status: 'succeeded', summary: 'ok' });
       await s.finished('5', job(5, irc('dana', 'dana')), { status: 'failed', summary: 'no' }); // an account without a directory user
 
@@ -151,7 +181,13 @@ describe('store', () => {
     await withStore(async (s) => {
       for (const i of [1, 2, 3]) await s.finished(String(i), data({ nick: 'alice', at: T0 + i }), { status: 'succeeded', summary: `old ${i}`, log: 'old log' });
       // the queue was emptied and its counter is gone: a denied command skips the ids in use
-      const denied = await s.denied({ service: 'superset', verb: 'deploy', environment: 'staging', args: [], requestId: 'd' }, { network: 'irc', nick: 'bob' }, { network: 'irc', target: '#a', nick: 'bob' }, 'needs a login', T0 + 10);
+      const denied = await s.denied(
+        { service: 'superset', verb: 'deploy', environment: 'staging', args: [], requestId: 'd' },
+        { network: 'irc', nick: 'bob' },
+        { network: 'irc', target: '#a', nick: 'bob' },
+        'needs a login',
+        T0 + 10,
+      );
       expect(denied).toBe(4);
       // a new BullMQ job 1: the old record 1 goes, with its log and index entries
       await s.queued('1', data({ kind: 'status', nick: 'carol', at: T0 + 20 }));
@@ -167,18 +203,21 @@ describe('store', () => {
   });
 
   it('keeps the end of a huge log, compressed', async () => {
-    await withStore(async (s) => {
-      const lines = Array.from({ length: 20_000 }, (_, i) => `helmfile output line ${i} ${'x'.repeat(40)}`);
-      const d = data({ at: T0 });
-      await s.finished('3', d, { status: 'failed', summary: 'failed', log: lines });
-      const log = (await s.log(3))!;
-      expect(log).toHaveLength(5001);
-      expect(log[0]).toBe('… 15000 earlier lines not kept');
-      expect(log.at(-1)).toBe(lines.at(-1));
-      const stored = (await redis.getBuffer(s.logKey(3)))!.length;
-      expect(stored).toBeLessThan(log.join('\n').length / 5);
-      expect((await s.get(3))!).toMatchObject({ logLines: 5001, logDropped: 15000 });
-    }, { maxLogLines: 5000 });
+    await withStore(
+      async (s) => {
+        const lines = Array.from({ length: 20_000 }, (_, i) => `helmfile output line ${i} ${'x'.repeat(40)}`);
+        const d = data({ at: T0 });
+        await s.finished('3', d, { status: 'failed', summary: 'failed', log: lines });
+        const log = (await s.log(3))!;
+        expect(log).toHaveLength(5001);
+        expect(log[0]).toBe('… 15000 earlier lines not kept');
+        expect(log.at(-1)).toBe(lines.at(-1));
+        const stored = (await redis.getBuffer(s.logKey(3)))!.length;
+        expect(stored).toBeLessThan(log.join('\n').length / 5);
+        expect((await s.get(3))!).toMatchObject({ logLines: 5001, logDropped: 15000 });
+      },
+      { maxLogLines: 5000 },
+    );
   });
 
   it('trims by age and by count, index entries and logs included, on a schedule under a lock', async () => {
@@ -194,7 +233,8 @@ describe('store', () => {
       expect(await trimHistory(s, { maxAgeDays: 10, maxCount: 4 }, now)).toEqual({ byAge: 0, byCount: 7 });
       expect((await s.query({ limit: 100 })).map((r) => r.id)).toEqual([30, 29, 28, 27]);
       // nothing is left behind in any index, nor a record or log of a trimmed job
-      for (const k of [s.index.service('superset'), s.index.environment('superset', 'staging'), s.index.user('alice'), s.index.status('succeeded')]) expect(await redis.zcard(k)).toBe(4);
+      for (const k of [s.index.service('superset'), s.index.environment('superset', 'staging'), s.index.user('alice'), s.index.status('succeeded')])
+        expect(await redis.zcard(k)).toBe(4);
       expect((await redis.zcard(s.index.kind('deploy'))) + (await redis.zcard(s.index.kind('status')))).toBe(4);
       expect(await redis.exists(s.recordKey(1), s.logKey(1), s.recordKey(26), s.logKey(26))).toBe(0);
       // the scheduled trim: two processes, one lock; both finish, the count holds
@@ -214,7 +254,12 @@ describe('store', () => {
       const ctx = {
         command: { service: '', verb: 'jobs', args: ['superset', '--limit', '10'], requestId: 'x' },
         message: { network: 'irc', channel: '#a', isPrivate: false, sender: { id: 'a', nick: 'a' }, text: '' },
-        identity: { network: 'irc', nick: 'a' }, config, registry, access: {} as HandlerContext['access'], verbs: [], history: { store: s },
+        identity: { network: 'irc', nick: 'a' },
+        config,
+        registry,
+        access: {} as HandlerContext['access'],
+        verbs: [],
+        history: { store: s },
       } as HandlerContext;
       const q = jobs.parse({ command: ctx.command, config, registry, now: Date.now() });
       await jobs.check!(ctx, q); // warm
@@ -265,7 +310,15 @@ describe('real jobs through the whole bot', () => {
       await new Promise((res) => setTimeout(res, 20));
       r = (await h.get(r.id))!;
     }
-    expect(r).toMatchObject({ kind: 'status', verb: 'status', service: 'superset', environment: 'production', status: 'succeeded', channel: '#analytics', requester: { network: 'irc', nick: 'alice', account: 'alice' } });
+    expect(r).toMatchObject({
+      kind: 'status',
+      verb: 'status',
+      service: 'superset',
+      environment: 'production',
+      status: 'succeeded',
+      channel: '#analytics',
+      requester: { network: 'irc', nick: 'alice', account: 'alice' },
+    });
     expect(r.durationMs).toBeGreaterThanOrEqual(0);
     expect(r.startedAt).toBeGreaterThanOrEqual(r.queuedAt);
     expect((await h.log(r.id))!.join('\n')).toContain('superset production: 4/4 ready');
@@ -298,7 +351,15 @@ describe('deploy jobs', () => {
       await new Promise((res) => setTimeout(res, 20));
       r = (await store.get(id))!;
     }
-    expect(r).toMatchObject({ id, kind: 'deploy', service: 'superset', environment: 'staging', status: 'succeeded', changed: { helmRevision: 'staging=43' }, requester: { user: 'alice' } });
+    expect(r).toMatchObject({
+      id,
+      kind: 'deploy',
+      service: 'superset',
+      environment: 'staging',
+      status: 'succeeded',
+      changed: { helmRevision: 'staging=43' },
+      requester: { user: 'alice' },
+    });
     const log = (await store.log(id))!;
     expect(log).toContain('REVISION: 43');
     expect(log.join('\n')).not.toContain(h.tools.secret);
@@ -313,7 +374,9 @@ describe('deploy jobs', () => {
     h.chat.clear();
     h.chat.say('bob', `!job ${id}`);
     const detail = await h.chat.waitFor(/^bob: #\d+ deploy superset staging/);
-    expect(detail.line).toMatch(new RegExp(`^bob: #${id} deploy superset staging by alice: succeeded in \\S+ — deployed superset staging in \\S+: release staging → revision 43`));
+    expect(detail.line).toMatch(
+      new RegExp(`^bob: #${id} deploy superset staging by alice: succeeded in \\S+ — deployed superset staging in \\S+: release staging → revision 43`),
+    );
     await h.chat.waitFor(/^changed: helm revision staging=43$/);
     await h.chat.waitFor(new RegExp(`^log: \\d+ lines — !job ${id} log$`));
     h.chat.say('bob', '!jobs superset staging');
@@ -321,4 +384,3 @@ describe('deploy jobs', () => {
     await h.chat.waitFor(new RegExp(`^#${id} deploy superset staging by alice \\d\\d:\\d\\d UTC \\S+ succeeded$`));
   });
 });
-

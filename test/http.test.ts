@@ -37,7 +37,9 @@ describe('signed links', () => {
 describe('ANSI output', () => {
   it('renders colours as classes and escapes everything else', () => {
     expect(ansiToHtml('\u001b[1;32mOK\u001b[0m <b>&"\'')).toBe('<span class="b f2">OK</span> &lt;b&gt;&amp;&quot;&#39;');
-    expect(ansiToHtml('\u001b[31mred\u001b[39m plain \u001b[38;5;11myellow\u001b[0m\u001b]0;title\u0007\u001b[2K\u0000')).toBe('<span class="f1">red</span> plain <span class="f11">yellow</span>');
+    expect(ansiToHtml('\u001b[31mred\u001b[39m plain \u001b[38;5;11myellow\u001b[0m\u001b]0;title\u0007\u001b[2K\u0000')).toBe(
+      '<span class="f1">red</span> plain <span class="f11">yellow</span>',
+    );
     expect(stripAnsi('\u001b[33mwarn\u001b[0m \u202eevil')).toBe('warn evil');
   });
 });
@@ -104,8 +106,12 @@ describe('the HTTP server of a running bot', () => {
     await chat.waitFor(/^bob: #\d+ deploy superset staging by mallory/);
     await new Promise((r) => setTimeout(r, 100)); // the worker observes the duration right after replying
     const after = await scrape();
-    expect(v(after, 'deckhand_commands_total{verb="status",result="enqueued"}') - v(before, 'deckhand_commands_total{verb="status",result="enqueued"}')).toBe(2);
-    expect(v(after, 'deckhand_commands_total{verb="unknown",result="invalid"}') - v(before, 'deckhand_commands_total{verb="unknown",result="invalid"}')).toBe(1);
+    expect(v(after, 'deckhand_commands_total{verb="status",result="enqueued"}') - v(before, 'deckhand_commands_total{verb="status",result="enqueued"}')).toBe(
+      2,
+    );
+    expect(v(after, 'deckhand_commands_total{verb="unknown",result="invalid"}') - v(before, 'deckhand_commands_total{verb="unknown",result="invalid"}')).toBe(
+      1,
+    );
     expect(v(after, 'deckhand_commands_total{verb="deploy",result="denied"}') - v(before, 'deckhand_commands_total{verb="deploy",result="denied"}')).toBe(1);
     expect(v(after, 'deckhand_commands_total{verb="jobs",result="replied"}') - v(before, 'deckhand_commands_total{verb="jobs",result="replied"}')).toBe(1);
     expect(v(after, 'deckhand_job_duration_seconds_count{kind="status"}') - v(before, 'deckhand_job_duration_seconds_count{kind="status"}')).toBe(2);
@@ -174,9 +180,19 @@ describe('the HTTP server of a running bot', () => {
     await h.started(`x-${id}`, data, { at: now - 79_000, host: 'worker-1' });
     const jobId = await h.idFor(`x-${id}`);
     await h.finished(`x-${id}`, data, {
-      status: 'succeeded', summary: 'deployed superset staging in 1m12s: release staging → revision 43',
-      changed: { commit: '3f2c9a1b7d4e', helmRevision: 'staging=43' }, startedAt: now - 79_000, at: now - 7000,
-      log: ['$ helmfile -e dse-k8s-eqiad apply', '\u001b[1;32mUPDATED RELEASES:\u001b[0m', 'NAME      NAMESPACE       CHART', '\u001b[33mstaging\u001b[0m   superset-next   wmf-stable/superset', '<script>document.title="pwned"</script>', 'REVISION: 43'],
+      status: 'succeeded',
+      summary: 'deployed superset staging in 1m12s: release staging → revision 43',
+      changed: { commit: '3f2c9a1b7d4e', helmRevision: 'staging=43' },
+      startedAt: now - 79_000,
+      at: now - 7000,
+      log: [
+        '$ helmfile -e dse-k8s-eqiad apply',
+        '\u001b[1;32mUPDATED RELEASES:\u001b[0m',
+        'NAME      NAMESPACE       CHART',
+        '\u001b[33mstaging\u001b[0m   superset-next   wmf-stable/superset',
+        '<script>document.title="pwned"</script>',
+        'REVISION: 43',
+      ],
     });
     const url = stack.app.links!.url(jobId);
     const dom = await dumpDom(url);

@@ -24,7 +24,15 @@ beforeAll(async () => {
   api = await startFakeKubeApi({ host: '127.0.0.1', port: 0, seed: sandboxCluster() });
   seedFleet(api, 1);
   [stack, alice, bob] = await Promise.all([
-    startStack({ ircd, api, config: { irc: { host: ircd.host, port: ircd.port, tls: false, nick: 'deckhand', channels: [CHANNEL] }, services: fleetServices(1), rateLimit: { perMinute: 5 } } }),
+    startStack({
+      ircd,
+      api,
+      config: {
+        irc: { host: ircd.host, port: ircd.port, tls: false, nick: 'deckhand', channels: [CHANNEL] },
+        services: fleetServices(1),
+        rateLimit: { perMinute: 5 },
+      },
+    }),
     connectClient(ircd, { nick: 'alice' }),
     connectClient(ircd, { nick: 'bob' }),
   ]);

@@ -27,9 +27,14 @@ beforeAll(async () => {
   seedFleet(api, ENVIRONMENTS);
   [stack, watcher, ...users] = await Promise.all([
     startStack({
-      ircd, api,
+      ircd,
+      api,
       // no rate settings: the pacing the bot picks for this server by itself
-      config: { irc: { host: ircd.host, port: ircd.port, tls: false, nick: 'deckhand', channels: [CHANNEL] }, services: fleetServices(ENVIRONMENTS), status: { maxLines: MAX_LINES } },
+      config: {
+        irc: { host: ircd.host, port: ircd.port, tls: false, nick: 'deckhand', channels: [CHANNEL] },
+        services: fleetServices(ENVIRONMENTS),
+        status: { maxLines: MAX_LINES },
+      },
     }),
     connectClient(ircd, { nick: 'watcher' }),
     ...Array.from({ length: USERS }, (_, i) => connectClient(ircd, { nick: `user${i + 1}` })),

@@ -60,7 +60,8 @@ function bot(ircd: Ircd): Promise<Stack> {
   const services = exampleConfig().services;
   for (const s of Object.values(services)) s.announce = { irc: [CHANNEL], slack: [] };
   return startStack({
-    ircd, directory: dir.lookup,
+    ircd,
+    directory: dir.lookup,
     config: {
       services,
       deploymentCharts: { checkout: repo.dir },

@@ -17,7 +17,8 @@ function setup(caps: string[], o: { timeoutMs?: number } = {}) {
   const id = new IrcIdentity({ whois: (nick) => void asked.push(nick), timeoutMs: o.timeoutMs ?? 1000, answerTtlMs: 5000, now: () => now });
   id.attach(client as unknown as Client);
   const from = (nick: string, host = `${nick}.example`) => ({ nick, ident: nick, hostname: host });
-  const answer = (nick: string, account?: string, host = `${nick}.example`) => client.emit('whois', { nick, ident: nick, hostname: host, ...(account ? { account } : {}) });
+  const answer = (nick: string, account?: string, host = `${nick}.example`) =>
+    client.emit('whois', { nick, ident: nick, hostname: host, ...(account ? { account } : {}) });
   const tick = () => new Promise((r) => setImmediate(r));
   return { client, id, asked, from, answer, tick, later: (ms: number) => (now += ms) };
 }
@@ -87,7 +88,13 @@ it('extended-join + account-notify in a shared channel: known without asking, ke
   t.client.emit('nick', { nick: 'dave', new_nick: 'dave2' });
   expect(await t.id.accountOf(t.from('dave2'))).toBe('dave');
   // WHOX after the bot's own join: '' is "not logged in"
-  t.client.emit('wholist', { target: '#a', users: [{ nick: 'frank', account: '' }, { nick: 'gina', account: 'gina' }] });
+  t.client.emit('wholist', {
+    target: '#a',
+    users: [
+      { nick: 'frank', account: '' },
+      { nick: 'gina', account: 'gina' },
+    ],
+  });
   expect(await t.id.accountOf(t.from('frank'))).toBeUndefined();
   expect(await t.id.accountOf(t.from('gina'))).toBe('gina');
   expect(t.asked).toEqual([]);

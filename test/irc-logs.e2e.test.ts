@@ -29,7 +29,11 @@ beforeAll(async () => {
   const raw = parse(readFileSync(join(repoRoot(), 'config/example.yaml'), 'utf8')) as { services: Record<string, { permissions?: Record<string, string[]> }> };
   raw.services.paws!.permissions = { ...raw.services.paws!.permissions, logs: ['paws-admins'] };
   [stack, alice, bob] = await Promise.all([
-    startStack({ ircd, directory: new StaticDirectory({ alice: ['superset-admins', 'wmf'] }), config: { rateLimit: { perMinute: 0 }, services: raw.services, deploy: { secretEnv: ['DECKHAND_TEST_DB_PASSWORD'] } } }),
+    startStack({
+      ircd,
+      directory: new StaticDirectory({ alice: ['superset-admins', 'wmf'] }),
+      config: { rateLimit: { perMinute: 0 }, services: raw.services, deploy: { secretEnv: ['DECKHAND_TEST_DB_PASSWORD'] } },
+    }),
     connectClient(ircd, { nick: 'alice', sasl: { account: 'alice', password: 'alice-secret' } }),
     connectClient(ircd, { nick: 'bob' }),
   ]);
@@ -101,7 +105,15 @@ describe('logs', () => {
 
   it('by component: the newest pod with that component label; --lines and --previous', async () => {
     const old = (await stack.kube.listPods(undefined, 'airflow-search', 'component=scheduler'))[0]!;
-    const fresh = makePod({ namespace: 'airflow-search', labels: { app: 'airflow', component: 'scheduler', release: 'production' }, image: AIRFLOW_IMAGE, deployment: 'airflow-scheduler', ageSeconds: 120, seed: 'fresh', restarts: 1 });
+    const fresh = makePod({
+      namespace: 'airflow-search',
+      labels: { app: 'airflow', component: 'scheduler', release: 'production' },
+      image: AIRFLOW_IMAGE,
+      deployment: 'airflow-scheduler',
+      ageSeconds: 120,
+      seed: 'fresh',
+      restarts: 1,
+    });
     stack.api.upsertPod(fresh);
     const name = fresh.metadata!.name!;
     try {
@@ -113,7 +125,9 @@ describe('logs', () => {
       expect(name).not.toBe(old.metadata!.name);
       await alice.waitFor(fromBot(/^ {2}scheduler line 4$/));
       expect(botLines(alice)).not.toContain('  scheduler line 1');
-      expect(stack.api.requestLog.some((l) => l.includes(`/pods/${name}/log?`) && l.includes('tailLines=3') && l.includes('container=airflow-scheduler'))).toBe(true);
+      expect(stack.api.requestLog.some((l) => l.includes(`/pods/${name}/log?`) && l.includes('tailLines=3') && l.includes('container=airflow-scheduler'))).toBe(
+        true,
+      );
       alice.clearMessages();
       alice.say(CHANNEL, '!airflow-search logs scheduler production --previous');
       await alice.waitFor(fromBot(/\(newest scheduler pod, previous run\), 1 restart: 2 lines$/));
@@ -134,15 +148,24 @@ describe('logs', () => {
     const cases: [string, RegExp][] = [
       ['!airflow-search logs webserv', /^alice: no pod "webserv" in airflow-search \(did you mean airflow-webserver-…-[a-z0-9]{5}\?\)$/],
       ['!airflow-search logs schedulr', /^alice: no pod "schedulr" in airflow-search \(did you mean scheduler\b.*\?\)$/],
-      ['!superset logs superset-production production', /^alice: "superset-production" matches 4 pods in superset: superset-production-…-[a-z0-9]{5}, .* \(give more of the name\)$/],
+      [
+        '!superset logs superset-production production',
+        /^alice: "superset-production" matches 4 pods in superset: superset-production-…-[a-z0-9]{5}, .* \(give more of the name\)$/,
+      ],
       ['!superset logs superset production --lines 0', /^alice: --lines takes a number of lines, 1–1000 \(got "0"\)$/],
       ['!superset logs superset production --lines 5000', /^alice: --lines takes a number of lines, 1–1000 \(got "5000"\)$/],
       ['!superset logs superset production --line 5', /^alice: unknown option "--line" for logs \(did you mean --lines\?\)/],
       ['!superset logs ../../etc/passwd production', /^alice: "..\/..\/etc\/passwd" is not a pod name or component/],
       ['!superset logs superset', /^alice: superset logs .*: which environment\? \(production, staging\)$/],
       [`!superset logs ${'superset-production-'} production --container nope`, /^alice: "superset-production-" matches 4 pods/],
-      [`!superset logs ${prodPod} production --container nope`, /^alice: superset-production-…-[a-z0-9]{5} has no container "nope" \(choose one of: superset-production, superset-production-tls-proxy\)$/],
-      [`!superset logs ${prodPod} production --previous`, new RegExp(`^alice: no log for ${prodPod}: previous terminated container "superset-production" in pod "${prodPod}" not found$`)],
+      [
+        `!superset logs ${prodPod} production --container nope`,
+        /^alice: superset-production-…-[a-z0-9]{5} has no container "nope" \(choose one of: superset-production, superset-production-tls-proxy\)$/,
+      ],
+      [
+        `!superset logs ${prodPod} production --previous`,
+        new RegExp(`^alice: no log for ${prodPod}: previous terminated container "superset-production" in pod "${prodPod}" not found$`),
+      ],
     ];
     for (const [text, expected] of cases) {
       alice.clearMessages();
@@ -151,7 +174,7 @@ describe('logs', () => {
     }
   });
 
-  it('only the environment\'s own namespace is read', async () => {
+  it("only the environment's own namespace is read", async () => {
     // a production pod's name asked of staging: not found there (the API is asked about superset-next only)
     const before = stack.api.requestLog.length;
     alice.say(CHANNEL, `!superset logs ${prodPod} staging`);
@@ -178,8 +201,22 @@ describe('events', () => {
     const pod = (await stack.kube.listPods(undefined, 'superset-next', '')).find((p) => p.metadata!.name === crashPod) as V1Pod;
     const extra = [
       // the same object and reason again (an older event object): counts add up
-      { ...makeEvent({ pod, reason: 'BackOff', type: 'Warning', count: 3, ageSeconds: 7200, message: 'Back-off restarting failed container superset-staging in pod x_superset-next(00000000-0000-4000-a000-000000000000)' }), metadata: { name: `${crashPod}.older`, namespace: 'superset-next' }, lastTimestamp: new Date(Date.now() - 3600_000) },
-      { ...makeEvent({ pod, reason: 'Unhealthy', type: 'Warning', count: 5, message: 'Readiness probe failed: HTTP probe failed with statuscode: 503' }), lastTimestamp: new Date(Date.now() - 600_000) },
+      {
+        ...makeEvent({
+          pod,
+          reason: 'BackOff',
+          type: 'Warning',
+          count: 3,
+          ageSeconds: 7200,
+          message: 'Back-off restarting failed container superset-staging in pod x_superset-next(00000000-0000-4000-a000-000000000000)',
+        }),
+        metadata: { name: `${crashPod}.older`, namespace: 'superset-next' },
+        lastTimestamp: new Date(Date.now() - 3600_000),
+      },
+      {
+        ...makeEvent({ pod, reason: 'Unhealthy', type: 'Warning', count: 5, message: 'Readiness probe failed: HTTP probe failed with statuscode: 503' }),
+        lastTimestamp: new Date(Date.now() - 600_000),
+      },
     ];
     const seeded = (await stack.kube.listEvents(undefined, 'superset-next')).map((e) => ({ ...e, kind: 'Event', apiVersion: 'v1' }));
     stack.api.setEvents('superset-next', [...seeded, ...extra] as never);
@@ -192,7 +229,11 @@ describe('events', () => {
     expect(unhealthy.text).toMatch(/: Unhealthy ×5, last 10m ago: Readiness probe failed: HTTP probe failed with statuscode: 503$/);
     const shown = botLines(bob);
     expect(shown.indexOf(backoff.text)).toBeLessThan(shown.indexOf(unhealthy.text));
-    expect(stack.api.requestLog.some((l) => l.startsWith('GET /api/v1/namespaces/superset-next/events?') && decodeURIComponent(l).includes('fieldSelector=type=Warning'))).toBe(true);
+    expect(
+      stack.api.requestLog.some(
+        (l) => l.startsWith('GET /api/v1/namespaces/superset-next/events?') && decodeURIComponent(l).includes('fieldSelector=type=Warning'),
+      ),
+    ).toBe(true);
   });
 
   it('every environment when none is named; a quiet one says so', async () => {
@@ -212,7 +253,9 @@ describe('status', () => {
     await bob.waitFor(fromBot(/^superset staging: 1\/2 ready/));
     const event = await bob.waitFor(fromBot(/^ {2}event: /));
     // a failing probe says more than the back-off that follows every crash
-    expect(event.text).toMatch(/^ {2}event: superset-staging-…-[a-z0-9]{5}: Unhealthy ×5, last 10m ago: Readiness probe failed: HTTP probe failed with statuscode: 503$/);
+    expect(event.text).toMatch(
+      /^ {2}event: superset-staging-…-[a-z0-9]{5}: Unhealthy ×5, last 10m ago: Readiness probe failed: HTTP probe failed with statuscode: 503$/,
+    );
     const shown = botLines(bob);
     expect(shown.at(-1)).toBe(event.text);
     expect(shown.filter((t) => t.includes('event:'))).toHaveLength(1);

@@ -227,7 +227,9 @@ describe('PacedWriter', () => {
     jest.advanceTimersByTime(150);
     bg(w.send('#a bob', '#a', ['bob: b1'], 'bob'));
     jest.advanceTimersByTime(2000);
-    const msgs = lines().filter((l) => l.startsWith('PRIVMSG')).map((l) => l.slice('PRIVMSG #a :'.length));
+    const msgs = lines()
+      .filter((l) => l.startsWith('PRIVMSG'))
+      .map((l) => l.slice('PRIVMSG #a :'.length));
     const b = msgs.indexOf('bob: b1');
     expect(b).toBeLessThanOrEqual(3);
     expect(msgs[b + 1]).toMatch(/^alice: a\d$/);
@@ -237,7 +239,13 @@ describe('PacedWriter', () => {
   it('never has more than the window unacknowledged when no PONG comes back', () => {
     lim = { ...limits, burst: 100, perSecond: 100, windowLines: 5, ackEvery: 3 };
     register();
-    bg(w.send('#a alice', '#a', Array.from({ length: 30 }, (_, i) => `l${i}`)));
+    bg(
+      w.send(
+        '#a alice',
+        '#a',
+        Array.from({ length: 30 }, (_, i) => `l${i}`),
+      ),
+    );
     jest.advanceTimersByTime(10_000);
     expect(lines().filter((l) => l.startsWith('PRIVMSG'))).toHaveLength(5);
     pongAll();
@@ -248,7 +256,13 @@ describe('PacedWriter', () => {
   it('slows down when the PING round trip rises, and speeds up again when it falls', () => {
     lim = { ...limits, burst: 2, perSecond: 4, ackEvery: 2, windowLines: 100 };
     register();
-    bg(w.send('#a alice', '#a', Array.from({ length: 40 }, (_, i) => `l${i}`)));
+    bg(
+      w.send(
+        '#a alice',
+        '#a',
+        Array.from({ length: 40 }, (_, i) => `l${i}`),
+      ),
+    );
     jest.advanceTimersByTime(1500); // no PONG: the barrier is overdue
     expect(w.stats().factor).toBe(0.5);
     expect(w.stats().slowdowns).toBe(1);

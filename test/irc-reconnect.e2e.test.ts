@@ -31,7 +31,8 @@ beforeAll(async () => {
   gate = await startTcpGate(ircd);
   [stack, alice, watcher] = await Promise.all([
     startStack({
-      ircd, api,
+      ircd,
+      api,
       config: {
         irc: { host: '127.0.0.1', port: gate.port, tls: false, nick: 'deckhand', channels: [CHANNEL], reconnect: { minMs: 500, maxMs: MAX_MS } },
         services: fleetServices(4),

@@ -60,7 +60,14 @@ it('sees the services account of a logged-in user and no account for a nick-only
 });
 
 it('shows what changed in the cluster on the next status (nothing is cached)', async () => {
-  const pod = makePod({ namespace: 'superset', labels: { app: 'superset' }, image: 'r/superset:2026-03-01-000000', deployment: 'superset-production', waiting: 'ImagePullBackOff', seed: 99 });
+  const pod = makePod({
+    namespace: 'superset',
+    labels: { app: 'superset' },
+    image: 'r/superset:2026-03-01-000000',
+    deployment: 'superset-production',
+    waiting: 'ImagePullBackOff',
+    seed: 99,
+  });
   stack.api.upsertPod(pod);
   try {
     alice.say(CHANNEL, '!superset status production');

@@ -31,7 +31,10 @@ describe('IRC test rig (InspIRCd + Anope)', () => {
     await ircd?.stop();
   });
 
-  test('irc-framework import shapes', () => { expect(typeof Client).toBe('function'); expect(Client).toBe(IRC.Client); });
+  test('irc-framework import shapes', () => {
+    expect(typeof Client).toBe('function');
+    expect(Client).toBe(IRC.Client);
+  });
 
   test('the server advertises what the bot relies on', () => {
     const caps = watcher.client.network.cap.enabled;
@@ -77,9 +80,7 @@ describe('IRC test rig (InspIRCd + Anope)', () => {
   });
 
   test('a wrong SASL password is refused', async () => {
-    await expect(connectClient(ircd, { nick: 'mallory', sasl: { account: 'bob', password: 'wrong-password' } })).rejects.toThrow(
-      /SASL failed/,
-    );
+    await expect(connectClient(ircd, { nick: 'mallory', sasl: { account: 'bob', password: 'wrong-password' } })).rejects.toThrow(/SASL failed/);
   });
 
   test('stop() kills both daemons, removes the directory and can be called twice', async () => {

@@ -17,7 +17,10 @@ beforeAll(async () => {
   ircd = await startIrcd();
   await Promise.all([registerAccount(ircd, 'alice', 'alice-secret')]);
   [stack, alice, bob] = await Promise.all([
-    startStack({ ircd, config: { http: { port: 0, host: '127.0.0.1', publicUrl: 'https://deckhand.example.org', linkSecretEnv: 'DH_E2E_LINK_SECRET', linkTtlHours: 24 } } }),
+    startStack({
+      ircd,
+      config: { http: { port: 0, host: '127.0.0.1', publicUrl: 'https://deckhand.example.org', linkSecretEnv: 'DH_E2E_LINK_SECRET', linkTtlHours: 24 } },
+    }),
     connectClient(ircd, { nick: 'alice', sasl: { account: 'alice', password: 'alice-secret' } }),
     connectClient(ircd, { nick: 'bob' }),
   ]);

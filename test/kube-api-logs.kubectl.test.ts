@@ -61,7 +61,10 @@ describe('kubectl logs', () => {
     const n = api.requestLog.length;
     const r = await kubectl('logs', name, '-n', 'superset');
     expect(r).toEqual({ code: 0, stdout: 'line one\nline two ünïcode\nline three\n', stderr: '' });
-    expect(since(n)).toEqual([`GET /api/v1/namespaces/superset/pods/${name}`, `GET /api/v1/namespaces/superset/pods/${name}/log?container=superset-production`]);
+    expect(since(n)).toEqual([
+      `GET /api/v1/namespaces/superset/pods/${name}`,
+      `GET /api/v1/namespaces/superset/pods/${name}/log?container=superset-production`,
+    ]);
   });
 
   test('--tail, --limit-bytes, --timestamps, -c', async () => {
@@ -85,7 +88,7 @@ describe('kubectl logs', () => {
     expect(since(n).at(-1)).toBe(`GET /api/v1/namespaces/superset-next/pods/${name}/log?container=superset-staging&previous=true&tailLines=1`);
   });
 
-  test('errors are Status JSON that kubectl prints as the real server\'s', async () => {
+  test("errors are Status JSON that kubectl prints as the real server's", async () => {
     const name = healthy.metadata!.name!;
     const prev = await kubectl('logs', '--previous', name, '-n', 'superset');
     expect(prev.code).toBe(1);
@@ -98,21 +101,45 @@ describe('kubectl logs', () => {
     const missing = await kubectl('logs', 'nope', '-n', 'superset');
     expect(missing.stderr.trim()).toBe('error: error from server (NotFound): pods "nope" not found in namespace "superset"');
 
-    const creating = makePod({ namespace: 'superset', labels: { app: 'superset' }, image: SUPERSET_IMAGE, deployment: 'superset-production', waiting: 'ContainerCreating', seed: 'creating' });
+    const creating = makePod({
+      namespace: 'superset',
+      labels: { app: 'superset' },
+      image: SUPERSET_IMAGE,
+      deployment: 'superset-production',
+      waiting: 'ContainerCreating',
+      seed: 'creating',
+    });
     api.upsertPod(creating);
     const waiting = await kubectl('logs', creating.metadata!.name!, '-n', 'superset');
-    expect(waiting.stderr.trim()).toBe(`Error from server (BadRequest): container "superset-production" in pod "${creating.metadata!.name}" is waiting to start: ContainerCreating`);
+    expect(waiting.stderr.trim()).toBe(
+      `Error from server (BadRequest): container "superset-production" in pod "${creating.metadata!.name}" is waiting to start: ContainerCreating`,
+    );
     api.deletePod('superset', creating.metadata!.name!);
   });
 
-  test('several containers and no container asked for: the server\'s 400 (kubectl itself picks the first and says so)', async () => {
-    const pod = makePod({ namespace: 'superset', labels: { app: 'superset' }, image: SUPERSET_IMAGE, deployment: 'superset-production', containers: ['superset-production', 'statsd-exporter'], seed: 'two' });
+  test("several containers and no container asked for: the server's 400 (kubectl itself picks the first and says so)", async () => {
+    const pod = makePod({
+      namespace: 'superset',
+      labels: { app: 'superset' },
+      image: SUPERSET_IMAGE,
+      deployment: 'superset-production',
+      containers: ['superset-production', 'statsd-exporter'],
+      seed: 'two',
+    });
     delete pod.metadata!.annotations;
     api.upsertPod(pod);
     const name = pod.metadata!.name!;
     const res = await fetch(`${api.url}/api/v1/namespaces/superset/pods/${name}/log`);
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `a container name must be specified for pod ${name}, choose one of: [superset-production statsd-exporter]`, reason: 'BadRequest', code: 400 });
+    expect(await res.json()).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: `a container name must be specified for pod ${name}, choose one of: [superset-production statsd-exporter]`,
+      reason: 'BadRequest',
+      code: 400,
+    });
     const r = await kubectl('logs', name, '-n', 'superset');
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('Defaulted container "superset-production" out of: superset-production, statsd-exporter');
@@ -123,11 +150,22 @@ describe('kubectl logs', () => {
 describe('events with field selectors', () => {
   test('kubectl get events --field-selector type=Warning,involvedObject.kind=Pod', async () => {
     const n = api.requestLog.length;
-    const r = await kubectl('get', 'events', '-n', 'superset-next', '--field-selector', `type=Warning,involvedObject.kind=Pod,involvedObject.name=${crash.metadata!.name}`, '-o', 'json');
+    const r = await kubectl(
+      'get',
+      'events',
+      '-n',
+      'superset-next',
+      '--field-selector',
+      `type=Warning,involvedObject.kind=Pod,involvedObject.name=${crash.metadata!.name}`,
+      '-o',
+      'json',
+    );
     expect(r.code).toBe(0);
     const items = (JSON.parse(r.stdout) as { items: { reason: string; type: string; count: number }[] }).items;
     expect(items.map((e) => [e.reason, e.type, e.count])).toEqual([['BackOff', 'Warning', 412]]);
-    expect(decodeURIComponent(since(n)[0]!)).toBe(`GET /api/v1/namespaces/superset-next/events?fieldSelector=type=Warning,involvedObject.kind=Pod,involvedObject.name=${crash.metadata!.name}&limit=500`);
+    expect(decodeURIComponent(since(n)[0]!)).toBe(
+      `GET /api/v1/namespaces/superset-next/events?fieldSelector=type=Warning,involvedObject.kind=Pod,involvedObject.name=${crash.metadata!.name}&limit=500`,
+    );
     const normal = await kubectl('get', 'events', '-n', 'superset-next', '--field-selector', 'type!=Warning,reason=Pulled', '-o', 'name');
     expect(normal.stdout.trim().split('\n')).toHaveLength(1);
   });
@@ -138,7 +176,7 @@ describe('events with field selectors', () => {
     expect(r.stderr).toContain('field label not supported: spec.nodeName');
   });
 
-  test('kubectl describe pod shows the pod\'s events (it asks by involvedObject name, namespace and uid)', async () => {
+  test("kubectl describe pod shows the pod's events (it asks by involvedObject name, namespace and uid)", async () => {
     const name = crash.metadata!.name!;
     const n = api.requestLog.length;
     const r = await kubectl('describe', 'pod', name, '-n', 'superset-next');
@@ -147,14 +185,20 @@ describe('events with field selectors', () => {
     expect(r.stdout).toMatch(/ {2}Warning\s+BackOff\s+\d+s \(x412 over 60m\)\s+kubelet\s+Back-off restarting failed container superset-staging in pod /);
     expect(r.stdout).toMatch(/Controlled By:\s+ReplicaSet\/superset-staging-/);
     // kubectl builds the selector from a Go map: the order of its terms varies from run to run
-    const asked = since(n).map((l) => new URL(l.slice(4), 'http://x')).find((u) => u.pathname === '/api/v1/namespaces/superset-next/events')!;
-    expect(asked.searchParams.get('fieldSelector')!.split(',').sort()).toEqual([`involvedObject.name=${name}`, 'involvedObject.namespace=superset-next', `involvedObject.uid=${crash.metadata!.uid}`]);
+    const asked = since(n)
+      .map((l) => new URL(l.slice(4), 'http://x'))
+      .find((u) => u.pathname === '/api/v1/namespaces/superset-next/events')!;
+    expect(asked.searchParams.get('fieldSelector')!.split(',').sort()).toEqual([
+      `involvedObject.name=${name}`,
+      'involvedObject.namespace=superset-next',
+      `involvedObject.uid=${crash.metadata!.uid}`,
+    ]);
     expect(asked.searchParams.get('limit')).toBe('500');
   });
 });
 
 describe("Deckhand's client", () => {
-  test('podLog: the tail as text; a 400 is a PodLogUnavailableError with the server\'s words', async () => {
+  test("podLog: the tail as text; a 400 is a PodLogUnavailableError with the server's words", async () => {
     const name = healthy.metadata!.name!;
     expect(await kube.podLog(undefined, 'superset', name, { container: 'superset-production', tailLines: 1 })).toBe('line three\n');
     const err = await kube.podLog(undefined, 'superset', name, { container: 'superset-production', previous: true }).catch((e: unknown) => e);
@@ -173,7 +217,10 @@ describe("Deckhand's client", () => {
 describe('aggregated discovery answers the version each kubectl asks for', () => {
   const ask = async (path: string, accept: string) => {
     const res = await fetch(api.url + path, { headers: { accept } });
-    return { type: res.headers.get('content-type'), body: (await res.json()) as { kind: string; apiVersion?: string; items?: { versions: { resources: { resource: string }[] }[] }[] } };
+    return {
+      type: res.headers.get('content-type'),
+      body: (await res.json()) as { kind: string; apiVersion?: string; items?: { versions: { resources: { resource: string }[] }[] }[] },
+    };
   };
   const V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
   const V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
@@ -201,7 +248,9 @@ describe('kubectl get events prints the server-side table', () => {
     expect(r.code).toBe(0);
     const [header, row, ...rest] = r.stdout.trim().split('\n');
     expect(header).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/);
-    expect(row).toMatch(new RegExp(`^\\d+s\\s+Warning\\s+BackOff\\s+pod/${crash.metadata!.name}\\s+Back-off restarting failed container superset-staging in pod `));
+    expect(row).toMatch(
+      new RegExp(`^\\d+s\\s+Warning\\s+BackOff\\s+pod/${crash.metadata!.name}\\s+Back-off restarting failed container superset-staging in pod `),
+    );
     expect(rest).toEqual([]);
     const wide = await kubectl('get', 'events', '-n', 'superset-next', '--field-selector', 'reason=BackOff', '-o', 'wide');
     expect(wide.stdout.split('\n')[0]).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+SUBOBJECT\s+SOURCE\s+MESSAGE\s+FIRST SEEN\s+COUNT\s+NAME$/);

@@ -40,13 +40,27 @@ test('kubectl scale deploy --replicas=0 PATCHes the scale subresource; the deplo
   const r = await kubectl('scale', 'deploy', 'superset-production', '-n', 'superset', '--replicas=0');
   expect(r).toEqual({ ok: true, out: 'deployment.apps/superset-production scaled\n', err: '' });
   expect(api.requestLog).toContainEqual(expect.stringMatching(/^PATCH \/apis\/apps\/v1\/namespaces\/superset\/deployments\/superset-production\/scale/));
-  const d = JSON.parse((await kubectl('get', 'deploy', 'superset-production', '-n', 'superset', '-o', 'json')).out) as { spec: { replicas: number }; status: { replicas: number } };
+  const d = JSON.parse((await kubectl('get', 'deploy', 'superset-production', '-n', 'superset', '-o', 'json')).out) as {
+    spec: { replicas: number };
+    status: { replicas: number };
+  };
   expect([d.spec.replicas, d.status.replicas]).toEqual([0, 0]);
 
   // back to 4, with the current-replicas precondition kubectl checks first (a GET of the Scale, then a PUT)
-  expect((await kubectl('scale', 'deploy', 'superset-production', '-n', 'superset', '--current-replicas=0', '--replicas=4')).out).toBe('deployment.apps/superset-production scaled\n');
-  const scale = JSON.parse((await kubectl('get', 'deploy', 'superset-production', '-n', 'superset', '--subresource=scale', '-o', 'json')).out) as Record<string, unknown>;
-  expect(scale).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'superset-production', namespace: 'superset' }, spec: { replicas: 4 }, status: { replicas: 4 } });
+  expect((await kubectl('scale', 'deploy', 'superset-production', '-n', 'superset', '--current-replicas=0', '--replicas=4')).out).toBe(
+    'deployment.apps/superset-production scaled\n',
+  );
+  const scale = JSON.parse((await kubectl('get', 'deploy', 'superset-production', '-n', 'superset', '--subresource=scale', '-o', 'json')).out) as Record<
+    string,
+    unknown
+  >;
+  expect(scale).toMatchObject({
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: 'superset-production', namespace: 'superset' },
+    spec: { replicas: 4 },
+    status: { replicas: 4 },
+  });
   expect((scale.status as { selector: string }).selector).toMatch(/app=superset/);
 
   // a precondition that does not hold

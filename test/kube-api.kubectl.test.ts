@@ -65,8 +65,18 @@ describe('kubectl against the fake API server', () => {
     const get = async (path: string) => (await fetch(api.url + path)).json() as Promise<Record<string, unknown>>;
     expect(await get('/api')).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     expect(await get('/apis')).toMatchObject({ kind: 'APIGroupList', groups: [{ name: 'apps' }] });
-    expect(await get('/api/v1')).toMatchObject({ kind: 'APIResourceList', resources: expect.arrayContaining([expect.objectContaining({ name: 'pods', kind: 'Pod', namespaced: true })]) });
-    expect(await get('/apis/apps/v1')).toMatchObject({ kind: 'APIResourceList', groupVersion: 'apps/v1', resources: [expect.objectContaining({ name: 'deployments' }), expect.objectContaining({ name: 'deployments/scale', kind: 'Scale', group: 'autoscaling' })] });
+    expect(await get('/api/v1')).toMatchObject({
+      kind: 'APIResourceList',
+      resources: expect.arrayContaining([expect.objectContaining({ name: 'pods', kind: 'Pod', namespaced: true })]),
+    });
+    expect(await get('/apis/apps/v1')).toMatchObject({
+      kind: 'APIResourceList',
+      groupVersion: 'apps/v1',
+      resources: [
+        expect.objectContaining({ name: 'deployments' }),
+        expect.objectContaining({ name: 'deployments/scale', kind: 'Scale', group: 'autoscaling' }),
+      ],
+    });
   });
 
   test('get pods -l app=superset -o json: four pods that decode as real pods', async () => {
@@ -101,7 +111,7 @@ describe('kubectl against the fake API server', () => {
     expect(r.stderr).toContain("unable to parse requirement: found 'superset', expected: '('");
   });
 
-  test('a missing pod: kubectl\'s usual NotFound', async () => {
+  test("a missing pod: kubectl's usual NotFound", async () => {
     const r = await kubectl('get', 'pod', 'nope', '-n', 'superset');
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('Error from server (NotFound): pods "nope" not found');
@@ -113,7 +123,9 @@ describe('kubectl against the fake API server', () => {
     api.failNext('/api/v1/namespaces/superset/pods', 403);
     const r = await kubectl('get', 'pods', '-n', 'superset');
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe('Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:deckhand:deckhand" cannot list resource "pods" in API group "" in the namespace "superset"');
+    expect(r.stderr.trim()).toBe(
+      'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:deckhand:deckhand" cannot list resource "pods" in API group "" in the namespace "superset"',
+    );
     expect((await kubectl('get', 'pods', '-n', 'superset', '-o', 'name')).code).toBe(0); // only the next one
   });
 
@@ -125,7 +137,9 @@ describe('kubectl against the fake API server', () => {
   });
 
   test('get deployments -o json', async () => {
-    const list = json<{ items: { kind: string; metadata: { name: string }; status: { readyReplicas: number; replicas: number } }[] }>(await kubectl('get', 'deployments', '-n', 'superset', '-o', 'json'));
+    const list = json<{ items: { kind: string; metadata: { name: string }; status: { readyReplicas: number; replicas: number } }[] }>(
+      await kubectl('get', 'deployments', '-n', 'superset', '-o', 'json'),
+    );
     expect(list.items).toHaveLength(1);
     expect(list.items[0]).toMatchObject({ kind: 'Deployment', metadata: { name: 'superset-production' }, status: { readyReplicas: 4, replicas: 4 } });
   });
@@ -142,14 +156,43 @@ describe('kubectl against the fake API server', () => {
   });
 
   test('get events and namespaces', async () => {
-    const events = json<{ items: { reason: string; type: string; involvedObject: { kind: string } }[] }>(await kubectl('get', 'events', '-n', 'superset-next', '-o', 'json'));
-    expect(events.items).toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'BackOff', type: 'Warning', involvedObject: expect.objectContaining({ kind: 'Pod' }) })]));
+    const events = json<{ items: { reason: string; type: string; involvedObject: { kind: string } }[] }>(
+      await kubectl('get', 'events', '-n', 'superset-next', '-o', 'json'),
+    );
+    expect(events.items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ reason: 'BackOff', type: 'Warning', involvedObject: expect.objectContaining({ kind: 'Pod' }) })]),
+    );
     const ns = await kubectl('get', 'namespaces', '-o', 'name');
-    expect(ns.stdout.split('\n').filter(Boolean)).toEqual(['namespace/airflow-search', 'namespace/airflow-test-k8s', 'namespace/prod', 'namespace/superset', 'namespace/superset-next']);
+    expect(ns.stdout.split('\n').filter(Boolean)).toEqual([
+      'namespace/airflow-search',
+      'namespace/airflow-test-k8s',
+      'namespace/prod',
+      'namespace/superset',
+      'namespace/superset-next',
+    ]);
   });
 
   test('get pods -w sees pods the test adds, changes and deletes', async () => {
-    const child = spawn('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), 'get', 'pods', '-n', 'superset', '-l', 'app=superset', '-w', '-o', 'json', '--output-watch-events'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'kubectl',
+      [
+        '--kubeconfig',
+        kubeconfig,
+        '--cache-dir',
+        join(dir, 'cache'),
+        'get',
+        'pods',
+        '-n',
+        'superset',
+        '-l',
+        'app=superset',
+        '-w',
+        '-o',
+        'json',
+        '--output-watch-events',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -161,7 +204,14 @@ describe('kubectl against the fake API server', () => {
     try {
       await until(() => (out.match(/"type":\s*"ADDED"/g) ?? []).length === 4 && api.watchers === 1, 'the four pods');
       const labels = { app: 'superset', release: 'production', routed_via: 'production' };
-      const pod = makePod({ namespace: 'superset', name: 'superset-production-ljwxrw6gcw-zz9zz', labels, image: SUPERSET_IMAGE, ageSeconds: 5, waiting: 'ContainerCreating' });
+      const pod = makePod({
+        namespace: 'superset',
+        name: 'superset-production-ljwxrw6gcw-zz9zz',
+        labels,
+        image: SUPERSET_IMAGE,
+        ageSeconds: 5,
+        waiting: 'ContainerCreating',
+      });
       api.upsertPod(pod);
       await until(() => /"type":\s*"ADDED",\s*"object":\s*\{[\s\S]*"name":\s*"superset-production-ljwxrw6gcw-zz9zz"/.test(out), 'the new pod');
       api.upsertPod(makePod({ namespace: 'superset', name: 'superset-production-ljwxrw6gcw-zz9zz', labels, image: SUPERSET_IMAGE, ageSeconds: 40 }));

@@ -49,14 +49,20 @@ async function until(pred: () => boolean, what: string, ms = 5000): Promise<void
 }
 
 const labels = { app: 'superset', release: 'production', routed_via: 'production' };
-const newPod = (name: string, o: Partial<Parameters<typeof makePod>[0]> = {}): V1Pod => makePod({ namespace: 'superset', name, labels, image: SUPERSET_IMAGE, ageSeconds: 10, ...o });
+const newPod = (name: string, o: Partial<Parameters<typeof makePod>[0]> = {}): V1Pod =>
+  makePod({ namespace: 'superset', name, labels, image: SUPERSET_IMAGE, ageSeconds: 10, ...o });
 
 describe('lists', () => {
   test('pods by selector, deserialized to models with Dates', async () => {
     const pods = await kube.listPods(undefined, 'superset-next', 'app=superset');
     expect(pods).toHaveLength(2);
     const crashing = pods.find((p) => p.status?.containerStatuses?.[0]?.state?.waiting);
-    expect(crashing?.status?.containerStatuses?.[0]).toMatchObject({ restartCount: 17, ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } });
+    expect(crashing?.status?.containerStatuses?.[0]).toMatchObject({
+      restartCount: 17,
+      ready: false,
+      state: { waiting: { reason: 'CrashLoopBackOff' } },
+      lastState: { terminated: { exitCode: 1, reason: 'Error' } },
+    });
     expect(crashing?.metadata?.creationTimestamp).toBeInstanceOf(Date);
   });
 
@@ -127,7 +133,7 @@ describe('errors', () => {
     expect(await rejection(kube.listPods(undefined, 'superset', 'app=superset'))).toBeInstanceOf(KubeNotFoundError);
   });
 
-  test('a malformed selector → KubeBadRequestError with the server\'s reason', async () => {
+  test("a malformed selector → KubeBadRequestError with the server's reason", async () => {
     const err = await rejection(kube.listPods(undefined, 'superset', 'app in superset'));
     expect(err).toBeInstanceOf(KubeBadRequestError);
     expect(err.message).toBe("the Kubernetes API refused to list pods in superset: unable to parse requirement: found 'superset', expected: '('");
@@ -185,7 +191,13 @@ describe('watchPods', () => {
   async function watch(namespace = 'superset', selector = 'app=superset'): Promise<{ seen: Seen[]; errors: Error[]; stop: () => void }> {
     const seen: Seen[] = [];
     const errors: Error[] = [];
-    const stop = await kube.watchPods(undefined, namespace, selector, (type, pod) => seen.push([type, pod.metadata!.name!, pod]), (err) => errors.push(err));
+    const stop = await kube.watchPods(
+      undefined,
+      namespace,
+      selector,
+      (type, pod) => seen.push([type, pod.metadata!.name!, pod]),
+      (err) => errors.push(err),
+    );
     stops.push(stop);
     return { seen, errors, stop };
   }
@@ -233,7 +245,9 @@ describe('watchPods', () => {
     api.upsertPod(newPod(name));
     await until(() => seen.some(([t, n]) => t === 'ADDED' && n === name), 'an event after the resume');
     const later = api.requestLog.slice(before);
-    expect(later.some((l) => /watch=true/.test(l) && /resourceVersion=\d+/.test(l) && /allowWatchBookmarks=true/.test(l) && /timeoutSeconds=1/.test(l))).toBe(true);
+    expect(later.some((l) => /watch=true/.test(l) && /resourceVersion=\d+/.test(l) && /allowWatchBookmarks=true/.test(l) && /timeoutSeconds=1/.test(l))).toBe(
+      true,
+    );
     expect(later.some((l) => /\/pods\?labelSelector=[^&]*$/.test(l))).toBe(false); // no new list
     expect(errors).toEqual([]);
     api.deletePod('superset', name);
@@ -286,7 +300,15 @@ describe('watchPods', () => {
 
   test('connection refused at the start rejects with ClusterUnavailableError', async () => {
     const dead = new KubeClient(kubeConfigForUrl(`http://127.0.0.1:${await closedPort()}`), { timeoutMs: 1000 });
-    const err = await rejection(dead.watchPods(undefined, 'superset', 'app=superset', () => {}, () => {}));
+    const err = await rejection(
+      dead.watchPods(
+        undefined,
+        'superset',
+        'app=superset',
+        () => {},
+        () => {},
+      ),
+    );
     expect(err).toBeInstanceOf(ClusterUnavailableError);
     expect(err.message).toBe('cannot reach the Kubernetes API for superset (connection refused)');
   });
@@ -298,7 +320,12 @@ describe('startSandbox', () => {
     const { startSandbox } = await import('../src/sandbox/start.js');
     const config = configSchema.parse({
       services: {
-        superset: { environments: { production: { context: 'dse-k8s-eqiad', namespace: 'superset', selector: 'app=superset' }, staging: { context: 'dse-k8s-eqiad', namespace: 'superset-next', selector: 'app=superset' } } },
+        superset: {
+          environments: {
+            production: { context: 'dse-k8s-eqiad', namespace: 'superset', selector: 'app=superset' },
+            staging: { context: 'dse-k8s-eqiad', namespace: 'superset-next', selector: 'app=superset' },
+          },
+        },
         wiki: { environments: { production: { context: 'dse-k8s-codfw', namespace: 'wiki', selector: 'app=wiki,release in (main)' } } },
       },
     });

@@ -14,7 +14,13 @@ describe('label selector parsing', () => {
     ['app notin (x)', [{ key: 'app', operator: 'notin', values: ['x'] }]],
     ['component', [{ key: 'component', operator: 'exists', values: [] }]],
     ['!component', [{ key: 'component', operator: '!', values: [] }]],
-    ['app.kubernetes.io/name=superset,release', [{ key: 'app.kubernetes.io/name', operator: '=', values: ['superset'] }, { key: 'release', operator: 'exists', values: [] }]],
+    [
+      'app.kubernetes.io/name=superset,release',
+      [
+        { key: 'app.kubernetes.io/name', operator: '=', values: ['superset'] },
+        { key: 'release', operator: 'exists', values: [] },
+      ],
+    ],
     ['tier=', [{ key: 'tier', operator: '=', values: [''] }]],
     ['x in (a,,b)', [{ key: 'x', operator: 'in', values: ['', 'a', 'b'] }]],
     ['x in (a,)', [{ key: 'x', operator: 'in', values: ['', 'a'] }]],
@@ -74,14 +80,20 @@ describe('label selector matching', () => {
   const labels = fc.dictionary(key, value, { maxKeys: 5 });
   const requirement: fc.Arbitrary<Requirement> = fc.oneof(
     fc.record({ key, operator: fc.constantFrom('=' as const, '==' as const, '!=' as const), values: fc.tuple(value) }),
-    fc.record({ key, operator: fc.constantFrom('in' as const, 'notin' as const), values: fc.uniqueArray(value, { minLength: 1, maxLength: 4 }).map((v) => v.sort()) }),
+    fc.record({
+      key,
+      operator: fc.constantFrom('in' as const, 'notin' as const),
+      values: fc.uniqueArray(value, { minLength: 1, maxLength: 4 }).map((v) => v.sort()),
+    }),
     fc.record({ key, operator: fc.constantFrom('exists' as const, '!' as const), values: fc.constant([] as string[]) }),
   );
 
   test('a set of labels is matched by its own equality selector', () => {
     fc.assert(
       fc.property(labels, (ls) => {
-        const sel = Object.entries(ls).map(([k, v]) => `${k}=${v}`).join(',');
+        const sel = Object.entries(ls)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',');
         expect(matches(sel, ls)).toBe(true);
       }),
     );

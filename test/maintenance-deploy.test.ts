@@ -12,7 +12,12 @@ beforeAll(async () => {
   h = await startDeployHarness();
   const now = Date.now();
   const { window } = await new MaintenanceStore({ connection: h.app.redis, prefix: h.prefix }).create({
-    service: 'superset', start: now - 60_000, end: now + 30 * 60_000, reason: 'DB upgrade', who: { nick: 'carol', network: 'irc', user: 'carol' }, createdAt: now - 60_000,
+    service: 'superset',
+    start: now - 60_000,
+    end: now + 30 * 60_000,
+    reason: 'DB upgrade',
+    who: { nick: 'carol', network: 'irc', user: 'carol' },
+    createdAt: now - 60_000,
   });
   windowId = window.id;
 }, 30000);
@@ -31,7 +36,11 @@ const reply = (nick: string) => h.chat.waitFor((s) => s.target === REQUEST_CHANN
 it('refuses a deploy during the window and says how to go ahead', async () => {
   h.chat.say('alice', '!superset deploy staging');
   const line = (await reply('alice')).line;
-  expect(line).toMatch(new RegExp(`^alice: superset staging is in maintenance #${windowId} until \\d\\d:\\d\\d UTC \\((29|30)m left: DB upgrade, by carol\\): deploy refused; add --during-maintenance to deploy anyway \\(allowed to: superset-admins, ops\\)$`));
+  expect(line).toMatch(
+    new RegExp(
+      `^alice: superset staging is in maintenance #${windowId} until \\d\\d:\\d\\d UTC \\((29|30)m left: DB upgrade, by carol\\): deploy refused; add --during-maintenance to deploy anyway \\(allowed to: superset-admins, ops\\)$`,
+    ),
+  );
   expect(h.tools.calls()).toEqual([]);
 });
 
@@ -41,7 +50,9 @@ it('refuses --during-maintenance to someone the policy does not allow', async ()
   try {
     h.chat.say('alice', '!superset deploy staging --during-maintenance');
     expect((await reply('alice')).line).toMatch(
-      new RegExp(`^alice: superset staging is in maintenance #${windowId} until .*: deploy --during-maintenance refused: deploy-during-maintenance superset staging needs one of ops \\(you: superset-admins, wmf\\)$`),
+      new RegExp(
+        `^alice: superset staging is in maintenance #${windowId} until .*: deploy --during-maintenance refused: deploy-during-maintenance superset staging needs one of ops \\(you: superset-admins, wmf\\)$`,
+      ),
     );
     expect(h.tools.calls()).toEqual([]);
   } finally {

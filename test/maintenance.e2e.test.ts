@@ -33,7 +33,8 @@ let gateway: Bot;
 let worker: Bot;
 
 const fromBot = (m: Received) => /^deckhand/.test(m.from);
-const announcements = (c: TestClient) => c.messages.filter((m) => fromBot(m) && m.target === ANNOUNCE_CHANNEL && m.text.startsWith('[MAINTENANCE]')).map((m) => m.text);
+const announcements = (c: TestClient) =>
+  c.messages.filter((m) => fromBot(m) && m.target === ANNOUNCE_CHANNEL && m.text.startsWith('[MAINTENANCE]')).map((m) => m.text);
 const promote = async () => {
   await worker.app.announcer!.scheduler.promoteDue();
 };
@@ -165,7 +166,11 @@ it('gives bad input and missing rights one clear line each', async () => {
     [alice, '!maint superset now 0m DB upgrade', 'alice: duration must be longer than 0 (e.g. 30m)'],
     [alice, '!maint superset now 90d DB upgrade', 'alice: duration 90d is longer than the limit of 7d (maintenance.maxDuration)'],
     [alice, '!maint supreset now 30m DB upgrade', 'alice: unknown service "supreset" (did you mean superset?)'],
-    [alice, `!maint superset now 30m \u0003${'4DB upgrade, '.repeat(25)}\u0007`, 'alice: reason too long (324 characters; at most 200): a short line, with a link for details'],
+    [
+      alice,
+      `!maint superset now 30m \u0003${'4DB upgrade, '.repeat(25)}\u0007`,
+      'alice: reason too long (324 characters; at most 200): a short line, with a link for details',
+    ],
     // 400 characters: the ircd cuts the line at 512 bytes, what arrives is still too long a reason
     [alice, `!maint superset now 30m \u0002${'x'.repeat(400)}`, 'alice: reason too long ('],
     [alice, '!maint cancel 99', 'alice: no maintenance #99 (see maint list)'],
@@ -187,11 +192,22 @@ it('gives bad input and missing rights one clear line each', async () => {
 it('blocks a deploy during a window unless --during-maintenance is asked by someone allowed', async () => {
   const now = T0 + 600 * MIN;
   const store = new MaintenanceStore(worker.app.queues);
-  const { window: w } = await store.create({ service: 'superset', start: now - 5 * MIN, end: now + 25 * MIN, reason: 'DB upgrade', who: { nick: 'alice', network: 'irc', user: 'alice' }, createdAt: now - 5 * MIN });
+  const { window: w } = await store.create({
+    service: 'superset',
+    start: now - 5 * MIN,
+    end: now + 25 * MIN,
+    reason: 'DB upgrade',
+    who: { nick: 'alice', network: 'irc', user: 'alice' },
+    createdAt: now - 5 * MIN,
+  });
   const access = new Access(config, new StaticDirectory());
   const deps = { redis: worker.app.redis, prefix, config, access };
   // undefined: may go ahead; else the refusal's line (a typed InMaintenanceError)
-  const refusal = (p: Promise<void>) => p.then(() => undefined, (e: Error) => (expect(e.name).toBe('InMaintenanceError'), e.message));
+  const refusal = (p: Promise<void>) =>
+    p.then(
+      () => undefined,
+      (e: Error) => (expect(e.name).toBe('InMaintenanceError'), e.message),
+    );
   const ask = (account: string, override: boolean, environment = 'production') =>
     refusal(maintenanceBlocks(deps, { service: 'superset', environment, requester: { network: 'irc', nick: account, account }, override, now }));
   expect(await ask('alice', false)).toBe(
@@ -202,6 +218,26 @@ it('blocks a deploy during a window unless --during-maintenance is asked by some
     `superset production is in maintenance #${w.id} until 22:25 UTC (25m left: DB upgrade, by alice): deploy --during-maintenance refused: maint superset production needs one of superset-admins, ops (you: nda, wmf)`,
   );
   // no window for another service, or after the end
-  expect(await refusal(maintenanceBlocks(deps, { service: 'airflow-search', environment: 'production', requester: { network: 'irc', nick: 'bob', account: 'bob' }, override: false, now }))).toBeUndefined();
-  expect(await refusal(maintenanceBlocks(deps, { service: 'superset', environment: 'production', requester: { network: 'irc', nick: 'bob', account: 'bob' }, override: false, now: now + 30 * MIN }))).toBeUndefined();
+  expect(
+    await refusal(
+      maintenanceBlocks(deps, {
+        service: 'airflow-search',
+        environment: 'production',
+        requester: { network: 'irc', nick: 'bob', account: 'bob' },
+        override: false,
+        now,
+      }),
+    ),
+  ).toBeUndefined();
+  expect(
+    await refusal(
+      maintenanceBlocks(deps, {
+        service: 'superset',
+        environment: 'production',
+        requester: { network: 'irc', nick: 'bob', account: 'bob' },
+        override: false,
+        now: now + 30 * MIN,
+      }),
+    ),
+  ).toBeUndefined();
 });

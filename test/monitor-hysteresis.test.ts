@@ -19,7 +19,18 @@ function run(seq: [number, boolean][], thresholds = T): { state: EnvState; trans
 
 describe('hysteresis', () => {
   it('goes DOWN only once the condition held downAfter, and RECOVERED once clear upAfter, with the outage length', () => {
-    const { transitions } = run([[0, true], [10, false], [40, false], [69, false], [70, false], [80, false], [700, true], [730, true], [760, true], [800, true]]);
+    const { transitions } = run([
+      [0, true],
+      [10, false],
+      [40, false],
+      [69, false],
+      [70, false],
+      [80, false],
+      [700, true],
+      [730, true],
+      [760, true],
+      [800, true],
+    ]);
     expect(transitions).toEqual(['down@70 since 10', 'up@760 after 690']);
   });
 
@@ -30,13 +41,28 @@ describe('hysteresis', () => {
   });
 
   it('does not recover on a short healthy blip while down', () => {
-    const { transitions, state } = run([[0, false], [60, false], [100, true], [130, false], [200, true], [230, false]]);
+    const { transitions, state } = run([
+      [0, false],
+      [60, false],
+      [100, true],
+      [130, false],
+      [200, true],
+      [230, false],
+    ]);
     expect(transitions).toEqual(['down@60 since 0']);
     expect(state.status).toBe('down');
   });
 
   it('with thresholds 0, turns on the first observation', () => {
-    expect(run([[0, false], [1, true]], { downAfterMs: 0, upAfterMs: 0 }).transitions).toEqual(['down@0 since 0', 'up@1 after 1']);
+    expect(
+      run(
+        [
+          [0, false],
+          [1, true],
+        ],
+        { downAfterMs: 0, upAfterMs: 0 },
+      ).transitions,
+    ).toEqual(['down@0 since 0', 'up@1 after 1']);
   });
 
   it('asks for a write only when something changed', () => {

@@ -10,14 +10,32 @@ import { startFakeKubeApi, type FakeKubeApi } from '../src/sandbox/kube-api.js';
 import { eventually } from './support/announce-stack.js';
 
 const labels = { app: 'superset', release: 'staging' };
-const pods = (crash: boolean) => [0, 1].map((i) => makePod({ namespace: 'superset-next', labels, image: SUPERSET_NEXT_IMAGE, deployment: 'superset-staging', seed: i, ...(crash && i === 1 ? { waiting: 'CrashLoopBackOff' as const } : {}) }));
+const pods = (crash: boolean) =>
+  [0, 1].map((i) =>
+    makePod({
+      namespace: 'superset-next',
+      labels,
+      image: SUPERSET_NEXT_IMAGE,
+      deployment: 'superset-staging',
+      seed: i,
+      ...(crash && i === 1 ? { waiting: 'CrashLoopBackOff' as const } : {}),
+    }),
+  );
 const target = { service: 'superset', environment: 'staging', namespace: 'superset-next', selector: 'app=superset' };
 
 let api: FakeKubeApi;
 let kube: KubeClient;
 
 beforeAll(async () => {
-  api = await startFakeKubeApi({ host: '127.0.0.1', port: 0, seed: { pods: pods(false), deployments: [makeDeployment({ namespace: 'superset-next', name: 'superset-staging', labels, image: SUPERSET_NEXT_IMAGE, replicas: 2 })], events: [] } });
+  api = await startFakeKubeApi({
+    host: '127.0.0.1',
+    port: 0,
+    seed: {
+      pods: pods(false),
+      deployments: [makeDeployment({ namespace: 'superset-next', name: 'superset-staging', labels, image: SUPERSET_NEXT_IMAGE, replicas: 2 })],
+      events: [],
+    },
+  });
   kube = new KubeClient(kubeConfigForUrl(api.url), { timeoutMs: 2000 });
 });
 afterAll(async () => {

@@ -31,7 +31,15 @@ function supersetPods(namespace: string, release: string, image: string, count: 
   const name = `superset-${release}`;
   const labels = { app: 'superset', release };
   const pods = Array.from({ length: count }, (_, i) =>
-    makePod({ namespace, labels, image, deployment: name, seed: i, ageSeconds: 6 * 86400, ...(crash.includes(i) ? { waiting: 'CrashLoopBackOff' as const } : {}) }),
+    makePod({
+      namespace,
+      labels,
+      image,
+      deployment: name,
+      seed: i,
+      ageSeconds: 6 * 86400,
+      ...(crash.includes(i) ? { waiting: 'CrashLoopBackOff' as const } : {}),
+    }),
   );
   return { pods, deployment: makeDeployment({ namespace, name, labels, image, replicas: count }) };
 }
@@ -58,9 +66,12 @@ const leader = (): Monitor => {
 const tick = async () => {
   await Promise.all(monitors().map((m) => m.tick()));
 };
-const ircLines = () => carol.messages.filter((m: Received) => /^deckhand/.test(m.from) && m.target === ANNOUNCE_CHANNEL && /^\[(DOWN|RECOVERED)\]/.test(m.text)).map((m) => m.text);
+const ircLines = () =>
+  carol.messages.filter((m: Received) => /^deckhand/.test(m.from) && m.target === ANNOUNCE_CHANNEL && /^\[(DOWN|RECOVERED)\]/.test(m.text)).map((m) => m.text);
 const slackPosts = () =>
-  slackApi.calls.filter((c: SlackCall) => c.method === 'chat.postMessage' && c.ok && c.args.channel === SLACK_CHANNEL).map((c) => (c.args.blocks as { text: { text: string } }[])[0]!.text.text);
+  slackApi.calls
+    .filter((c: SlackCall) => c.method === 'chat.postMessage' && c.ok && c.args.channel === SLACK_CHANNEL)
+    .map((c) => (c.args.blocks as { text: { text: string } }[])[0]!.text.text);
 /** The leader has seen the change (a pending transition is stored). */
 const pending = (env: string, yes = true) =>
   eventually(async () => ((await leader().states())[`superset/${env}`]!.pendingSince !== undefined) === yes, 5000, `pending ${env} ${yes}`);
@@ -73,12 +84,24 @@ beforeAll(async () => {
     startFakeKubeApi({ host: '127.0.0.1', port: 0, seed: { pods: [...prod.pods, ...stg.pods], deployments: [prod.deployment, stg.deployment], events: [] } }),
     startFakeSlackApi({ token: 'xoxb-monitor' }),
   ]);
-  config = announceConfig(ircd, prefix, {
-    monitor: { enabled: true, downAfterSeconds: 60, upAfterSeconds: 60, resyncSeconds: 300, pollSeconds: 1, leaseSeconds: 2, expected: 'announce' },
-  }, true);
+  config = announceConfig(
+    ircd,
+    prefix,
+    {
+      monitor: { enabled: true, downAfterSeconds: 60, upAfterSeconds: 60, resyncSeconds: 300, pollSeconds: 1, leaseSeconds: 2, expected: 'announce' },
+    },
+    true,
+  );
   config.slack = { ...config.slack!, apiUrl: slackApi.apiUrl };
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const slack = new SlackAdapter({ config: config.slack, botToken: 'xoxb-monitor', signingSecret: 'monitor-secret', redis, prefix, log: pino({ level: 'silent' }) });
+  const slack = new SlackAdapter({
+    config: config.slack,
+    botToken: 'xoxb-monitor',
+    signingSecret: 'monitor-secret',
+    redis,
+    prefix,
+    log: pino({ level: 'silent' }),
+  });
   [a, carol] = await Promise.all([startBot({ config, api, prefix, clock, adapters: [slack] }), connectClient(ircd, { nick: 'carol' })]);
   b = await startBot({ config, api, prefix, clock, role: 'worker' });
   await carol.join(ANNOUNCE_CHANNEL);
@@ -111,7 +134,9 @@ it('announces one DOWN and one RECOVERED per transition on both networks, from o
   await tick();
   await tick();
   const down = await carol.waitFor((m) => m.text.startsWith('[DOWN] superset production'), 5000);
-  expect(down.text).toMatch(/^\[DOWN\] superset production: 0\/4 ready since 12:02 UTC \(CrashLoopBackOff: superset-production-[a-z0-9]+-[a-z0-9]{5} \+3 more\)$/);
+  expect(down.text).toMatch(
+    /^\[DOWN\] superset production: 0\/4 ready since 12:02 UTC \(CrashLoopBackOff: superset-production-[a-z0-9]+-[a-z0-9]{5} \+3 more\)$/,
+  );
   await slackApi.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === SLACK_CHANNEL);
 
   // the leader goes away: the other monitor takes over from the state in Redis
@@ -161,13 +186,25 @@ it('says nothing while a pod flaps faster than the threshold', async () => {
 it('words it as expected during a maintenance window and during a deploy', async () => {
   clock.set(T0 + 60 * MIN); // 13:00
   const maint = new MaintenanceStore({ connection: redis, prefix });
-  const { window: w } = await maint.create({ service: 'superset', environment: 'staging', start: T0 + 55 * MIN, end: T0 + 90 * MIN, reason: 'DB upgrade', who: { nick: 'alice', network: 'irc', user: 'alice' }, createdAt: T0 });
+  const { window: w } = await maint.create({
+    service: 'superset',
+    environment: 'staging',
+    start: T0 + 55 * MIN,
+    end: T0 + 90 * MIN,
+    reason: 'DB upgrade',
+    who: { nick: 'alice', network: 'irc', user: 'alice' },
+    createdAt: T0,
+  });
   api.setPods('superset-next', staging([0, 1]));
   await pending('staging');
   clock.advance(61 * SEC);
   await tick();
   const down = await carol.waitFor((m) => m.text.startsWith('[DOWN] superset staging'), 5000);
-  expect(down.text).toMatch(new RegExp(`^\\[DOWN\\] superset staging: 0/2 ready since 13:00 UTC \\(CrashLoopBackOff: .*\\) \\(expected: maintenance #${w.id} until 13:30 UTC: DB upgrade\\)$`));
+  expect(down.text).toMatch(
+    new RegExp(
+      `^\\[DOWN\\] superset staging: 0/2 ready since 13:00 UTC \\(CrashLoopBackOff: .*\\) \\(expected: maintenance #${w.id} until 13:30 UTC: DB upgrade\\)$`,
+    ),
+  );
   api.setPods('superset-next', staging());
   await pending('staging');
   clock.advance(61 * SEC);
@@ -175,13 +212,20 @@ it('words it as expected during a maintenance window and during a deploy', async
   await carol.waitFor((m) => m.text === '[RECOVERED] superset staging after 1m (2/2 ready)', 5000);
 
   const deploys = new DeployStore({ connection: redis, prefix });
-  await deploys.acquire('superset', 'production', { jobId: '42', user: 'alice', nick: 'alice', network: 'irc', verb: 'deploy', since: clock.now(), host: 'deploy1' }, 60_000);
+  await deploys.acquire(
+    'superset',
+    'production',
+    { jobId: '42', user: 'alice', nick: 'alice', network: 'irc', verb: 'deploy', since: clock.now(), host: 'deploy1' },
+    60_000,
+  );
   api.setPods('superset', production([3]));
   await pending('production');
   clock.advance(61 * SEC);
   await tick();
   const deployDown = await carol.waitFor((m) => m.text.startsWith('[DOWN] superset production'), 5000);
-  expect(deployDown.text).toMatch(/^\[DOWN\] superset production: 3\/4 ready since 13:02 UTC \(CrashLoopBackOff: superset-production-\S+\) \(expected: deploy by alice since 13:02 UTC\)$/);
+  expect(deployDown.text).toMatch(
+    /^\[DOWN\] superset production: 3\/4 ready since 13:02 UTC \(CrashLoopBackOff: superset-production-\S+\) \(expected: deploy by alice since 13:02 UTC\)$/,
+  );
   await deploys.release('superset', 'production', '42');
   api.setPods('superset', production());
   await pending('production');

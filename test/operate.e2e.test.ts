@@ -33,13 +33,21 @@ beforeAll(async () => {
   directory = directoryFor(slapd);
   const services = exampleConfig().services;
   for (const s of Object.values(services)) s.announce = { irc: [CHANNEL, OPS], slack: [] };
-  services.superset!.permissions = { ...services.superset!.permissions, rollback: ['superset-admins', 'ops'], stop: ['superset-admins', 'ops'], start: ['superset-admins', 'ops'] };
+  services.superset!.permissions = {
+    ...services.superset!.permissions,
+    rollback: ['superset-admins', 'ops'],
+    stop: ['superset-admins', 'ops'],
+    start: ['superset-admins', 'ops'],
+  };
   stack = await startStack({
-    ircd, directory: directory.lookup,
+    ircd,
+    directory: directory.lookup,
     config: {
-      services, rateLimit: { perMinute: 0 },
+      services,
+      rateLimit: { perMinute: 0 },
       irc: { host: ircd.host, port: ircd.port, tls: false, nick: 'deckhand', channels: [CHANNEL, OPS], rate: { burst: 50, perSecond: 200 } },
-      deploymentCharts: { checkout: repo.dir }, deploy: { confirmMinutes: 5, lockTtlSeconds: 5, killGraceSeconds: 1 },
+      deploymentCharts: { checkout: repo.dir },
+      deploy: { confirmMinutes: 5, lockTtlSeconds: 5, killGraceSeconds: 1 },
     },
   });
   for (const n of ['alice', 'bob', 'carol', 'watcher']) {
@@ -58,7 +66,11 @@ afterAll(async () => {
 });
 
 const say = (who: string, text: string) => people[who]!.say(CHANNEL, text);
-const helm = () => tools.calls().filter((x) => x.tool === 'helm').map((x) => ['helm', ...x.argv].join(' '));
+const helm = () =>
+  tools
+    .calls()
+    .filter((x) => x.tool === 'helm')
+    .map((x) => ['helm', ...x.argv].join(' '));
 
 it('releases after two deploys names the jobs; rollback of production asks from → to and holds the lock', async () => {
   say('alice', '!superset deploy staging');
@@ -72,14 +84,20 @@ it('releases after two deploys names the jobs; rollback of production asks from 
 
   tools.control({ applySleep: 1.5 });
   say('alice', '!superset rollback production');
-  expect(await heard(/^alice: superset production: rollback/)).toBe('alice: superset production: rollback from revision 42 (superset-0.12.6, app 4.1.1) → revision 41 (superset-0.12.5, app 4.1.0)');
+  expect(await heard(/^alice: superset production: rollback/)).toBe(
+    'alice: superset production: rollback from revision 42 (superset-0.12.6, app 4.1.1) → revision 41 (superset-0.12.5, app 4.1.0)',
+  );
   const code = /!confirm ([a-z]{6})/.exec(await heard(/^to go ahead/))![1]!;
   say('bob', `!confirm ${code}`);
   expect(await heard(/^bob: only alice/)).toMatch(/may confirm this: rollback superset production needs one of superset-admins, ops \(you: nda, wmf\)$/);
   say('carol', `!confirm ${code}`);
-  expect(await heard(/^superset production: rollback started/, OPS)).toMatch(/^superset production: rollback started by alice, confirmed by carol \(job \d+\): from revision 42 .* → revision 41 /);
+  expect(await heard(/^superset production: rollback started/, OPS)).toMatch(
+    /^superset production: rollback started by alice, confirmed by carol \(job \d+\): from revision 42 .* → revision 41 /,
+  );
   expect((await new DeployStore({ connection: stack.app.redis, prefix: stack.prefix }).holder('superset', 'production'))?.verb).toBe('rollback');
-  expect(await heard(/^superset production: rollback by alice done/, OPS)).toMatch(/release production → revision 43 .*; superset production now differs from git; the next deploy re-applies git$/);
+  expect(await heard(/^superset production: rollback by alice done/, OPS)).toMatch(
+    /release production → revision 43 .*; superset production now differs from git; the next deploy re-applies git$/,
+  );
   expect(helm().filter((a) => a.includes('production'))).toEqual([
     'helm history production -n superset -o json --kubeconfig ' + KUBECONFIG,
     'helm history production -n superset -o json --kubeconfig ' + KUBECONFIG,
@@ -96,12 +114,18 @@ it('stop then start staging restores the recorded replicas, announced on both ch
   expect(await heard(/^bob: rollback/)).toBe('bob: rollback superset staging needs one of superset-admins, ops (you: nda, wmf)');
 
   say('alice', '!superset stop staging');
-  expect(await heard(/^superset staging: stop by alice done/, OPS)).toMatch(/^superset staging: stop by alice done in \S+: superset-staging 2 → 0 replicas; superset staging is down on purpose until !superset start staging$/);
+  expect(await heard(/^superset staging: stop by alice done/, OPS)).toMatch(
+    /^superset staging: stop by alice done in \S+: superset-staging 2 → 0 replicas; superset staging is down on purpose until !superset start staging$/,
+  );
   expect(await stack.kube.getScale('dse-k8s-eqiad', 'superset-next', 'superset-staging')).toEqual({ replicas: 0, current: 0 });
   say('bob', '!superset start staging');
   expect(await heard(/^bob: start/)).toBe('bob: start superset staging needs one of superset-admins, ops (you: nda, wmf)');
   say('carol', '!superset start staging');
-  expect(await heard(/^carol: started superset staging/)).toMatch(/^carol: started superset staging in \S+: superset-staging 0 → 2 replicas \(full log: !job \d+\)$/);
-  expect(await heard(/^superset staging: start started by carol/, OPS)).toMatch(/superset-staging 0 → 2 replicas in superset-next \(as before the stop by alice/);
+  expect(await heard(/^carol: started superset staging/)).toMatch(
+    /^carol: started superset staging in \S+: superset-staging 0 → 2 replicas \(full log: !job \d+\)$/,
+  );
+  expect(await heard(/^superset staging: start started by carol/, OPS)).toMatch(
+    /superset-staging 0 → 2 replicas in superset-next \(as before the stop by alice/,
+  );
   expect(await stack.kube.getScale('dse-k8s-eqiad', 'superset-next', 'superset-staging')).toEqual({ replicas: 2, current: 2 });
 });

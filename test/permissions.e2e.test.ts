@@ -9,8 +9,12 @@ import { CHANNEL, startStack, type Stack } from './support/stack.js';
 // Real ircd with services accounts, real slapd with the test directory, real Redis.
 // `touch` is a harmless mutating stand-in verb: it changes nothing, but is checked like a deploy.
 const touch = defineVerb({
-  verb: 'touch', scope: 'service', mutating: true, environment: 'required',
-  usage: '<service> touch <env>', summary: 'a harmless mutating verb for tests',
+  verb: 'touch',
+  scope: 'service',
+  mutating: true,
+  environment: 'required',
+  usage: '<service> touch <env>',
+  summary: 'a harmless mutating verb for tests',
   parse: () => ({}),
   async check(ctx) {
     return { lines: [`touched ${ctx.command.service} ${ctx.command.environment} as ${ctx.identity.user}`] };
@@ -69,7 +73,9 @@ it('denies bob with what is needed and what he has', async () => {
 });
 
 it('denies mallory, who has no groups', async () => {
-  expect(await ask('mallory', '!superset touch staging', /^mallory: /)).toBe('mallory: touch superset staging needs one of superset-admins, ops (you: no groups)');
+  expect(await ask('mallory', '!superset touch staging', /^mallory: /)).toBe(
+    'mallory: touch superset staging needs one of superset-admins, ops (you: no groups)',
+  );
 });
 
 it('denies a client using the nick alice without a services account, and says how to log in', async () => {
@@ -81,14 +87,20 @@ it('denies a client using the nick alice without a services account, and says ho
 it('explains each identity with whoami', async () => {
   const alice = await ask('alice', '!whoami', /^alice2: irc/);
   expect(alice).toBe('alice2: irc alice2 (account alice) → directory user alice → groups superset-admins, wmf');
-  await c.alice!.waitFor(fromBot(/^may run — superset: status help deploy diff restart flags flag upgrade lock unlock logs events releases touch; airflow-search: status help logs events releases;/));
+  await c.alice!.waitFor(
+    fromBot(
+      /^may run — superset: status help deploy diff restart flags flag upgrade lock unlock logs events releases touch; airflow-search: status help logs events releases;/,
+    ),
+  );
   expect(await ask('bob', '!whoami', /^bob: irc/)).toBe('bob: irc bob (account bob) → directory user bob → groups nda, wmf');
   expect(await ask('mallory', '!whoami', /^mallory: irc/)).toBe('mallory: irc mallory (account mallory) → directory user mallory → no groups');
   expect(await ask('fake', '!whoami', /^alice: irc/)).toMatch(/^alice: irc alice, not logged in to services: public commands only/);
 });
 
 it('shows in help only what the asker may run', async () => {
-  expect(await ask('alice', '!help', /^alice2: you may run/)).toContain('superset: status help deploy diff restart flags flag upgrade lock unlock logs events releases touch;');
+  expect(await ask('alice', '!help', /^alice2: you may run/)).toContain(
+    'superset: status help deploy diff restart flags flag upgrade lock unlock logs events releases touch;',
+  );
   expect(await ask('bob', '!help', /^bob: you may run/)).toContain('superset: status help flags logs events releases;');
 });
 
@@ -97,7 +109,9 @@ it('records every decision, allowed or denied, in the audit stream', async () =>
   const fields = rows.map(([, f]) => Object.fromEntries(Array.from({ length: f.length / 2 }, (_, i) => [f[2 * i], f[2 * i + 1]])));
   const touches = fields.filter((f) => f.verb === 'touch');
   expect(touches.find((f) => f.user === 'alice' && f.allowed === '1')?.reason).toBe('member of superset-admins');
-  expect(touches.find((f) => f.user === 'bob' && f.allowed === '0')?.reason).toBe('touch superset production needs one of superset-admins, ops (you: nda, wmf)');
+  expect(touches.find((f) => f.user === 'bob' && f.allowed === '0')?.reason).toBe(
+    'touch superset production needs one of superset-admins, ops (you: nda, wmf)',
+  );
   expect(touches.find((f) => f.nick === 'alice' && f.account === '')?.allowed).toBe('0');
 });
 

@@ -33,7 +33,11 @@ beforeEach(() => {
   h.chat.clear();
 });
 
-const argvs = (from = 0) => h.tools.calls().slice(from).map((c) => [c.tool, ...c.argv].join(' '));
+const argvs = (from = 0) =>
+  h.tools
+    .calls()
+    .slice(from)
+    .map((c) => [c.tool, ...c.argv].join(' '));
 const history = `helm history staging -n superset-next -o json --kubeconfig ${KUBECONFIG}`;
 const rollbackArgv = (rev: number) => `helm rollback staging ${rev} -n superset-next --wait --timeout 840s --kubeconfig ${KUBECONFIG}`;
 
@@ -54,8 +58,12 @@ it('releases lists the helm history with the Deckhand job behind each revision',
   await h.chat.waitFor(/^41 · /);
   const lines = h.chat.lines(REQUEST_CHANNEL);
   expect(lines.slice(1)).toEqual([
-    expect.stringMatching(new RegExp(`^44 · deployed · \\d+(\\.\\d)?s ago · superset-0\\.12\\.8 · app 4\\.1\\.3 · Upgrade complete · #${second} deploy by carol$`)),
-    expect.stringMatching(new RegExp(`^43 · superseded · \\d+(\\.\\d)?s ago · superset-0\\.12\\.7 · app 4\\.1\\.2 · Upgrade complete · #${first} deploy by alice$`)),
+    expect.stringMatching(
+      new RegExp(`^44 · deployed · \\d+(\\.\\d)?s ago · superset-0\\.12\\.8 · app 4\\.1\\.3 · Upgrade complete · #${second} deploy by carol$`),
+    ),
+    expect.stringMatching(
+      new RegExp(`^43 · superseded · \\d+(\\.\\d)?s ago · superset-0\\.12\\.7 · app 4\\.1\\.2 · Upgrade complete · #${first} deploy by alice$`),
+    ),
     expect.stringMatching(/^42 · superseded · \d+d ago · superset-0\.12\.6 · app 4\.1\.1 · Upgrade complete$/),
     expect.stringMatching(/^41 · superseded · \d+d ago · superset-0\.12\.5 · app 4\.1\.0 · Install complete$/),
   ]);
@@ -83,19 +91,25 @@ it('rolls staging back to the previous revision under the lock, announced, and s
   h.chat.say('alice', '!superset rollback staging');
   // the lock is held while helm rolls back
   const start = await h.chat.waitFor(/^superset staging: rollback started by alice/);
-  expect(start.line).toMatch(/^superset staging: rollback started by alice \(job \d+\): from revision 43 \(superset-0\.12\.7, app 4\.1\.2\) → revision 42 \(superset-0\.12\.6, app 4\.1\.1\)$/);
+  expect(start.line).toMatch(
+    /^superset staging: rollback started by alice \(job \d+\): from revision 43 \(superset-0\.12\.7, app 4\.1\.2\) → revision 42 \(superset-0\.12\.6, app 4\.1\.1\)$/,
+  );
   const store = new DeployStore({ connection: redis, prefix: h.prefix });
   expect((await store.holder('superset', 'staging'))?.verb).toBe('rollback');
   h.chat.say('carol', '!superset deploy staging');
   expect((await h.chat.waitFor(/^carol: /)).line).toMatch(/^carol: superset staging is busy: rollback by alice \(job \d+\)/);
 
   const done = await h.chat.waitFor(/^alice: rolled back superset staging/);
-  expect(done.line).toMatch(/^alice: rolled back superset staging in \S+: release staging → revision 44 \(revision 42 \(superset-0\.12\.6, app 4\.1\.1\) again\); superset staging now differs from git; the next deploy re-applies git \(full log: !job \d+\)$/);
+  expect(done.line).toMatch(
+    /^alice: rolled back superset staging in \S+: release staging → revision 44 \(revision 42 \(superset-0\.12\.6, app 4\.1\.1\) again\); superset staging now differs from git; the next deploy re-applies git \(full log: !job \d+\)$/,
+  );
   expect(argvs(before)).toEqual([history, rollbackArgv(42), history]);
   expect(h.tools.calls()[before + 1]!.env.LOG_USER).toBe('alice');
   expect(h.chat.lines(OPS_CHANNEL)).toEqual([
     start.line,
-    expect.stringMatching(/^superset staging: rollback by alice done in \S+: release staging → revision 44 .*; superset staging now differs from git; the next deploy re-applies git$/),
+    expect.stringMatching(
+      /^superset staging: rollback by alice done in \S+: release staging → revision 44 .*; superset staging now differs from git; the next deploy re-applies git$/,
+    ),
   ]);
   expect(await store.holder('superset', 'staging')).toBeUndefined();
 
@@ -108,10 +122,14 @@ it('rolls staging back to the previous revision under the lock, announced, and s
 
 it('refuses a revision that does not exist, or the one deployed, before helm rolls back', async () => {
   h.chat.say('alice', '!superset rollback staging 99');
-  expect((await h.chat.waitFor(/^alice: /)).line).toBe('alice: cannot roll back superset staging: release staging has no revision 99 (it has 41–42); see !superset releases staging');
+  expect((await h.chat.waitFor(/^alice: /)).line).toBe(
+    'alice: cannot roll back superset staging: release staging has no revision 99 (it has 41–42); see !superset releases staging',
+  );
   h.chat.clear();
   h.chat.say('alice', '!superset rollback staging 42');
-  expect((await h.chat.waitFor(/^alice: /)).line).toBe('alice: nothing to roll back: revision 42 is the one deployed on superset staging (see !superset releases staging)');
+  expect((await h.chat.waitFor(/^alice: /)).line).toBe(
+    'alice: nothing to roll back: revision 42 is the one deployed on superset staging (see !superset releases staging)',
+  );
   h.chat.clear();
   h.chat.say('alice', '!superset rollback staging --set x=1');
   expect((await h.chat.waitFor(/^alice: /)).line).toMatch(/^alice: superset rollback staging \[revision\]: the revision is a number/);
@@ -125,19 +143,27 @@ it('production asks for a confirmation showing from → to; confirm rolls back t
   const code = /!confirm ([a-z]{6})/.exec(ask.line)![1]!;
   const lines = h.chat.lines(REQUEST_CHANNEL);
   expect(lines[0]).toBe('alice: superset production: rollback from revision 42 (superset-0.12.6, app 4.1.1) → revision 41 (superset-0.12.5, app 4.1.0)');
-  expect(lines[1]).toBe('release production in superset: revision 42 (superset-0.12.6, app 4.1.1) → revision 41 (superset-0.12.5, app 4.1.0); the cluster will then differ from git until the next deploy');
+  expect(lines[1]).toBe(
+    'release production in superset: revision 42 (superset-0.12.6, app 4.1.1) → revision 41 (superset-0.12.5, app 4.1.0); the cluster will then differ from git until the next deploy',
+  );
   const prodHistory = `helm history production -n superset -o json --kubeconfig ${KUBECONFIG}`;
   expect(argvs()).toEqual([prodHistory]);
   expect(h.chat.lines(OPS_CHANNEL)).toEqual([]);
 
   // bob may not confirm it (no rollback rights); carol (ops) may
   h.chat.say('bob', `!confirm ${code}`);
-  expect((await h.chat.waitFor(/^bob: /)).line).toMatch(/^bob: only alice or someone allowed to rollback superset production may confirm this: rollback superset production needs one of superset-admins, ops/);
+  expect((await h.chat.waitFor(/^bob: /)).line).toMatch(
+    /^bob: only alice or someone allowed to rollback superset production may confirm this: rollback superset production needs one of superset-admins, ops/,
+  );
   h.chat.say('carol', `!confirm ${code}`);
   const done = await h.chat.waitFor(/^carol: rolled back superset production/);
-  expect(done.line).toMatch(/release production → revision 43 \(revision 41 \(superset-0\.12\.5, app 4\.1\.0\) again\); superset production now differs from git/);
+  expect(done.line).toMatch(
+    /release production → revision 43 \(revision 41 \(superset-0\.12\.5, app 4\.1\.0\) again\); superset production now differs from git/,
+  );
   expect(argvs()).toEqual([prodHistory, prodHistory, `helm rollback production 41 -n superset --wait --timeout 840s --kubeconfig ${KUBECONFIG}`, prodHistory]);
-  expect(h.chat.lines(OPS_CHANNEL)[0]).toMatch(/^superset production: rollback started by alice, confirmed by carol \(job \d+\): from revision 42 .* → revision 41 /);
+  expect(h.chat.lines(OPS_CHANNEL)[0]).toMatch(
+    /^superset production: rollback started by alice, confirmed by carol \(job \d+\): from revision 42 .* → revision 41 /,
+  );
 });
 
 it('a confirmation no longer holds once the release changed: it asks again', async () => {
@@ -152,7 +178,9 @@ it('a confirmation no longer holds once the release changed: it asks again', asy
   h.chat.clear();
   h.chat.say('alice', `!confirm ${code}`);
   const again = await h.chat.waitFor(/^alice: superset production: /);
-  expect(again.line).toBe('alice: superset production: changed since it was confirmed, now: rollback from revision 43 (superset-0.12.7, app 4.1.2) → revision 42 (superset-0.12.6, app 4.1.1)');
+  expect(again.line).toBe(
+    'alice: superset production: changed since it was confirmed, now: rollback from revision 43 (superset-0.12.7, app 4.1.2) → revision 42 (superset-0.12.6, app 4.1.1)',
+  );
   expect(argvs().filter((a) => a.startsWith('helm rollback'))).toEqual([]);
 });
 

@@ -18,9 +18,12 @@ describe('oneLine', () => {
     expect(hasControl(`a${c}b`)).toBe(true);
   });
 
-  it.each(INVISIBLE.map((c) => [`U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`, c]))('strips the invisible format character %s', (_name, c) => {
-    expect(oneLine(`pro${c}duction`)).toBe('production');
-  });
+  it.each(INVISIBLE.map((c) => [`U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`, c]))(
+    'strips the invisible format character %s',
+    (_name, c) => {
+      expect(oneLine(`pro${c}duction`)).toBe('production');
+    },
+  );
 
   it('strips every format character (Unicode Cf) outside the emoji exceptions', () => {
     const cf: string[] = [];
@@ -65,12 +68,16 @@ describe('oneLine', () => {
   it('what reaches IRC (splitLine) carries no bidi or invisible control, whatever the input', () => {
     const nasty = fc.constantFrom(...BIDI, ...INVISIBLE, '\u{1F469}', '\u{1F4BB}', '\uFE0F', '\u{1F3F4}', '\u{E0067}', ' ', 'a');
     fc.assert(
-      fc.property(fc.array(fc.oneof(nasty, fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 200 }), fc.integer({ min: 20, max: 400 }), (parts, max) => {
-        for (const p of splitLine(parts.join(''), max)) {
-          expect(hasControl(p)).toBe(false);
-          for (const c of [...BIDI, '\u200B', '\uFEFF']) expect(p).not.toContain(c);
-        }
-      }),
+      fc.property(
+        fc.array(fc.oneof(nasty, fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 200 }),
+        fc.integer({ min: 20, max: 400 }),
+        (parts, max) => {
+          for (const p of splitLine(parts.join(''), max)) {
+            expect(hasControl(p)).toBe(false);
+            for (const c of [...BIDI, '\u200B', '\uFEFF']) expect(p).not.toContain(c);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -41,7 +41,10 @@ async function slash(command: string, text: string, channel = `C0DEPLOY${++chann
   const body = slashCommandBody({ command, text, user_id: ALICE.id, user_name: ALICE.name, channel_id: channel, response_url: api.responseUrl() });
   const res = await postSigned(slack.eventsUrl!, SECRET, body);
   expect(res.status).toBe(200);
-  const ack = await api.waitFor((c) => c.method === 'chat.postMessage' && c.ok && c.args.channel === channel && !c.args.thread_ts && String(c.args.text).includes(`ran \`${command} ${text}\``));
+  const ack = await api.waitFor(
+    (c) =>
+      c.method === 'chat.postMessage' && c.ok && c.args.channel === channel && !c.args.thread_ts && String(c.args.text).includes(`ran \`${command} ${text}\``),
+  );
   const ackTs = api.messages.find((m) => m.channel === channel && m.text === ack.args.text)!.ts;
   return { channel, ackTs };
 }
@@ -50,7 +53,8 @@ const threadReply = (channel: string, ackTs: string, re: RegExp) => (c: SlackCal
   c.method === 'chat.postMessage' && c.ok && c.args.channel === channel && c.args.thread_ts === ackTs && re.test(String(c.args.text));
 
 /** The texts the acknowledgement was given, in order. */
-const ackUpdates = (ackTs: string): string[] => api.calls.filter((c) => c.method === 'chat.update' && c.ok && c.args.ts === ackTs).map((c) => String(c.args.text));
+const ackUpdates = (ackTs: string): string[] =>
+  api.calls.filter((c) => c.method === 'chat.update' && c.ok && c.args.ts === ackTs).map((c) => String(c.args.text));
 
 beforeAll(async () => {
   [api, tools] = await Promise.all([startFakeSlackApi({ token: TOKEN, users: [ALICE] }), installFakeTools()]);
@@ -58,15 +62,32 @@ beforeAll(async () => {
   process.env.PATH = tools.pathEnv;
   process.env[SECRET_ENV] = tools.secret;
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const slackConfig = { mode: 'http' as const, signingSecretEnv: 'SLACK_SIGNING_SECRET', botTokenEnv: 'SLACK_BOT_TOKEN', appTokenEnv: 'SLACK_APP_TOKEN', port: 0, apiUrl: api.apiUrl };
+  const slackConfig = {
+    mode: 'http' as const,
+    signingSecretEnv: 'SLACK_SIGNING_SECRET',
+    botTokenEnv: 'SLACK_BOT_TOKEN',
+    appTokenEnv: 'SLACK_APP_TOKEN',
+    port: 0,
+    apiUrl: api.apiUrl,
+  };
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  slack = new SlackAdapter({ config: slackConfig, botToken: TOKEN, signingSecret: SECRET, redis, prefix: slackPrefix, log, rate: { burst: 50, perSecond: 200 } });
+  slack = new SlackAdapter({
+    config: slackConfig,
+    botToken: TOKEN,
+    signingSecret: SECRET,
+    redis,
+    prefix: slackPrefix,
+    log,
+    rate: { burst: 50, perSecond: 200 },
+  });
   const services = exampleConfig().services;
   for (const s of Object.values(services)) s.announce = { irc: [], slack: [OPS] };
   stack = await startStack({
-    adapters: [slack], directory,
+    adapters: [slack],
+    directory,
     config: {
-      slack: slackConfig, services,
+      slack: slackConfig,
+      services,
       deploymentCharts: { checkout: repo.dir },
       deploy: { confirmMinutes: 5, lockTtlSeconds: 5, killGraceSeconds: 1, secretEnv: [SECRET_ENV] },
     },
@@ -97,7 +118,9 @@ test('/superset deploy staging: milestones edit the acknowledgement, the result 
   // the acknowledgement showed each milestone in place, then ended as it always does
   const asked = ':hourglass_flowing_sand: <@U0ALICE> ran `/superset deploy staging` — ';
   expect(ackUpdates(ackTs)).toEqual([
-    expect.stringMatching(/^:hourglass_flowing_sand: <@U0ALICE> ran `\/superset deploy staging` — superset staging: deploy started by alice \(job \d+\): 1 release \(staging\): /),
+    expect.stringMatching(
+      /^:hourglass_flowing_sand: <@U0ALICE> ran `\/superset deploy staging` — superset staging: deploy started by alice \(job \d+\): 1 release \(staging\): /,
+    ),
     `${asked}superset staging: applying release staging, waiting for the rollout`,
     '<@U0ALICE> ran `/superset deploy staging`',
   ]);
@@ -113,7 +136,12 @@ test('/superset deploy staging: milestones edit the acknowledgement, the result 
   ]);
   expect(api.messages.filter((m) => m.channel === OPS && m.thread_ts)).toHaveLength(0);
   // helmfile ran as the requester
-  expect(tools.calls().filter((c) => c.sub === 'apply').map((c) => c.env.LOG_USER)).toEqual(['alice']);
+  expect(
+    tools
+      .calls()
+      .filter((c) => c.sub === 'apply')
+      .map((c) => c.env.LOG_USER),
+  ).toEqual(['alice']);
 });
 
 test('production: the confirmation is answered in the deploy thread; the confirm acknowledgement shows the milestones', async () => {
@@ -127,7 +155,9 @@ test('production: the confirmation is answered in the deploy thread; the confirm
   const result = await api.waitFor(threadReply(channel, confirm.ackTs, /deployed superset production/), 15000);
   await api.waitFor((c) => c.method === 'chat.update' && c.args.ts === confirm.ackTs && c.args.text === `<@U0ALICE> ran \`/deckhand confirm ${code}\``);
   expect(ackUpdates(confirm.ackTs)).toEqual([
-    expect.stringMatching(new RegExp(`^:hourglass_flowing_sand: <@U0ALICE> ran \`/deckhand confirm ${code}\` — superset production: deploy started by alice \\(job \\d+\\): `)),
+    expect.stringMatching(
+      new RegExp(`^:hourglass_flowing_sand: <@U0ALICE> ran \`/deckhand confirm ${code}\` — superset production: deploy started by alice \\(job \\d+\\): `),
+    ),
     `:hourglass_flowing_sand: <@U0ALICE> ran \`/deckhand confirm ${code}\` — superset production: applying release production, waiting for the rollout`,
     `<@U0ALICE> ran \`/deckhand confirm ${code}\``,
   ]);

@@ -30,7 +30,11 @@ beforeAll(async () => {
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   adapter = new SlackAdapter({
     config: { mode: 'socket', signingSecretEnv: 'S', botTokenEnv: 'B', appTokenEnv: 'A', port: 0, apiUrl: api.apiUrl },
-    botToken: TOKEN, appToken: APP_TOKEN, redis, prefix, log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    botToken: TOKEN,
+    appToken: APP_TOKEN,
+    redis,
+    prefix,
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   await adapter.start((m) => received.push(m));
 });
@@ -50,8 +54,19 @@ test('connects with the app-level token through the configured API URL', () => {
 
 test('a slash command envelope is acked and handed over once, even when delivered again', async () => {
   const payload = {
-    token: 'x', team_id: 'T0TEST', team_domain: 't', channel_id: 'C0SOCK', channel_name: 'ops', user_id: 'U0ALICE', user_name: 'alice',
-    command: '/superset', text: 'status staging', api_app_id: 'A0DECKHAND', is_enterprise_install: 'false', response_url: api.responseUrl(), trigger_id: triggerId(),
+    token: 'x',
+    team_id: 'T0TEST',
+    team_domain: 't',
+    channel_id: 'C0SOCK',
+    channel_name: 'ops',
+    user_id: 'U0ALICE',
+    user_name: 'alice',
+    command: '/superset',
+    text: 'status staging',
+    api_app_id: 'A0DECKHAND',
+    is_enterprise_install: 'false',
+    response_url: api.responseUrl(),
+    trigger_id: triggerId(),
   };
   api.socketSend({ envelope_id: 'env-1', type: 'slash_commands', payload, accepts_response_payload: true });
   const ack = await api.waitForSocketReply('env-1');
@@ -68,8 +83,19 @@ test('a slash command envelope is acked and handed over once, even when delivere
 test('an app_mention retried by Slack (retry_attempt 1) runs once', async () => {
   received.length = 0;
   const payload = {
-    team_id: 'T0TEST', api_app_id: 'A0DECKHAND', type: 'event_callback', event_id: 'Ev0SOCKET', event_time: 1,
-    event: { type: 'app_mention', user: 'U0ALICE', text: `<@${api.botUserId}> paws status`, ts: '1700000001.000200', channel: 'C0SOCK', event_ts: '1700000001.000200' },
+    team_id: 'T0TEST',
+    api_app_id: 'A0DECKHAND',
+    type: 'event_callback',
+    event_id: 'Ev0SOCKET',
+    event_time: 1,
+    event: {
+      type: 'app_mention',
+      user: 'U0ALICE',
+      text: `<@${api.botUserId}> paws status`,
+      ts: '1700000001.000200',
+      channel: 'C0SOCK',
+      event_ts: '1700000001.000200',
+    },
     authorizations: [{ team_id: 'T0TEST', user_id: api.botUserId, is_bot: true }],
   };
   api.socketSend({ envelope_id: 'env-3', type: 'events_api', payload, accepts_response_payload: false, retry_attempt: 0, retry_reason: '' });

@@ -20,8 +20,12 @@ const CHANNEL = 'C0ANALYTICS';
 
 // a harmless mutating verb, denied like a deploy would be
 const touch = defineVerb({
-  verb: 'touch', scope: 'service', mutating: true, environment: 'required',
-  usage: '<service> touch <env>', summary: 'a harmless mutating verb for tests',
+  verb: 'touch',
+  scope: 'service',
+  mutating: true,
+  environment: 'required',
+  usage: '<service> touch <env>',
+  summary: 'a harmless mutating verb for tests',
   parse: () => ({}),
   async check() {
     return { lines: ['touched'] };
@@ -50,7 +54,14 @@ const threadReply = (channel: string, ackTs: string) => (c: SlackCall) =>
 beforeAll(async () => {
   api = await startFakeSlackApi({ token: TOKEN, users: [ALICE] });
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const slackConfig = { mode: 'http' as const, signingSecretEnv: 'SLACK_SIGNING_SECRET', botTokenEnv: 'SLACK_BOT_TOKEN', appTokenEnv: 'SLACK_APP_TOKEN', port: 0, apiUrl: api.apiUrl };
+  const slackConfig = {
+    mode: 'http' as const,
+    signingSecretEnv: 'SLACK_SIGNING_SECRET',
+    botTokenEnv: 'SLACK_BOT_TOKEN',
+    appTokenEnv: 'SLACK_APP_TOKEN',
+    port: 0,
+    apiUrl: api.apiUrl,
+  };
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   slack = new SlackAdapter({ config: slackConfig, botToken: TOKEN, signingSecret: SECRET, redis, prefix: slackPrefix, log });
   const base = exampleConfig();
@@ -76,8 +87,13 @@ test('/superset status: the status lands as blocks in the thread under the ackno
   const blocks = reply.args.blocks as { type: string; text: { text: string } }[];
   if (process.env.SLACK_SHOW_BLOCKS) process.stderr.write(`${JSON.stringify(reply.args, null, 2)}\n`);
   expect(blocks).toHaveLength(2);
-  expect(blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: *superset production*  4/4 ready, image 2026-02-16-150514, 0 restarts, up 6d' } });
-  expect(blocks[1]!.text.text).toMatch(/^:x: \*superset staging\*  1\/2 ready, image 2026-06-02-091245, 17 restarts, up 6d, deployment superset-staging 1\/2 available\n```\nsuperset-staging-[a-z0-9-]+: CrashLoopBackOff \(.*\), 17 restarts, 6d old\nevent: superset-staging-…-[a-z0-9]{5}: BackOff ×412, last \d+s ago: Back-off restarting failed container superset-staging\n```$/);
+  expect(blocks[0]).toEqual({
+    type: 'section',
+    text: { type: 'mrkdwn', text: ':white_check_mark: *superset production*  4/4 ready, image 2026-02-16-150514, 0 restarts, up 6d' },
+  });
+  expect(blocks[1]!.text.text).toMatch(
+    /^:x: \*superset staging\*  1\/2 ready, image 2026-06-02-091245, 17 restarts, up 6d, deployment superset-staging 1\/2 available\n```\nsuperset-staging-[a-z0-9-]+: CrashLoopBackOff \(.*\), 17 restarts, 6d old\nevent: superset-staging-…-[a-z0-9]{5}: BackOff ×412, last \d+s ago: Back-off restarting failed container superset-staging\n```$/,
+  );
   // the plain text (notifications, screen readers) says it too
   expect(reply.args.text).toMatch(/^superset production: 4\/4 ready.*\nsuperset staging: 1\/2 ready/);
   // and the acknowledgement no longer says "working on it"
@@ -148,5 +164,7 @@ test('/superset logs and events: the log lines redacted in the thread, the job l
   expect(events.args.text).toBe('superset staging: 412 Warning events about 1 object');
   // a block: the heading, and the groups as preformatted lines
   const [block] = events.args.blocks as { text: { text: string } }[];
-  expect(block!.text.text).toMatch(/^:x: \*superset staging\*  412 Warning events about 1 object\n```\nsuperset-staging-…-[a-z0-9]{5}: BackOff ×412, last \d+s ago: Back-off restarting failed container superset-staging\n```$/);
+  expect(block!.text.text).toMatch(
+    /^:x: \*superset staging\*  412 Warning events about 1 object\n```\nsuperset-staging-…-[a-z0-9]{5}: BackOff ×412, last \d+s ago: Back-off restarting failed container superset-staging\n```$/,
+  );
 });

@@ -31,7 +31,15 @@ const received: ChatMessage[] = [];
 const waiters = new Set<() => void>();
 
 function slackConfig(overrides: Partial<SlackConfig> = {}): SlackConfig {
-  return { mode: 'http', signingSecretEnv: 'SLACK_SIGNING_SECRET', botTokenEnv: 'SLACK_BOT_TOKEN', appTokenEnv: 'SLACK_APP_TOKEN', port: 0, apiUrl: api.apiUrl, ...overrides };
+  return {
+    mode: 'http',
+    signingSecretEnv: 'SLACK_SIGNING_SECRET',
+    botTokenEnv: 'SLACK_BOT_TOKEN',
+    appTokenEnv: 'SLACK_APP_TOKEN',
+    port: 0,
+    apiUrl: api.apiUrl,
+    ...overrides,
+  };
 }
 
 function nextMessage(pred: (m: ChatMessage) => boolean = () => true, timeoutMs = 5000): Promise<ChatMessage> {
@@ -56,7 +64,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function slash(command: string, text: string, o: { channel?: string; user?: typeof ALICE | typeof BOB; trigger?: string } = {}): string {
   const user = o.user ?? ALICE;
-  return slashCommandBody({ command, text, user_id: user.id, user_name: user.name, channel_id: o.channel ?? 'C0OPS', response_url: api.responseUrl(), ...(o.trigger ? { trigger_id: o.trigger } : {}) });
+  return slashCommandBody({
+    command,
+    text,
+    user_id: user.id,
+    user_name: user.name,
+    channel_id: o.channel ?? 'C0OPS',
+    response_url: api.responseUrl(),
+    ...(o.trigger ? { trigger_id: o.trigger } : {}),
+  });
 }
 
 beforeAll(async () => {
@@ -189,7 +205,13 @@ describe('mentions', () => {
     expect([first.status, retry.status]).toEqual([200, 200]);
     const msg = await nextMessage();
     const event = JSON.parse(body).event as { ts: string };
-    expect(msg).toMatchObject({ channel: 'C0OPS', threadId: event.ts, text: 'superset   status', sender: { id: ALICE.id, nick: 'alice', account: ALICE.id }, messageId: 'evt:Ev0MENTION1' });
+    expect(msg).toMatchObject({
+      channel: 'C0OPS',
+      threadId: event.ts,
+      text: 'superset   status',
+      sender: { id: ALICE.id, nick: 'alice', account: ALICE.id },
+      messageId: 'evt:Ev0MENTION1',
+    });
     await sleep(200);
     expect(received).toHaveLength(1);
   });
@@ -227,7 +249,9 @@ describe('answers', () => {
   test('a result goes into the thread under the acknowledgement, which is then updated', async () => {
     const { msg, ackTs } = await asked();
     await adapter.send({
-      network: 'slack', target: msg.channel, threadId: msg.threadId!,
+      network: 'slack',
+      target: msg.channel,
+      threadId: msg.threadId!,
       lines: ['alice: superset production: 4/4 ready, image 2026-02-16-150514, 0 restarts, up 6d'],
       sections: [{ title: 'superset production', ok: true, lines: ['superset production: 4/4 ready, image 2026-02-16-150514, 0 restarts, up 6d'] }],
     });
@@ -245,7 +269,13 @@ describe('answers', () => {
 
   test('private answers are ephemeral, to the asker only, in the thread', async () => {
     const { msg, ackTs } = await asked('frobnicate');
-    await adapter.send({ network: 'slack', target: msg.channel, threadId: msg.threadId!, lines: ['unknown command "frobnicate" (did you mean flags?)'], private: true });
+    await adapter.send({
+      network: 'slack',
+      target: msg.channel,
+      threadId: msg.threadId!,
+      lines: ['unknown command "frobnicate" (did you mean flags?)'],
+      private: true,
+    });
     const eph = api.ok('chat.postEphemeral')[0]!;
     expect(eph.args).toMatchObject({ channel: msg.channel, user: 'U0ALICE', thread_ts: ackTs, text: 'unknown command "frobnicate" (did you mean flags?)' });
     expect(api.thread(msg.channel, ackTs)).toHaveLength(0); // nothing public in the thread
@@ -291,7 +321,10 @@ describe('answers', () => {
     await adapter.send({ network: 'slack', target: 'C0QUIET', lines: ['quiet'] });
     const quietAt = Date.now() - t0;
     await Promise.all(busy);
-    const at = api.ok('chat.postMessage').filter((c) => c.args.channel === 'C0BUSY').map((c) => c.at - t0);
+    const at = api
+      .ok('chat.postMessage')
+      .filter((c) => c.args.channel === 'C0BUSY')
+      .map((c) => c.at - t0);
     expect(at).toHaveLength(6);
     expect(at[3]!).toBeLessThan(500); // the burst of 4 goes at once
     expect(at[4]!).toBeGreaterThanOrEqual(900); // then about one per second
@@ -324,12 +357,29 @@ describe('answers', () => {
 describe('blocks', () => {
   test('an unhealthy environment lists its pods in a code block', () => {
     const msg: RenderedMessage = {
-      network: 'slack', target: 'C1', lines: ['x'],
-      sections: [{ title: 'superset staging', ok: false, lines: ['superset staging: 1/2 ready, image 2026-06-02-091245, 412 restarts, up 6d', '  superset-staging-7d9c-1: CrashLoopBackOff (back-off 5m0s), 412 restarts, 6d old'] }],
+      network: 'slack',
+      target: 'C1',
+      lines: ['x'],
+      sections: [
+        {
+          title: 'superset staging',
+          ok: false,
+          lines: [
+            'superset staging: 1/2 ready, image 2026-06-02-091245, 412 restarts, up 6d',
+            '  superset-staging-7d9c-1: CrashLoopBackOff (back-off 5m0s), 412 restarts, 6d old',
+          ],
+        },
+      ],
     };
     const [p] = renderMessage(msg);
     expect(p!.blocks).toEqual([
-      { type: 'section', text: { type: 'mrkdwn', text: ':x: *superset staging*  1/2 ready, image 2026-06-02-091245, 412 restarts, up 6d\n```\nsuperset-staging-7d9c-1: CrashLoopBackOff (back-off 5m0s), 412 restarts, 6d old\n```' } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: ':x: *superset staging*  1/2 ready, image 2026-06-02-091245, 412 restarts, up 6d\n```\nsuperset-staging-7d9c-1: CrashLoopBackOff (back-off 5m0s), 412 restarts, 6d old\n```',
+        },
+      },
     ]);
   });
 
@@ -341,7 +391,11 @@ describe('blocks', () => {
       expect(p.blocks!.length).toBeLessThanOrEqual(50);
       for (const b of p.blocks!) if (b.type === 'section') expect(b.text.text.length).toBeLessThanOrEqual(3000);
     }
-    const text = payloads.flatMap((p) => p.blocks!).filter((b) => b.type === 'section').map((b) => (b.type === 'section' ? b.text.text : '')).join('\n');
+    const text = payloads
+      .flatMap((p) => p.blocks!)
+      .filter((b) => b.type === 'section')
+      .map((b) => (b.type === 'section' ? b.text.text : ''))
+      .join('\n');
     for (const l of [lines[0]!, lines[1499]!, lines[2999]!]) expect(text).toContain(l.trim());
     expect(payloads.at(-1)!.blocks!.at(-1)).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: `part ${payloads.length} of ${payloads.length}` }] });
   });
@@ -406,7 +460,14 @@ describe('slack/manifest.yml', () => {
   });
 
   test('asks for the scopes and events the adapter uses', () => {
-    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['app_mentions:read', 'chat:write', 'chat:write.public', 'commands', 'users:read', 'users:read.email']);
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
+      'app_mentions:read',
+      'chat:write',
+      'chat:write.public',
+      'commands',
+      'users:read',
+      'users:read.email',
+    ]);
     expect(manifest.settings.event_subscriptions).toEqual({ request_url: 'https://deckhand.example.org/slack/events', bot_events: ['app_mention'] });
     expect(manifest.settings.socket_mode_enabled).toBe(false);
   });

@@ -20,7 +20,8 @@ let redis: Redis;
 const clock = new FakeClock(Date.now());
 const seed = sandboxCluster();
 const podsOf = (ns: string): V1Pod[] => seed.pods.filter((p) => p.metadata!.namespace === ns);
-const worker = (ns: string, release: string): V1Deployment => makeDeployment({ namespace: ns, name: `superset-${release}-worker`, labels: { app: 'superset', release }, image: 'superset', replicas: 3 });
+const worker = (ns: string, release: string): V1Deployment =>
+  makeDeployment({ namespace: ns, name: `superset-${release}-worker`, labels: { app: 'superset', release }, image: 'superset', replicas: 3 });
 
 let client: KubeClient;
 
@@ -29,8 +30,13 @@ beforeAll(async () => {
   api = await startFakeKubeApi({ seed: { ...seed, deployments: [...seed.deployments, worker('superset', 'production'), worker('superset-next', 'staging')] } });
   client = new KubeClient(kubeConfigForUrl(api.url, ['dse-k8s-eqiad']), { timeoutMs: 5000 });
   h = await startDeployHarness({
-    kube: client, clock, monitor: true,
-    config: { rateLimit: { perMinute: 0 }, monitor: { enabled: true, downAfterSeconds: 60, upAfterSeconds: 60, pollSeconds: 1, leaseSeconds: 2, expected: 'announce' } },
+    kube: client,
+    clock,
+    monitor: true,
+    config: {
+      rateLimit: { perMinute: 0 },
+      monitor: { enabled: true, downAfterSeconds: 60, upAfterSeconds: 60, pollSeconds: 1, leaseSeconds: 2, expected: 'announce' },
+    },
     edit(c) {
       const s = c.services.superset!;
       s.permissions = { ...s.permissions, stop: ['superset-admins', 'ops'], start: ['superset-admins', 'ops'] };
@@ -63,14 +69,23 @@ it('stop records the replicas and scales to 0, start puts them back; announced, 
   clock.set(Date.now());
   h.chat.say('alice', '!superset stop staging');
   const done = await h.chat.waitFor(/^alice: stopped superset staging/);
-  expect(done.line).toMatch(/^alice: stopped superset staging in \S+: superset-staging 2 → 0, superset-staging-worker 3 → 0 replicas; superset staging is down on purpose until !superset start staging \(full log: !job \d+\)$/);
+  expect(done.line).toMatch(
+    /^alice: stopped superset staging in \S+: superset-staging 2 → 0, superset-staging-worker 3 → 0 replicas; superset staging is down on purpose until !superset start staging \(full log: !job \d+\)$/,
+  );
   expect(h.chat.lines(OPS_CHANNEL)).toEqual([
-    expect.stringMatching(/^superset staging: stop started by alice \(job \d+\): superset-staging 2 → 0, superset-staging-worker 3 → 0 replicas in superset-next \(a downtime\)$/),
-    expect.stringMatching(/^superset staging: stop by alice done in \S+: superset-staging 2 → 0, superset-staging-worker 3 → 0 replicas; superset staging is down on purpose until !superset start staging$/),
+    expect.stringMatching(
+      /^superset staging: stop started by alice \(job \d+\): superset-staging 2 → 0, superset-staging-worker 3 → 0 replicas in superset-next \(a downtime\)$/,
+    ),
+    expect.stringMatching(
+      /^superset staging: stop by alice done in \S+: superset-staging 2 → 0, superset-staging-worker 3 → 0 replicas; superset staging is down on purpose until !superset start staging$/,
+    ),
   ]);
   expect(await client.getScale('dse-k8s-eqiad', 'superset-next', 'superset-staging')).toEqual({ replicas: 0, current: 0 });
   expect(await client.getScale('dse-k8s-eqiad', 'superset-next', 'superset-staging-worker')).toEqual({ replicas: 0, current: 0 });
-  expect((await new StoppedStore({ connection: redis, prefix: h.prefix }).get('superset', 'staging'))?.replicas).toEqual({ 'superset-staging': 2, 'superset-staging-worker': 3 });
+  expect((await new StoppedStore({ connection: redis, prefix: h.prefix }).get('superset', 'staging'))?.replicas).toEqual({
+    'superset-staging': 2,
+    'superset-staging-worker': 3,
+  });
   expect(api.requestLog.filter((r) => r.startsWith('PATCH '))).toEqual([
     expect.stringMatching(/^PATCH \/apis\/apps\/v1\/namespaces\/superset-next\/deployments\/superset-staging\/scale/),
     expect.stringMatching(/^PATCH \/apis\/apps\/v1\/namespaces\/superset-next\/deployments\/superset-staging-worker\/scale/),
@@ -85,13 +100,21 @@ it('stop records the replicas and scales to 0, start puts them back; announced, 
 
   // stopping again is refused; start brings back what was recorded
   h.chat.say('alice', '!superset stop staging');
-  expect((await h.chat.waitFor(/^alice: superset staging is already/)).line).toBe('alice: superset staging is already stopped (by alice 12m ago); to bring it back: !superset start staging');
+  expect((await h.chat.waitFor(/^alice: superset staging is already/)).line).toBe(
+    'alice: superset staging is already stopped (by alice 12m ago); to bring it back: !superset start staging',
+  );
   h.chat.clear();
   h.chat.say('carol', '!superset start staging');
   const started = await h.chat.waitFor(/^carol: started superset staging/);
-  expect(started.line).toMatch(/^carol: started superset staging in \S+: superset-staging 0 → 2, superset-staging-worker 0 → 3 replicas \(full log: !job \d+\)$/);
-  expect(h.chat.lines(OPS_CHANNEL)[0]).toMatch(/^superset staging: start started by carol \(job \d+\): superset-staging 0 → 2, superset-staging-worker 0 → 3 replicas in superset-next \(as before the stop by alice \d+m ago\)$/);
-  expect(h.chat.lines(OPS_CHANNEL)[1]).toMatch(/^superset staging: start by carol done in \S+: superset-staging 0 → 2, superset-staging-worker 0 → 3 replicas$/);
+  expect(started.line).toMatch(
+    /^carol: started superset staging in \S+: superset-staging 0 → 2, superset-staging-worker 0 → 3 replicas \(full log: !job \d+\)$/,
+  );
+  expect(h.chat.lines(OPS_CHANNEL)[0]).toMatch(
+    /^superset staging: start started by carol \(job \d+\): superset-staging 0 → 2, superset-staging-worker 0 → 3 replicas in superset-next \(as before the stop by alice \d+m ago\)$/,
+  );
+  expect(h.chat.lines(OPS_CHANNEL)[1]).toMatch(
+    /^superset staging: start by carol done in \S+: superset-staging 0 → 2, superset-staging-worker 0 → 3 replicas$/,
+  );
   expect(await client.getScale('dse-k8s-eqiad', 'superset-next', 'superset-staging-worker')).toEqual({ replicas: 3, current: 3 });
   expect(await new StoppedStore({ connection: redis, prefix: h.prefix }).get('superset', 'staging')).toBeUndefined();
   api.setPods('superset-next', podsOf('superset-next'));
@@ -100,7 +123,9 @@ it('stop records the replicas and scales to 0, start puts them back; announced, 
 
   // start with nothing recorded is refused
   h.chat.say('carol', '!superset start staging');
-  expect((await h.chat.waitFor(/^carol: superset staging was not/)).line).toBe('carol: superset staging was not stopped with stop: nothing recorded to start again (a deploy sets the replicas from git)');
+  expect((await h.chat.waitFor(/^carol: superset staging was not/)).line).toBe(
+    'carol: superset staging was not stopped with stop: nothing recorded to start again (a deploy sets the replicas from git)',
+  );
 });
 
 it('the monitor still speaks for an outage nobody asked for', async () => {
@@ -114,7 +139,9 @@ it('the monitor still speaks for an outage nobody asked for', async () => {
 it('production: stop asks for a confirmation showing what it scales; the lock is respected', async () => {
   h.chat.say('alice', '!superset stop production');
   const ask = await h.chat.waitFor(/^to go ahead, say within 5m00s: !confirm ([a-z]{6})/);
-  expect(h.chat.lines(REQUEST_CHANNEL)[0]).toBe('alice: superset production: stop superset-production 4 → 0, superset-production-worker 3 → 0 replicas in superset (a downtime)');
+  expect(h.chat.lines(REQUEST_CHANNEL)[0]).toBe(
+    'alice: superset production: stop superset-production 4 → 0, superset-production-worker 3 → 0 replicas in superset (a downtime)',
+  );
   expect(api.requestLog.filter((r) => r.startsWith('PATCH ') && r.includes('/superset/'))).toEqual([]);
   const code = /!confirm ([a-z]{6})/.exec(ask.line)![1]!;
 
@@ -138,7 +165,9 @@ it('production: stop asks for a confirmation showing what it scales; the lock is
   expect(h.chat.lines(OPS_CHANNEL)).toContainEqual(expect.stringMatching(/^superset production: stop started by alice, confirmed by carol/));
 
   h.chat.say('mallory', '!superset start production');
-  expect((await h.chat.waitFor(/^mallory: /, 15000, h.chat.sent.length)).line).toBe('mallory: start superset production needs one of superset-admins, ops (you: no groups)');
+  expect((await h.chat.waitFor(/^mallory: /, 15000, h.chat.sent.length)).line).toBe(
+    'mallory: start superset production needs one of superset-admins, ops (you: no groups)',
+  );
   h.chat.say('alice', '!superset start production');
   const ask2 = await h.chat.waitFor(/^to go ahead, say within 5m00s: !confirm ([a-z]{6})/, 15000, h.chat.sent.length);
   h.chat.say('alice', `!confirm ${/!confirm ([a-z]{6})/.exec(ask2.line)![1]}`);

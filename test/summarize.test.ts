@@ -9,13 +9,23 @@ const now = new Date('2026-11-22T12:00:00Z');
 describe('status summary', () => {
   it('reads the version people know from an image reference', () => {
     expect(imageVersion(SUPERSET_IMAGE)).toBe('2026-02-16-150514');
-    expect(imageVersion('docker-registry.discovery.wmnet/repos/data-engineering/airflow:airflow-2.11.2-py3.11-2026-06-10-101532-7d2f9a4c1e8b6d3f0a5c9e2b7d4f1a8c6e3b0d95@sha256:' + 'a'.repeat(64))).toBe('airflow-2.11.2-py3.11-2026-06-10-101532');
+    expect(
+      imageVersion(
+        'docker-registry.discovery.wmnet/repos/data-engineering/airflow:airflow-2.11.2-py3.11-2026-06-10-101532-7d2f9a4c1e8b6d3f0a5c9e2b7d4f1a8c6e3b0d95@sha256:' +
+          'a'.repeat(64),
+      ),
+    ).toBe('airflow-2.11.2-py3.11-2026-06-10-101532');
     expect(imageVersion('registry:5000/hub')).toBe('latest');
   });
 
   it('gives one compact line for a healthy environment', () => {
     const pods = [0, 1, 2, 3].map((i) => makePod({ namespace: 'superset', labels, image: SUPERSET_IMAGE, seed: i, ageSeconds: 3 * 86400, now }));
-    const h = assessEnvironment(ids, pods, [makeDeployment({ namespace: 'superset', name: 'superset', labels, image: SUPERSET_IMAGE, replicas: 4, now })], now.getTime());
+    const h = assessEnvironment(
+      ids,
+      pods,
+      [makeDeployment({ namespace: 'superset', name: 'superset', labels, image: SUPERSET_IMAGE, replicas: 4, now })],
+      now.getTime(),
+    );
     expect(h.healthy).toBe(true);
     expect(formatEnvironment(h)).toEqual(['superset production: 4/4 ready, image 2026-02-16-150514, 0 restarts, up 3d']);
   });

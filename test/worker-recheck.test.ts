@@ -21,7 +21,12 @@ import { startSlapd, type Slapd } from './support/slapd.js';
 // The worker checks permissions again right before a mutating job runs: groups may have changed.
 const touchVerb = (ran: string[]) =>
   defineVerb({
-    verb: 'touch', scope: 'service', mutating: true, environment: 'required', usage: '', summary: '',
+    verb: 'touch',
+    scope: 'service',
+    mutating: true,
+    environment: 'required',
+    usage: '',
+    summary: '',
     parse: () => ({}),
     async run(_ctx, _args, d) {
       ran.push(d.requester.nick);
@@ -30,8 +35,12 @@ const touchVerb = (ran: string[]) =>
   });
 
 let slapd: Slapd;
-beforeAll(async () => { slapd = await startSlapd(); });
-afterAll(async () => { await slapd?.close(); });
+beforeAll(async () => {
+  slapd = await startSlapd();
+});
+afterAll(async () => {
+  await slapd?.close();
+});
 
 it('refuses a queued job when the requester lost the group meanwhile, without running it', async () => {
   const prefix = freshPrefix('recheck');
@@ -48,7 +57,14 @@ it('refuses a queued job when the requester lost the group meanwhile, without ru
   await events.waitUntilReady();
   const worker = startWorker({
     queues,
-    runner: verbRunner([...allVerbs, touchVerb(ran)], { config, registry: new ServiceRegistry(config), kube: {} as KubeClient, access, clock: systemClock, scope: queues }),
+    runner: verbRunner([...allVerbs, touchVerb(ran)], {
+      config,
+      registry: new ServiceRegistry(config),
+      kube: {} as KubeClient,
+      access,
+      clock: systemClock,
+      scope: queues,
+    }),
     log: pino({ level: 'silent' }),
   });
   const job = (nick: string): JobData => ({
@@ -81,9 +97,10 @@ it('refuses a queued job when the requester lost the group meanwhile, without ru
     expect(posted).toContain('after: touch superset staging needs one of superset-admins (you: wmf)');
     await outbox.close();
   } finally {
-    if (removed) execFileSync('ldapmodify', ['-x', '-H', slapd.url, '-D', slapd.adminDn, '-w', slapd.adminPassword], {
-      input: `dn: cn=superset-admins,ou=groups,dc=wikimedia,dc=org\nchangetype: modify\nadd: member\nmember: uid=alice,ou=people,dc=wikimedia,dc=org\n-\ndelete: member\nmember: uid=carol,ou=people,dc=wikimedia,dc=org\n`,
-    });
+    if (removed)
+      execFileSync('ldapmodify', ['-x', '-H', slapd.url, '-D', slapd.adminDn, '-w', slapd.adminPassword], {
+        input: `dn: cn=superset-admins,ou=groups,dc=wikimedia,dc=org\nchangetype: modify\nadd: member\nmember: uid=alice,ou=people,dc=wikimedia,dc=org\n-\ndelete: member\nmember: uid=carol,ou=people,dc=wikimedia,dc=org\n`,
+      });
     await worker.close();
     await events.close();
     await commands.close();

@@ -54,13 +54,17 @@ export class Access {
     const { user: _u, groups: _g, name: _n, mail: _m, ...asked } = identity;
     if (!asked.account || !this.directory) return asked;
     const found = await this.directory.lookup(asked, o);
-    return found ? { ...asked, user: found.user, groups: found.groups, ...(found.name ? { name: found.name } : {}), ...(found.mail ? { mail: found.mail } : {}) } : asked;
+    return found
+      ? { ...asked, user: found.user, groups: found.groups, ...(found.name ? { name: found.name } : {}), ...(found.mail ? { mail: found.mail } : {}) }
+      : asked;
   }
 
   async authorize(identity: Identity, command: Command, spec: VerbSpec, stage: 'gateway' | 'worker' = 'gateway'): Promise<Decision> {
     const decision = await this.evaluate(identity, command, spec, stage === 'worker');
     // Written beside the command, not in front of it; ioredis keeps the order and queues while reconnecting.
-    void this.audit?.record({ stage, command, identity: decision.identity, allowed: decision.allowed, reason: decision.reason }).catch((err: unknown) => this.onAuditError?.(err));
+    void this.audit
+      ?.record({ stage, command, identity: decision.identity, allowed: decision.allowed, reason: decision.reason })
+      .catch((err: unknown) => this.onAuditError?.(err));
     return decision;
   }
 
@@ -75,10 +79,7 @@ export class Access {
     }
     const answer = decide(this.config, command, spec, who);
     if (answer.allowed) return { allowed: true, reason: answer.reason, identity: who };
-    const error =
-      answer.missing === 'login'
-        ? new NotLoggedInError(describe(command), LOGIN)
-        : new PermissionDeniedError(answer.reason);
+    const error = answer.missing === 'login' ? new NotLoggedInError(describe(command), LOGIN) : new PermissionDeniedError(answer.reason);
     return { allowed: false, reason: answer.reason, identity: who, error };
   }
 }

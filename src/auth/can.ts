@@ -6,7 +6,8 @@ import { decide, requiredGroups } from './policy.js';
 /** Service verbs an already-identified person may run on a service (for help and whoami). */
 export function verbsAllowed(config: Config, who: Identity, service: string, verbs: readonly VerbSpec[]): VerbSpec[] {
   return verbs.filter(
-    (v) => v.scope === 'service' && (v.available?.(config, service) ?? true) && decide(config, { service, verb: v.verb, args: [], requestId: '' }, v, who).allowed,
+    (v) =>
+      v.scope === 'service' && (v.available?.(config, service) ?? true) && decide(config, { service, verb: v.verb, args: [], requestId: '' }, v, who).allowed,
   );
 }
 

@@ -18,9 +18,7 @@ export function describe(command: Command): string {
   return [command.verb, command.service, command.environment].filter(Boolean).join(' ');
 }
 
-export type PolicyAnswer =
-  | { allowed: true; reason: string }
-  | { allowed: false; reason: string; missing: 'login' | 'directory-user' | 'group' | 'nobody' };
+export type PolicyAnswer = { allowed: true; reason: string } | { allowed: false; reason: string; missing: 'login' | 'directory-user' | 'group' | 'nobody' };
 
 /** Pure decision on an identity whose directory groups are already known. */
 export function decide(config: Config, command: Command, spec: VerbSpec, who: Identity): PolicyAnswer {

@@ -12,9 +12,7 @@ export class FairQueue<T> {
   private current?: string;
   private count = 0;
 
-  constructor(
-    private readonly o: { halfLifeMs?: number; stickiness?: number; now?: () => number } = {},
-  ) {}
+  constructor(private readonly o: { halfLifeMs?: number; stickiness?: number; now?: () => number } = {}) {}
 
   private get now(): number {
     return (this.o.now ?? Date.now)();

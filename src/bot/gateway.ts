@@ -84,12 +84,15 @@ export class Gateway {
       if (limited) return limited.reply ? await answer([limited.reply], true) : undefined;
       const { command, spec: verb } = parsed;
       verbName = command.verb;
-      const account = msg.sender.account ?? (verb.anonymous && requiredGroups(config, command.service, verb) === 'public' ? undefined : await msg.sender.lookupAccount?.());
+      const account =
+        msg.sender.account ?? (verb.anonymous && requiredGroups(config, command.service, verb) === 'public' ? undefined : await msg.sender.lookupAccount?.());
       const identity: Identity = { network: msg.network, nick: msg.sender.nick, ...(account ? { account } : {}) };
       const decision = await access.authorize(identity, command, verb);
       if (!decision.allowed) {
         metrics?.command(verbName, 'denied');
-        await history?.store.denied(command, decision.identity, replyTo, decision.reason).catch((err: unknown) => this.o.log.error({ err }, 'history write failed'));
+        await history?.store
+          .denied(command, decision.identity, replyTo, decision.reason)
+          .catch((err: unknown) => this.o.log.error({ err }, 'history write failed'));
         return await answer([toUserParts(decision.error)], true);
       }
       // the verb reads its arguments once, here; the worker runs with what it made of them

@@ -51,14 +51,40 @@ export function sendLimits(
 ): SendLimits & { profile: Exclude<RateProfileName, 'auto'> } {
   const profile = profileFor(rate.profile ?? 'auto', serverVersion);
   const base = PROFILES[profile];
-  return { ...base, ...(rate.burst !== undefined ? { burst: rate.burst } : {}), ...(rate.perSecond !== undefined ? { perSecond: rate.perSecond } : {}), profile };
+  return {
+    ...base,
+    ...(rate.burst !== undefined ? { burst: rate.burst } : {}),
+    ...(rate.perSecond !== undefined ? { perSecond: rate.perSecond } : {}),
+    profile,
+  };
 }
 
 // InspIRCd 3's penalties (src/coremods): what a line costs on the strictest server we know; Solanum counts
 // every line as 1, so these are never below what it counts.
 const COSTS: Record<string, number> = {
-  PRIVMSG: 1, NOTICE: 1, PING: 1, PONG: 1, WHO: 1, MODE: 1, CAP: 1, AUTHENTICATE: 1, NICK: 1, USER: 1, PASS: 1, QUIT: 1,
-  JOIN: 2, TOPIC: 2, WHOIS: 2, WHOWAS: 2, ADMIN: 2, MONITOR: 2, INVITE: 4, INFO: 4, PART: 5, LIST: 5, KNOCK: 5,
+  PRIVMSG: 1,
+  NOTICE: 1,
+  PING: 1,
+  PONG: 1,
+  WHO: 1,
+  MODE: 1,
+  CAP: 1,
+  AUTHENTICATE: 1,
+  NICK: 1,
+  USER: 1,
+  PASS: 1,
+  QUIT: 1,
+  JOIN: 2,
+  TOPIC: 2,
+  WHOIS: 2,
+  WHOWAS: 2,
+  ADMIN: 2,
+  MONITOR: 2,
+  INVITE: 4,
+  INFO: 4,
+  PART: 5,
+  LIST: 5,
+  KNOCK: 5,
 };
 
 /** The command of a raw line (after tags and a prefix), upper-cased. */

@@ -376,16 +376,19 @@ export class PacedWriter {
     const b = this.barriers.find((x) => !x.late);
     if (!b) return;
     const due = b.sentAt + this.lagThreshold() - this.clock();
-    this.lagTimer = setTimeout(() => {
-      this.lagTimer = undefined;
-      const now = this.clock();
-      const late = this.barriers.find((x) => !x.late && now - x.sentAt > this.lagThreshold());
-      if (late) {
-        late.late = true;
-        this.slowDown(`PING unanswered after ${now - late.sentAt} ms`);
-      }
-      if (this.barriers.some((x) => !x.late)) this.watchLag();
-    }, Math.max(1, due + 1));
+    this.lagTimer = setTimeout(
+      () => {
+        this.lagTimer = undefined;
+        const now = this.clock();
+        const late = this.barriers.find((x) => !x.late && now - x.sentAt > this.lagThreshold());
+        if (late) {
+          late.late = true;
+          this.slowDown(`PING unanswered after ${now - late.sentAt} ms`);
+        }
+        if (this.barriers.some((x) => !x.late)) this.watchLag();
+      },
+      Math.max(1, due + 1),
+    );
     this.lagTimer.unref?.();
   }
 
@@ -394,7 +397,8 @@ export class PacedWriter {
     this.factor = Math.max(MIN_FACTOR, this.factor / 2);
     this.bucket.empty();
     this.slowdowns++;
-    if (before !== this.factor) this.o.log.warn({ why, perSecond: Math.round(this.o.limits().perSecond * this.factor * 100) / 100 }, 'irc server shows lag: sending slower');
+    if (before !== this.factor)
+      this.o.log.warn({ why, perSecond: Math.round(this.o.limits().perSecond * this.factor * 100) / 100 }, 'irc server shows lag: sending slower');
   }
 
   private schedule(ms: number): void {

@@ -188,7 +188,9 @@ export class IrcAdapter implements ChatAdapter {
     await this.out.send(msg.target, msg.lines);
     if (msg.topic) {
       // the announcement is out; a topic we may not set (no op, +t) is logged, never retried
-      await this.changeTopic(msg.target, msg.topic).catch((err: unknown) => this.o.log.warn({ err, channel: msg.target, key: msg.topic?.key }, 'irc topic change failed'));
+      await this.changeTopic(msg.target, msg.topic).catch((err: unknown) =>
+        this.o.log.warn({ err, channel: msg.target, key: msg.topic?.key }, 'irc topic change failed'),
+      );
     }
   }
 

@@ -64,7 +64,15 @@ interface UserInfo {
 }
 
 /** Web API errors that mean "the bot cannot post there", where the response_url still works. */
-const CHANNEL_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'cannot_dm_bot', 'user_not_in_channel', 'messages_tab_disabled']);
+const CHANNEL_ERRORS = new Set([
+  'not_in_channel',
+  'channel_not_found',
+  'is_archived',
+  'restricted_action',
+  'cannot_dm_bot',
+  'user_not_in_channel',
+  'messages_tab_disabled',
+]);
 
 function apiError(err: unknown): string | undefined {
   const data = (err as { data?: { error?: unknown } } | undefined)?.data;
@@ -175,8 +183,7 @@ export class SlackAdapter implements ChatAdapter {
     }
     // HTTP: ack() answers the request at once (processBeforeResponse: false); the work continues after
     const receiver =
-      this.socketReceiver ??
-      new HTTPReceiver({ signingSecret: this.o.signingSecret!, endpoints: '/slack/events', logger, processBeforeResponse: false });
+      this.socketReceiver ?? new HTTPReceiver({ signingSecret: this.o.signingSecret!, endpoints: '/slack/events', logger, processBeforeResponse: false });
     const app = new App({
       token: this.o.botToken,
       receiver,
@@ -196,7 +203,12 @@ export class SlackAdapter implements ChatAdapter {
         // Redis or Slack unreachable: say so to the asker rather than leave them waiting
         this.o.log.error({ err, command: command.command }, 'slack: could not take a slash command');
         if (command.response_url) {
-          await this.respond(command.response_url, command.channel_id, { text: 'Deckhand could not take that command (an internal service is unavailable); try again in a minute.' }, 'ephemeral').catch(() => {});
+          await this.respond(
+            command.response_url,
+            command.channel_id,
+            { text: 'Deckhand could not take that command (an internal service is unavailable); try again in a minute.' },
+            'ephemeral',
+          ).catch(() => {});
         }
       }
     });
@@ -250,7 +262,10 @@ export class SlackAdapter implements ChatAdapter {
       // through the response_url, which Slack accepts wherever the command was typed.
       if (!CHANNEL_ERRORS.has(apiError(err) ?? '')) this.o.log.warn({ err, channel }, 'slack: acknowledgement post failed; using response_url');
       threadId = threadHandle(undefined, cmd.trigger_id);
-      if (ctx.responseUrl) await this.respond(ctx.responseUrl, channel, { text: working }, 'in_channel').catch((e) => this.o.log.warn({ err: e }, 'slack: response_url acknowledgement failed'));
+      if (ctx.responseUrl)
+        await this.respond(ctx.responseUrl, channel, { text: working }, 'in_channel').catch((e) =>
+          this.o.log.warn({ err: e }, 'slack: response_url acknowledgement failed'),
+        );
     }
     await this.state.saveContext(channel, threadId, ctx);
     onMessage({
@@ -280,7 +295,10 @@ export class SlackAdapter implements ChatAdapter {
     // Answer under the mention; inside an existing thread, name the mention too (several people may ask there).
     const threadId = e.threadTs ? threadHandle(e.threadTs, e.ts) : threadHandle(e.ts);
     await this.state.saveContext(e.channel, threadId, { user: e.user, channel: e.channel, typed: text });
-    const name = await this.users.fetch(e.user).then((u) => u?.name, () => undefined);
+    const name = await this.users.fetch(e.user).then(
+      (u) => u?.name,
+      () => undefined,
+    );
     onMessage({
       network: this.network,
       channel: e.channel,
@@ -382,7 +400,14 @@ export class SlackAdapter implements ChatAdapter {
     });
   }
 
-  private async postEphemeral(channel: string, user: string, p: SlackPayload, threadTs: string | undefined, ctx: RequestContext | undefined, viaResponseUrl: boolean): Promise<void> {
+  private async postEphemeral(
+    channel: string,
+    user: string,
+    p: SlackPayload,
+    threadTs: string | undefined,
+    ctx: RequestContext | undefined,
+    viaResponseUrl: boolean,
+  ): Promise<void> {
     if (viaResponseUrl) return this.respond(ctx!.responseUrl!, channel, p, 'ephemeral');
     try {
       await this.app!.client.chat.postEphemeral({

@@ -94,13 +94,21 @@ export async function upgradeVersion(git: GitSettings, t: VersionTarget, req: Ed
   if (shared.length && !req.shared) {
     if (t.onShared === 'refuse') throw new SharedFileError(spec.file, shared, 'add --shared (or --all) to edit it for all of them');
     if (t.onShared === 'own-file') {
-      if (!t.ownFile) throw new ChartsNotConfiguredError(`${t.name} has no values file of its own to set the version in (services.<service>.environments.<env>.values)`);
+      if (!t.ownFile)
+        throw new ChartsNotConfiguredError(`${t.name} has no values file of its own to set the version in (services.<service>.environments.<env>.values)`);
       spec = { ...spec, file: t.ownFile };
       shared = sharedWith(git.checkout, spec.file, t.others.concat(t.ownFiles), t.name);
       if (shared.length) throw new SharedFileError(spec.file, shared);
     }
   }
-  const shadowed = shared.length ? findShadows(git.checkout, spec.file, spec.keys, t.ownFiles.filter((c) => shared.includes(c.name) || c.name === t.name)) : [];
+  const shadowed = shared.length
+    ? findShadows(
+        git.checkout,
+        spec.file,
+        spec.keys,
+        t.ownFiles.filter((c) => shared.includes(c.name) || c.name === t.name),
+      )
+    : [];
   const label = shared.length ? dirLabel(git.checkout, spec.file) : t.label;
   let description = '';
   let undo: string | undefined;

@@ -70,7 +70,10 @@ export function labelOf(service: string, environment: string, env: ChartsEnviron
 
 const nameOf = (service: string, environment: string) => `${service} ${environment}`;
 
-function everyEnvironment(services: ChartsServices, fileOf: (svc: ChartsServiceView, env: ChartsEnvironmentView, where: string) => string | undefined): Candidate[] {
+function everyEnvironment(
+  services: ChartsServices,
+  fileOf: (svc: ChartsServiceView, env: ChartsEnvironmentView, where: string) => string | undefined,
+): Candidate[] {
   const out: Candidate[] = [];
   for (const [s, svc] of Object.entries(services)) {
     for (const [e, env] of Object.entries(svc.environments)) {
@@ -89,7 +92,8 @@ export function flagsSpec(services: ChartsServices, service: string, environment
   const { svc, env } = environmentOf(services, service, environment);
   if (svc.flags === undefined) throw new ChartsNotConfiguredError(`${service} has no feature flags configured (services.${service}.flags)`);
   const f = parse(flagsSchema, svc.flags, `services.${service}.flags`);
-  if (!env.values) throw new ChartsNotConfiguredError(`${service} ${environment} has no values file for its flags (services.${service}.environments.${environment}.values)`);
+  if (!env.values)
+    throw new ChartsNotConfiguredError(`${service} ${environment} has no values file for its flags (services.${service}.environments.${environment}.values)`);
   return {
     label: nameOf(service, environment),
     file: parse(relPath, env.values, `services.${service}.environments.${environment}.values`),
@@ -122,7 +126,8 @@ export function versionTarget(services: ChartsServices, service: string, environ
   if (svc.upgrade === undefined) throw new ChartsNotConfiguredError(`${service} has no upgrades configured (services.${service}.upgrade)`);
   const u = parse(upgradeSchema, svc.upgrade, `services.${service}.upgrade`);
   const file = versionFile(svc, env, `services.${service}`);
-  if (!file) throw new ChartsNotConfiguredError(`${service} ${environment}: no file for the version (services.${service}.upgrade.file or the environment's values)`);
+  if (!file)
+    throw new ChartsNotConfiguredError(`${service} ${environment}: no file for the version (services.${service}.upgrade.file or the environment's values)`);
   const spec: VersionSpec = { label: nameOf(service, environment), file, keys: u.keys };
   return {
     name: nameOf(service, environment),

@@ -7,7 +7,9 @@ import { quoteBack } from '../core/sanitize.js';
 export class InvalidFlagNameError extends UserError {
   override name = 'InvalidFlagNameError';
   constructor(readonly given: string) {
-    super(`refused: ${JSON.stringify(quoteBack(given))} is not a feature flag name (capital letters, digits and _, starting with a letter, e.g. ALERT_REPORTS)`);
+    super(
+      `refused: ${JSON.stringify(quoteBack(given))} is not a feature flag name (capital letters, digits and _, starting with a letter, e.g. ALERT_REPORTS)`,
+    );
   }
 }
 
@@ -44,7 +46,11 @@ export class FlagRefusedError extends UserError {
 /** The file to edit is shared with other environments, and the request did not say that is meant. */
 export class SharedFileError extends UserError {
   override name = 'SharedFileError';
-  constructor(readonly file: string, readonly others: readonly string[], hint = 'add --shared to edit it for all of them') {
+  constructor(
+    readonly file: string,
+    readonly others: readonly string[],
+    hint = 'add --shared to edit it for all of them',
+  ) {
     super(`${file} is shared with ${others.join(', ')}: editing it changes ${others.length === 1 ? 'that environment' : 'those environments'} too; ${hint}`);
   }
 }
@@ -52,7 +58,10 @@ export class SharedFileError extends UserError {
 /** Our change does not apply on top of what is in the remote (or the local branch): nothing was committed or pushed. */
 export class GitConflictError extends UserError {
   override name = 'GitConflictError';
-  constructor(readonly files: readonly string[], readonly onto: string) {
+  constructor(
+    readonly files: readonly string[],
+    readonly onto: string,
+  ) {
     super(
       `refused: the change conflicts with ${onto}${files.length ? ` in ${files.join(', ')}` : ''}; nothing was committed or pushed, the checkout is as it was — resolve it by hand in the deployment-charts checkout`,
     );
@@ -70,7 +79,10 @@ export class CheckoutDirtyError extends UserError {
 /** git itself failed (network, permissions, a hook); the first line of its message, never a secret of ours. */
 export class GitCommandError extends UserError {
   override name = 'GitCommandError';
-  constructor(readonly step: string, readonly detail: string) {
+  constructor(
+    readonly step: string,
+    readonly detail: string,
+  ) {
     super(`git ${step} failed: ${quoteBack(detail, 200)}`);
   }
 }
@@ -78,7 +90,11 @@ export class GitCommandError extends UserError {
 /** The remote refused the push (not because it moved ahead: that is retried). */
 export class PushRejectedError extends UserError {
   override name = 'PushRejectedError';
-  constructor(readonly ref: string, readonly detail: string, readonly commit: string) {
+  constructor(
+    readonly ref: string,
+    readonly detail: string,
+    readonly commit: string,
+  ) {
     super(`the remote refused ${ref}: ${quoteBack(detail, 200)} (commit ${commit.slice(0, 12)} was not pushed)`);
   }
 }

@@ -253,8 +253,7 @@ export function planFlag(root: string, spec: FlagsSpec, name: string, on: boolea
       overridden.push(spec.path);
     }
     set(envKeys, [...base, name]);
-  }
-  else {
+  } else {
     for (const { dotted, keys } of ctx.paths) {
       const eff = effective(withTarget(ctx, text), keys, dotted);
       if (eff.kind === 'map') {
@@ -273,7 +272,10 @@ export function planFlag(root: string, spec: FlagsSpec, name: string, on: boolea
         }
         overridden.push(dotted);
       }
-      set(keys, eff.items.map((i) => i.name).filter((n) => n !== name));
+      set(
+        keys,
+        eff.items.map((i) => i.name).filter((n) => n !== name),
+      );
     }
   }
 

@@ -135,7 +135,10 @@ async function run(s: GitSettings, cwd: string, args: string[], o: { input?: str
 }
 
 function firstLine(r: Run): string {
-  const lines = `${r.stderr}\n${r.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = `${r.stderr}\n${r.stdout}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.find((l) => /^(fatal|error):/.test(l)) ?? lines[0] ?? `exit ${r.exitCode}`;
 }
 
@@ -217,7 +220,8 @@ function checkPerson(p: Person, what: string): void {
 export function reviewRefFor(s: GitSettings, job: ChangeJob): string {
   const label = job.label.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '') || 'change';
   const ref = s.reviewRef.replaceAll('{branch}', s.branch).replaceAll('{job}', job.id).replaceAll('{label}', label);
-  if (!/^refs\/[A-Za-z0-9._/-]+$/.test(ref)) throw new ChartsNotConfiguredError(`deploymentCharts.reviewRef "${s.reviewRef}" does not make a plain ref (got "${ref}")`);
+  if (!/^refs\/[A-Za-z0-9._/-]+$/.test(ref))
+    throw new ChartsNotConfiguredError(`deploymentCharts.reviewRef "${s.reviewRef}" does not make a plain ref (got "${ref}")`);
   return checkRef(ref, /^refs\//, 'deploymentCharts.reviewRef');
 }
 
@@ -225,7 +229,9 @@ export function commitMessage(s: GitSettings, job: ChangeJob, summary: string, b
   let msg = `${job.label}: ${summary} (via deckhand, job ${job.id})\n`;
   if (body) msg += `\n${body.trim()}\n`;
   if (s.changeId) {
-    const id = createHash('sha1').update(`${job.id}\n${seed}\n${summary}\n${randomBytes(16).toString('hex')}`).digest('hex');
+    const id = createHash('sha1')
+      .update(`${job.id}\n${seed}\n${summary}\n${randomBytes(16).toString('hex')}`)
+      .digest('hex');
     msg += `\nChange-Id: I${id}\n`;
   }
   return msg;
@@ -314,7 +320,8 @@ export async function commitChange(
       await writeFile(abs, p.text);
       const changed = (await git(s, wt, ['status', '--porcelain', '--untracked-files=all'])).split('\n').filter(Boolean);
       if (!changed.length) return { kind: 'no-change', reason: `${file} already has that content` };
-      if (changed.length !== 1 || changed[0]!.slice(3) !== file) throw new UnsafeEditError(`refused: the edit touched more than ${file}; nothing was committed`);
+      if (changed.length !== 1 || changed[0]!.slice(3) !== file)
+        throw new UnsafeEditError(`refused: the edit touched more than ${file}; nothing was committed`);
       await git(s, wt, ['add', '--', file]);
       const message = commitMessage(s, job, p.summary, p.body, base);
       await git(s, wt, ['commit', '--quiet', '--file=-', '--', file], {
@@ -353,10 +360,25 @@ export async function commitChange(
           continue;
         }
         if (typeof moved === 'object' && s.push === 'local') throw new GitCommandError('reset', moved.failed);
-        state = moved === 'updated' ? { updated: true } : { updated: false, reason: moved === 'moved' ? `the checkout's ${s.branch} has commits that are not in ${s.remote}/${s.branch}` : moved.failed };
+        state =
+          moved === 'updated'
+            ? { updated: true }
+            : { updated: false, reason: moved === 'moved' ? `the checkout's ${s.branch} has commits that are not in ${s.remote}/${s.branch}` : moved.failed };
       }
 
-      const diff = await git(s, wt, ['diff', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/', parent, commit, '--', file]);
+      const diff = await git(s, wt, [
+        'diff',
+        '--no-color',
+        '--no-ext-diff',
+        '--no-textconv',
+        '--no-renames',
+        '--src-prefix=a/',
+        '--dst-prefix=b/',
+        parent,
+        commit,
+        '--',
+        file,
+      ]);
       return {
         kind: 'committed',
         commit,
@@ -419,7 +441,14 @@ async function push(s: GitSettings, wt: string, ref: string, commit: string): Pr
  * started from and the job rebased it) a reset. With the branch checked out, the working tree follows
  * (`reset --keep` refuses rather than lose local edits). Returns 'moved' when someone else moved it.
  */
-async function advance(s: GitSettings, checkout: string, localRef: string, base: string, commit: string, jobId: string): Promise<'updated' | 'moved' | { failed: string }> {
+async function advance(
+  s: GitSettings,
+  checkout: string,
+  localRef: string,
+  base: string,
+  commit: string,
+  jobId: string,
+): Promise<'updated' | 'moved' | { failed: string }> {
   const cur = await revParse(s, checkout, localRef);
   const ff = cur === undefined || (await run(s, checkout, ['merge-base', '--is-ancestor', cur, commit])).exitCode === 0;
   if (!ff && cur !== base) return 'moved';

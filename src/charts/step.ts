@@ -26,7 +26,12 @@ function outcome(o: EditOutcome, label: string, undo: string): ChangeOutcome {
   const shared = o.shared.length ? ` (shared with ${o.shared.join(', ')})` : '';
   const head: Line = `${o.description}${shared}: commit ${o.commit.slice(0, 12)} by ${o.author}, ${where(o)}`;
   if (!o.checkout.updated) {
-    return { changed: true, commit: o.commit, deploy: false, line: `${head}; not deployed: ${o.checkout.reason ?? 'the checkout does not have it yet'} (deploy it once it is merged)` };
+    return {
+      changed: true,
+      commit: o.commit,
+      deploy: false,
+      line: `${head}; not deployed: ${o.checkout.reason ?? 'the checkout does not have it yet'} (deploy it once it is merged)`,
+    };
   }
   return { changed: true, commit: o.commit, line: head, undo: [cmd(undo)] };
 }
@@ -65,7 +70,12 @@ export function versionStep(config: Config, jobId: string, c: VersionChange): Ch
     describe: `upgrade to ${shortVersion(c.version)}`,
     async run(who) {
       const git = gitSettings(config.deploymentCharts);
-      const o = await upgradeVersion(git, versionTarget(config.services, c.service, c.environment), { jobId, author: author(who), shared: c.shared }, c.version);
+      const o = await upgradeVersion(
+        git,
+        versionTarget(config.services, c.service, c.environment),
+        { jobId, author: author(who), shared: c.shared },
+        c.version,
+      );
       if (o.kind === 'committed' && o.undo?.kind === 'upgrade') previous = o.undo.version;
       const out = outcome(o, label, `${c.service} upgrade ${previous ?? '<previous version>'} ${c.environment}${c.shared ? ' --shared' : ''}`);
       if (o.kind === 'committed' && o.shadowed.length && out.changed) {

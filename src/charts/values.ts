@@ -19,7 +19,21 @@
 // Every edit is checked before it is returned: the new text is parsed again and must equal the old
 // values with exactly the requested change (deep equality of what Helm would read), and the edited path
 // must have no duplicate left. Anything else is refused (UnsafeEditError), nothing is written.
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parse, parseDocument, type Document, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  LineCounter,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  parse,
+  parseDocument,
+  type Document,
+  type Node,
+  type Pair,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import { UnsafeEditError, ValuesFileError } from './errors.js';
 
 export type Leaf = string | number | boolean | null;
@@ -233,9 +247,7 @@ function indentUnit(vf: ValuesFile): number {
 }
 
 function renderBlock(keys: Keys, value: Value, indent: string, unit: string, eol: string): string {
-  return keys
-    .map((k, i) => `${indent}${unit.repeat(i)}${renderLeaf(k)}:${i === keys.length - 1 ? ` ${renderInline(value)}` : ''}`)
-    .join(eol);
+  return keys.map((k, i) => `${indent}${unit.repeat(i)}${renderLeaf(k)}:${i === keys.length - 1 ? ` ${renderInline(value)}` : ''}`).join(eol);
 }
 
 function renderFlowPair(keys: Keys, value: Value): string {
@@ -341,7 +353,13 @@ function editSeq(ed: Editor, pair: AnyPair, seq: YAMLSeq, want: readonly Leaf[])
   const added = want.slice(j);
   const removed = scalars.filter((_, k) => !keep[k]);
   if (!removed.length && !added.length) return;
-  if (seq.flow && !multiLine(ed, seq)) return rebuildFlow(ed, seq, scalars.filter((_, k) => keep[k]), added);
+  if (seq.flow && !multiLine(ed, seq))
+    return rebuildFlow(
+      ed,
+      seq,
+      scalars.filter((_, k) => keep[k]),
+      added,
+    );
   if (!want.length) return emptySeq(ed, pair, seq);
   // the last item removed and others added would touch the same line twice: write the list again
   if ((added.length && !keep.at(-1)) || (seq.flow && removed.length)) return replaceSeq(ed, pair, seq, want);
@@ -401,7 +419,10 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => sameValue(x, (b as unknown[])[i]));
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 function copy(v: unknown): unknown {

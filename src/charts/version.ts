@@ -48,7 +48,13 @@ export function planVersion(root: string, spec: VersionSpec, version: string): V
   keys.forEach((k, i) => (previous[spec.keys[i]!] = lookup(f.values, k)?.value ?? null));
   const todo = keys.filter((_, i) => previous[spec.keys[i]!] !== version);
   if (!todo.length) {
-    return { kind: 'no-change', version, file: spec.file, real: f.real, reason: `${spec.label ?? spec.file} is already at ${shortVersion(version)} (${spec.keys.join(', ')} in ${f.real})` };
+    return {
+      kind: 'no-change',
+      version,
+      file: spec.file,
+      real: f.real,
+      reason: `${spec.label ?? spec.file} is already at ${shortVersion(version)} (${spec.keys.join(', ')} in ${f.real})`,
+    };
   }
   let text = f.values.text;
   for (const k of todo) text = setIn(readValues(text, spec.file), k, version);

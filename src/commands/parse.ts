@@ -47,7 +47,16 @@ function parse<S extends VerbSpec>(text: string, verbs: readonly S[], registry: 
   const verbName = tokens[1]?.toLowerCase() ?? 'status';
   const spec = serviceVerbs.find((v) => v.verb === verbName);
   if (!spec) {
-    return { ok: false, error: new UnknownVerbError(quoteBack(tokens[1]!), closest(verbName, serviceVerbs.map((v) => v.verb))) };
+    return {
+      ok: false,
+      error: new UnknownVerbError(
+        quoteBack(tokens[1]!),
+        closest(
+          verbName,
+          serviceVerbs.map((v) => v.verb),
+        ),
+      ),
+    };
   }
 
   const { environment, args } = environmentOf(spec, service, tokens.slice(2), registry);
@@ -74,7 +83,8 @@ function environmentOf(spec: VerbSpec, service: string, words: string[], registr
   // (`logs webserver staging --lines 50`) unless it is an environment's name (`logs web --previous staging`)
   let at = 0;
   if (last) {
-    const optionValue = (i: number): boolean => i > 0 && words[i - 1]!.startsWith('--') && !words[i - 1]!.includes('=') && !envs.includes(words[i]!.toLowerCase());
+    const optionValue = (i: number): boolean =>
+      i > 0 && words[i - 1]!.startsWith('--') && !words[i - 1]!.includes('=') && !envs.includes(words[i]!.toLowerCase());
     for (at = words.length - 1; at > 0 && (words[at]!.startsWith('--') || optionValue(at)); at--);
   }
   const candidate = words[at];

@@ -18,7 +18,14 @@ export const relPath = z
 export const dirPath = z
   .string()
   .regex(/^(?:\{dir\}\/)?[A-Za-z0-9._][A-Za-z0-9._/-]*$/, 'must be a plain path relative to the checkout, optionally starting with {dir}/')
-  .refine((p) => !p.replace(/^\{dir\}\//, '').split('/').some((s) => s === '' || s === '.' || s === '..'), 'must not contain empty, . or .. parts');
+  .refine(
+    (p) =>
+      !p
+        .replace(/^\{dir\}\//, '')
+        .split('/')
+        .some((s) => s === '' || s === '.' || s === '..'),
+    'must not contain empty, . or .. parts',
+  );
 const email = z.string().regex(/^[^\s<>@,;"'\\]+@[^\s<>@,;"'\\]+$/, 'must be an e-mail address');
 
 export const deploymentChartsSchema = z.strictObject({
@@ -28,7 +35,10 @@ export const deploymentChartsSchema = z.strictObject({
   /** direct: push to <remote>/<branch>; review: push to reviewRef; local: commit in the checkout only. `true`/`false` mean direct/local. */
   push: z.union([z.enum(['direct', 'review', 'local']), z.boolean().transform((b) => (b ? 'direct' : 'local'))]).default('local'),
   /** For push: review. {branch}, {job}, {label}; e.g. refs/heads/deckhand/{label}-{job} for a plain git server. */
-  reviewRef: z.string().regex(/^refs\/[A-Za-z0-9._/{}-]+$/, 'must be a ref like refs/for/{branch}').default('refs/for/{branch}'),
+  reviewRef: z
+    .string()
+    .regex(/^refs\/[A-Za-z0-9._/{}-]+$/, 'must be a ref like refs/for/{branch}')
+    .default('refs/for/{branch}'),
   /** Gerrit Change-Id trailer (Gerrit refuses changes without one); default: on when pushing for review to a Gerrit refs/for/ ref. */
   changeId: z.boolean().optional(),
   committer: z.strictObject({ name: z.string().min(1), email }).default({ name: 'Deckhand', email: 'deckhand@localhost' }),
@@ -63,4 +73,3 @@ export const upgradeSchema = z.strictObject({
 export type DeploymentChartsConfig = z.infer<typeof deploymentChartsSchema>;
 export type FlagsConfig = z.infer<typeof flagsSchema>;
 export type UpgradeConfig = z.infer<typeof upgradeSchema>;
-

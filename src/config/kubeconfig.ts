@@ -34,7 +34,9 @@ const firstLine = (s: string): string => s.split('\n')[0]!.trim();
 export function checkKubeconfig(source: KubeconfigSource, config: Config): void {
   if (source.origin === 'in-cluster') return;
   if (source.origin === 'none') {
-    throw new ConfigError('kubernetes.kubeconfig: not set, and there is no KUBECONFIG, ~/.kube/config or in-cluster service account (set kubernetes.kubeconfig, or run with --sandbox)');
+    throw new ConfigError(
+      'kubernetes.kubeconfig: not set, and there is no KUBECONFIG, ~/.kube/config or in-cluster service account (set kubernetes.kubeconfig, or run with --sandbox)',
+    );
   }
   const problems: string[] = [];
   const contexts = new Map<string, string>(); // name → cluster
@@ -97,7 +99,8 @@ export function checkKubeconfig(source: KubeconfigSource, config: Config): void 
     }
     const cluster = contexts.get(name);
     if (cluster === undefined) problems.push(`${key}: no context "${name}" in ${where}${has}`);
-    else if (cluster && clusters.size && !clusters.has(cluster)) problems.push(`${key}: context "${name}" names cluster "${cluster}", which is not in ${where}`);
+    else if (cluster && clusters.size && !clusters.has(cluster))
+      problems.push(`${key}: context "${name}" names cluster "${cluster}", which is not in ${where}`);
   }
   if (problems.length) throw new ConfigError(problems.join('\n'), { problems });
 }

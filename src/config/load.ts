@@ -79,7 +79,7 @@ function pickOption(options: ZodType[], value: unknown): ZodType | undefined {
 export function validKeys(schema: ZodType, raw: unknown, path: PropertyKey[]): string[] {
   let s = schema;
   let v = raw;
-  for (let i = 0; ; ) {
+  for (let i = 0; ;) {
     s = unwrap(s);
     let d = defOf(s);
     if (d.type === 'union' && d.options) {
@@ -314,7 +314,12 @@ export function loadSettings(o: LoadOptions = {}): Settings {
   const config = loadConfig(path);
   if (env.REDIS_URL) {
     const r = configSchema.shape.redis.safeParse({ ...config.redis, url: env.REDIS_URL });
-    if (!r.success) throw new ConfigError(`REDIS_URL: ${issueLines(r.error).map((l) => l.replace(/^url: /, '')).join('; ')}`);
+    if (!r.success)
+      throw new ConfigError(
+        `REDIS_URL: ${issueLines(r.error)
+          .map((l) => l.replace(/^url: /, ''))
+          .join('; ')}`,
+      );
     config.redis.url = env.REDIS_URL;
   }
   let logLevel: string | undefined = config.log.level;

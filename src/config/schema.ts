@@ -8,13 +8,18 @@ import { z } from 'zod';
 /** A port Deckhand connects to. */
 const port = z.number().int('must be a whole number').min(1, 'must be a port, 1–65535').max(65535, 'must be a port, 1–65535');
 /** A port Deckhand listens on; 0 picks a free one (tests). */
-const listenPort = z.number().int('must be a whole number').min(0, 'must be a port, 1–65535 (or 0 for any free port)').max(65535, 'must be a port, 1–65535 (or 0 for any free port)');
+const listenPort = z
+  .number()
+  .int('must be a whole number')
+  .min(0, 'must be a port, 1–65535 (or 0 for any free port)')
+  .max(65535, 'must be a port, 1–65535 (or 0 for any free port)');
 /** A URL of one of these schemes whose port, when it has one, is in range. */
 function urlOf(schemes: string[]) {
   const want = schemes.map((x) => `${x}://`).join(' or ');
   return z.string().superRefine((v, ctx) => {
     const portText = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(v)?.[1];
-    if (portText !== undefined && (Number(portText) < 1 || Number(portText) > 65535)) return void ctx.addIssue({ code: 'custom', message: 'port must be 1–65535' });
+    if (portText !== undefined && (Number(portText) < 1 || Number(portText) > 65535))
+      return void ctx.addIssue({ code: 'custom', message: 'port must be 1–65535' });
     let u: URL;
     try {
       u = new URL(v);
@@ -33,11 +38,17 @@ const deployHelmfile = z.strictObject({
   tool: z.literal('helmfile'),
   dir: z.string().min(1),
   environment: z.string().min(1),
-  selector: z.string().regex(/^name=[A-Za-z0-9._-]+$/, 'must look like name=<release>').optional(),
+  selector: z
+    .string()
+    .regex(/^name=[A-Za-z0-9._-]+$/, 'must look like name=<release>')
+    .optional(),
   /** The helm release (`releases`, `rollback`); default the selector's name=…, else the environment's name. */
   release: name.optional(),
   /** The kubeconfig helm is given for `releases` and `rollback`: the one the helmfile passes in helmDefaults.args. */
-  kubeconfig: z.string().regex(/^\/[A-Za-z0-9._/-]+$/, 'must be an absolute path').optional(),
+  kubeconfig: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._/-]+$/, 'must be an absolute path')
+    .optional(),
 });
 const deployHelm = z.strictObject({
   tool: z.literal('helm'),
@@ -47,7 +58,10 @@ const deployHelm = z.strictObject({
   valuesFiles: z.array(z.string()).default([]),
   dir: z.string().optional(),
   /** The kubeconfig for `releases` and `rollback` (default: helm's, from KUBECONFIG). */
-  kubeconfig: z.string().regex(/^\/[A-Za-z0-9._/-]+$/, 'must be an absolute path').optional(),
+  kubeconfig: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._/-]+$/, 'must be an absolute path')
+    .optional(),
 });
 
 export const environmentSchema = z.strictObject({
@@ -70,7 +84,9 @@ export const serviceSchema = z.strictObject({
   /** Version bumps (`upgrade <version>`): which file and keys. */
   upgrade: upgradeSchema.optional(),
   /** `stop <env>` / `start <env>`: the deployments scaled to 0 and back ({release} is the environment's helm release). */
-  stop: z.strictObject({ deployments: z.array(z.string().regex(/^[a-z0-9{}][-a-z0-9{}]*$/, 'must be a deployment name (may hold {release})')).min(1) }).optional(),
+  stop: z
+    .strictObject({ deployments: z.array(z.string().regex(/^[a-z0-9{}][-a-z0-9{}]*$/, 'must be a deployment name (may hold {release})')).min(1) })
+    .optional(),
 });
 
 const ircSchema = z.strictObject({
@@ -87,20 +103,24 @@ const ircSchema = z.strictObject({
    * server's version; InspIRCd's default class, Solanum/Libera, else the stricter); burst/perSecond replace the
    * profile's where a network grants the bot more. A PING round trip lagMs above the best one slows it down.
    */
-  rate: z.strictObject({
-    profile: z.enum(['auto', 'inspircd', 'solanum', 'safe']).default('auto'),
-    burst: z.number().int().min(1).optional(),
-    perSecond: z.number().positive().optional(),
-    lagMs: z.number().int().positive().default(1000),
-  }).default({ profile: 'auto', lagMs: 1000 }),
+  rate: z
+    .strictObject({
+      profile: z.enum(['auto', 'inspircd', 'solanum', 'safe']).default('auto'),
+      burst: z.number().int().min(1).optional(),
+      perSecond: z.number().positive().optional(),
+      lagMs: z.number().int().positive().default(1000),
+    })
+    .default({ profile: 'auto', lagMs: 1000 }),
   /** CTCP VERSION/PING/TIME/CLIENTINFO answers: paced, one per sender per perSenderSeconds, perMinute in all; answer: false for none. */
-  ctcp: z.strictObject({
-    answer: z.boolean().default(true),
-    version: z.string().min(1).default('Deckhand ChatOps bot'),
-    perSenderSeconds: z.number().min(0).default(60),
-    perMinute: z.number().positive().default(10),
-    maxQueued: z.number().int().min(0).default(3),
-  }).default({ answer: true, version: 'Deckhand ChatOps bot', perSenderSeconds: 60, perMinute: 10, maxQueued: 3 }),
+  ctcp: z
+    .strictObject({
+      answer: z.boolean().default(true),
+      version: z.string().min(1).default('Deckhand ChatOps bot'),
+      perSenderSeconds: z.number().min(0).default(60),
+      perMinute: z.number().positive().default(10),
+      maxQueued: z.number().int().min(0).default(3),
+    })
+    .default({ answer: true, version: 'Deckhand ChatOps bot', perSenderSeconds: 60, perMinute: 10, maxQueued: 3 }),
   /** Bytes of text per PRIVMSG, kept below the 512-byte protocol line with room for the prefix. */
   maxLineBytes: z.number().int().min(50).max(450).default(400),
   /** Longer answers show this many lines, then a pointer to the whole answer in the job's log (`!job N log`, and its signed page). */
@@ -130,7 +150,10 @@ const ldapSchema = z.strictObject({
 // Slack (src/bot/slack.ts): the settings besides the connection, with the values Slack asks for as defaults.
 const slackSettings = z.strictObject({
   /** The catch-all slash command; every other command is taken as a service name. */
-  mainCommand: z.string().regex(/^\/?[a-z0-9][a-z0-9_-]{0,31}$/, 'must be a slash command name like deckhand').default('deckhand'),
+  mainCommand: z
+    .string()
+    .regex(/^\/?[a-z0-9][a-z0-9_-]{0,31}$/, 'must be a slash command name like deckhand')
+    .default('deckhand'),
   /** Listen address in HTTP mode (default: all interfaces). */
   host: z.string().min(1).optional(),
   /** Channel-visible posts per channel: a burst, then a steady rate (Slack: about one message a second per channel). */
@@ -139,9 +162,17 @@ const slackSettings = z.strictObject({
   retries: z.number().int().min(0).default(6),
   requestTimeoutMs: z.number().int().positive().default(10_000),
   /** How long a request id is remembered, so a retried request never runs twice (Slack retries for about an hour). */
-  dedupTtlSeconds: z.number().int().positive().default(2 * 3600),
+  dedupTtlSeconds: z
+    .number()
+    .int()
+    .positive()
+    .default(2 * 3600),
   /** How long a reply thread's context (asker, response_url) is kept: longer than any job runs. */
-  contextTtlSeconds: z.number().int().positive().default(2 * 24 * 3600),
+  contextTtlSeconds: z
+    .number()
+    .int()
+    .positive()
+    .default(2 * 24 * 3600),
   /** users.info answers (e-mail for identity, name for display): cached this long, at most this many. */
   userCacheTtlSeconds: z.number().min(0).default(600),
   userCacheMax: z.number().int().min(1).default(5000),
@@ -208,7 +239,10 @@ const httpSchema = z.strictObject({
   port: listenPort.default(9180),
   host: z.string().min(1).default('127.0.0.1'),
   /** Base URL people reach the server at, for links posted in chat, e.g. https://deckhand.example.org */
-  publicUrl: z.string().regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query').optional(),
+  publicUrl: z
+    .string()
+    .regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query')
+    .optional(),
   /** Environment variable holding the HMAC secret of log links (at least 16 characters). */
   linkSecretEnv: z.string().min(1).default('DECKHAND_LINK_SECRET'),
   linkTtlHours: z.number().positive().default(24),
@@ -224,36 +258,43 @@ export const HISTORY_DEFAULTS = historySchema.parse({});
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const logLevel = z.enum(LOG_LEVELS);
 
-export const configSchema = z.strictObject({
-  /** REDIS_URL overrides url (config/load.ts). */
-  redis: z.strictObject({ url: urlOf(['redis', 'rediss']).default('redis://127.0.0.1:6379'), prefix: z.string().min(1).default('deckhand') }).default({ url: 'redis://127.0.0.1:6379', prefix: 'deckhand' }),
-  /** Log level (pino); LOG_LEVEL overrides it. Default: warn in the console role, else info. */
-  log: z.strictObject({ level: logLevel.optional() }).default({}),
-  irc: ircSchema.optional(),
-  slack: slackSchema.optional(),
-  ldap: ldapSchema.optional(),
-  kubernetes: z.strictObject({ kubeconfig: z.string().min(1).optional(), timeoutMs: z.number().int().positive().default(10000) }).default({ timeoutMs: 10000 }),
-  deploymentCharts: deploymentChartsSchema.optional(),
-  status: z.strictObject({ maxLines: z.number().int().min(1).default(8) }).default({ maxLines: 8 }),
-  services: z.record(name, serviceSchema).refine((s) => Object.keys(s).length > 0, 'needs at least one service'),
-  http: httpSchema.optional(),
-  history: historySchema.default(HISTORY_DEFAULTS),
-  deploy: deploySettings.default(DEPLOY_DEFAULTS),
-  rollouts: z.record(name, z.array(rolloutStep).min(1)).default({}),
-  maintenance: maintenanceSettings.default(MAINTENANCE_DEFAULTS),
-  monitor: monitorSettings.default(MONITOR_DEFAULTS),
-  /** Commands per user (account, else nick) in any minute, on every network; more get one "slow down" line. 0: no limit. */
-  rateLimit: z.strictObject({ perMinute: z.number().int().min(0).default(10) }).default({ perMinute: 10 }),
-}).superRefine((c, ctx) => {
-  for (const [group, steps] of Object.entries(c.rollouts)) {
-    steps.forEach((step, i) => {
-      const [svc, env] = step.split('/');
-      const service = c.services[svc!];
-      if (!service) ctx.addIssue({ code: 'custom', path: ['rollouts', group, i], message: `no service "${svc}"` });
-      else if (env && !service.environments[env]) ctx.addIssue({ code: 'custom', path: ['rollouts', group, i], message: `${svc} has no environment "${env}"` });
-    });
-  }
-});
+export const configSchema = z
+  .strictObject({
+    /** REDIS_URL overrides url (config/load.ts). */
+    redis: z
+      .strictObject({ url: urlOf(['redis', 'rediss']).default('redis://127.0.0.1:6379'), prefix: z.string().min(1).default('deckhand') })
+      .default({ url: 'redis://127.0.0.1:6379', prefix: 'deckhand' }),
+    /** Log level (pino); LOG_LEVEL overrides it. Default: warn in the console role, else info. */
+    log: z.strictObject({ level: logLevel.optional() }).default({}),
+    irc: ircSchema.optional(),
+    slack: slackSchema.optional(),
+    ldap: ldapSchema.optional(),
+    kubernetes: z
+      .strictObject({ kubeconfig: z.string().min(1).optional(), timeoutMs: z.number().int().positive().default(10000) })
+      .default({ timeoutMs: 10000 }),
+    deploymentCharts: deploymentChartsSchema.optional(),
+    status: z.strictObject({ maxLines: z.number().int().min(1).default(8) }).default({ maxLines: 8 }),
+    services: z.record(name, serviceSchema).refine((s) => Object.keys(s).length > 0, 'needs at least one service'),
+    http: httpSchema.optional(),
+    history: historySchema.default(HISTORY_DEFAULTS),
+    deploy: deploySettings.default(DEPLOY_DEFAULTS),
+    rollouts: z.record(name, z.array(rolloutStep).min(1)).default({}),
+    maintenance: maintenanceSettings.default(MAINTENANCE_DEFAULTS),
+    monitor: monitorSettings.default(MONITOR_DEFAULTS),
+    /** Commands per user (account, else nick) in any minute, on every network; more get one "slow down" line. 0: no limit. */
+    rateLimit: z.strictObject({ perMinute: z.number().int().min(0).default(10) }).default({ perMinute: 10 }),
+  })
+  .superRefine((c, ctx) => {
+    for (const [group, steps] of Object.entries(c.rollouts)) {
+      steps.forEach((step, i) => {
+        const [svc, env] = step.split('/');
+        const service = c.services[svc!];
+        if (!service) ctx.addIssue({ code: 'custom', path: ['rollouts', group, i], message: `no service "${svc}"` });
+        else if (env && !service.environments[env])
+          ctx.addIssue({ code: 'custom', path: ['rollouts', group, i], message: `${svc} has no environment "${env}"` });
+      });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;

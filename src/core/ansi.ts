@@ -32,7 +32,7 @@ function apply(style: Style, params: string): Style {
     else if (c === 2) s.dim = true;
     else if (c === 3) s.italic = true;
     else if (c === 4) s.underline = true;
-    else if (c === 22) delete s.bold, delete s.dim;
+    else if (c === 22) (delete s.bold, delete s.dim);
     else if (c === 23) delete s.italic;
     else if (c === 24) delete s.underline;
     else if (c >= 30 && c <= 37) s.fg = c - 30;
@@ -55,7 +55,9 @@ function apply(style: Style, params: string): Style {
 }
 
 function classes(s: Style): string {
-  return [s.bold && 'b', s.dim && 'd', s.italic && 'i', s.underline && 'u', s.fg !== undefined && `f${s.fg}`, s.bg !== undefined && `g${s.bg}`].filter(Boolean).join(' ');
+  return [s.bold && 'b', s.dim && 'd', s.italic && 'i', s.underline && 'u', s.fg !== undefined && `f${s.fg}`, s.bg !== undefined && `g${s.bg}`]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** One line of tool output as safe HTML: SGR colours → `<span class="b f1">`, the rest escaped. */
@@ -81,7 +83,22 @@ export function ansiToHtml(line: string): string {
 /** Colours for the classes above (the usual xterm palette, readable on a light background). */
 export const ANSI_CSS = [
   '.b{font-weight:bold}.d{opacity:.7}.i{font-style:italic}.u{text-decoration:underline}',
-  ...['#000', '#b21818', '#18a218', '#a0a018', '#2e4fd0', '#b218b2', '#18a2a2', '#888', '#555', '#e54545', '#2fbf2f', '#b8b800', '#5c7cfa', '#e545e5', '#20b8b8', '#eee'].map(
-    (c, i) => `.f${i}{color:${c}}.g${i}{background:${c}}`,
-  ),
+  ...[
+    '#000',
+    '#b21818',
+    '#18a218',
+    '#a0a018',
+    '#2e4fd0',
+    '#b218b2',
+    '#18a2a2',
+    '#888',
+    '#555',
+    '#e54545',
+    '#2fbf2f',
+    '#b8b800',
+    '#5c7cfa',
+    '#e545e5',
+    '#20b8b8',
+    '#eee',
+  ].map((c, i) => `.f${i}{color:${c}}.g${i}{background:${c}}`),
 ].join('');

@@ -8,19 +8,29 @@ export class UserError extends Error {
 }
 export class UnknownServiceError extends UserError {
   override name = 'UnknownServiceError';
-  constructor(readonly given: string, readonly suggestions: string[]) {
+  constructor(
+    readonly given: string,
+    readonly suggestions: string[],
+  ) {
     super(`unknown service "${given}"${hint(suggestions)}`);
   }
 }
 export class UnknownVerbError extends UserError {
   override name = 'UnknownVerbError';
-  constructor(readonly given: string, readonly suggestions: string[]) {
+  constructor(
+    readonly given: string,
+    readonly suggestions: string[],
+  ) {
     super(`unknown command "${given}"${hint(suggestions)}`);
   }
 }
 export class UnknownEnvironmentError extends UserError {
   override name = 'UnknownEnvironmentError';
-  constructor(readonly service: string, readonly given: string, readonly suggestions: string[]) {
+  constructor(
+    readonly service: string,
+    readonly given: string,
+    readonly suggestions: string[],
+  ) {
     super(`${service} has no environment "${given}"${hint(suggestions)}`);
   }
 }

@@ -20,9 +20,7 @@ export async function checkRedis(url: string, timeoutMs = 2000): Promise<void> {
   } catch (e) {
     // the 'error' event has the real reason (ECONNREFUSED…); the rejection only says "Connection is closed"
     const reason = (cause ?? (e as Error)).message;
-    throw new RedisUnavailableError(
-      `cannot reach Redis at ${url} (${reason}). Start one with \`redis-server --daemonize yes\` or point REDIS_URL at yours.`,
-    );
+    throw new RedisUnavailableError(`cannot reach Redis at ${url} (${reason}). Start one with \`redis-server --daemonize yes\` or point REDIS_URL at yours.`);
   } finally {
     probe.disconnect();
   }

@@ -39,7 +39,12 @@ export function clip(text: string, max: number): string {
   const chars = [...text];
   if (chars.length <= max) return text;
   // a cut inside an emoji ZWJ or flag sequence would leave a joiner or tags that no longer belong to one
-  return chars.slice(0, max - 1).join('').replace(/(?:\u200D|[\u{E0020}-\u{E007E}]+)$/u, '') + '…';
+  return (
+    chars
+      .slice(0, max - 1)
+      .join('')
+      .replace(/(?:\u200D|[\u{E0020}-\u{E007E}]+)$/u, '') + '…'
+  );
 }
 
 /** User text quoted back in an error: one line, and short. */

@@ -132,7 +132,13 @@ export interface DeployResult extends JobResult {
   deploy: DeployRecord;
 }
 
-const past: Record<DeployVerb | OperationVerb, string> = { deploy: 'deployed', restart: 'restarted', rollback: 'rolled back', stop: 'stopped', start: 'started' };
+const past: Record<DeployVerb | OperationVerb, string> = {
+  deploy: 'deployed',
+  restart: 'restarted',
+  rollback: 'rolled back',
+  stop: 'stopped',
+  start: 'started',
+};
 
 /** The requester's directory user, for LOG_USER (SAL shows the person, not the bot). */
 export async function directoryUser(access: Access, who: Identity): Promise<Identity & { user: string }> {
@@ -157,7 +163,12 @@ class Lease {
   readonly abort = new AbortController();
   cancelledBy?: string;
 
-  constructor(private readonly dc: DeployContext, private readonly t: Target, private owner: LockOwner, private readonly ttlMs: number) {
+  constructor(
+    private readonly dc: DeployContext,
+    private readonly t: Target,
+    private owner: LockOwner,
+    private readonly ttlMs: number,
+  ) {
     this.renewTimer = setInterval(() => void this.renew(), Math.max(200, ttlMs / 3));
     this.cancelTimer = setInterval(() => void this.pollCancel(), 1000);
     this.renewTimer.unref();
@@ -239,7 +250,10 @@ class DeployRun {
   private changeLine?: Line;
   private undo?: Line;
 
-  constructor(private readonly dc: DeployContext, private readonly req: DeployRequest) {
+  constructor(
+    private readonly dc: DeployContext,
+    private readonly req: DeployRequest,
+  ) {
     this.settings = dc.config.deploy;
     this.t = target(dc.config, dc.registry, req.service, req.environment);
     this.label = `${req.service} ${req.environment}`;
@@ -258,9 +272,16 @@ class DeployRun {
     const [who, freeze] = await Promise.all([directoryUser(dc.access, req.requester), dc.store.frozen(req.service, req.environment)]);
     this.who = who;
     this.record = {
-      service: req.service, environment: req.environment, verb: req.verb, tool: req.operation?.tool ?? this.t.deploy.tool, user: who.user,
+      service: req.service,
+      environment: req.environment,
+      verb: req.verb,
+      tool: req.operation?.tool ?? this.t.deploy.tool,
+      user: who.user,
       ...(req.confirmed ? { confirmedBy: req.confirmed.by.nick } : {}),
-      outcome: 'refused', commands: [], startedAt: this.started, durationMs: 0,
+      outcome: 'refused',
+      commands: [],
+      startedAt: this.started,
+      durationMs: 0,
     };
     if (freeze) throw new FrozenError(this.label, freeze, req.service, req.environment);
     await maintenanceBlocks(
@@ -272,11 +293,34 @@ class DeployRun {
   /** Step 2: the environment's lock; from here on `release` must run. */
   async lock(): Promise<void> {
     const { dc, req, who } = this;
-    const owner: LockOwner = { jobId: dc.jobId, user: who.user, nick: req.requester.nick, network: req.replyTo.network, verb: req.verb, since: this.started, host: hostname() };
+    const owner: LockOwner = {
+      jobId: dc.jobId,
+      user: who.user,
+      nick: req.requester.nick,
+      network: req.replyTo.network,
+      verb: req.verb,
+      since: this.started,
+      host: hostname(),
+    };
     this.log = new JobLog(dc.store, JobLog.refFor(dc.jobId), this.settings.logMaxLines, Math.round(this.settings.logTtlDays * 86400));
     this.running = {
-      jobId: dc.jobId, service: req.service, environment: req.environment, verb: req.verb, user: who.user, host: owner.host, startedAt: this.started,
-      ...(req.rollout ? { rollout: { group: req.rollout.group, index: req.rollout.index, total: req.rollout.steps.length, remaining: req.rollout.steps.slice(req.rollout.index + 1) } } : {}),
+      jobId: dc.jobId,
+      service: req.service,
+      environment: req.environment,
+      verb: req.verb,
+      user: who.user,
+      host: owner.host,
+      startedAt: this.started,
+      ...(req.rollout
+        ? {
+            rollout: {
+              group: req.rollout.group,
+              index: req.rollout.index,
+              total: req.rollout.steps.length,
+              remaining: req.rollout.steps.slice(req.rollout.index + 1),
+            },
+          }
+        : {}),
     };
     this.redactor = new Redactor(knownSecrets(dc.config, [...(this.diffRun?.secretFiles ?? []), ...(this.applyRun?.secretFiles ?? [])]));
     this.env = childEnv(who.user, this.settings.passEnv);
@@ -336,9 +380,10 @@ class DeployRun {
     const digest = changes ? summary.digest() : undefined;
     if (!needsConfirm || (req.confirmed && req.confirmed.diffDigest === digest)) return undefined;
     const changedSince = !!req.confirmed;
-    const head = req.verb === 'restart'
-      ? `${label}: restart recreates every pod (no changes pending)`
-      : `${label}: ${changedSince ? 'the changes are not the ones confirmed, now: ' : 'changes to deploy — '}${summary.text()}`;
+    const head =
+      req.verb === 'restart'
+        ? `${label}: restart recreates every pod (no changes pending)`
+        : `${label}: ${changedSince ? 'the changes are not the ones confirmed, now: ' : 'changes to deploy — '}${summary.text()}`;
     const lines: Line[] = [...this.changeLines(), head, ...(changes ? diffLines(summary, settings.chatLines) : [])];
     if (changes) lines.push(line`full diff: ${cmd(`job ${dc.jobId}`)}`);
     return this.ask({ head, lines, summary: changes ? summary.text() : 'restart every pod', ...(digest ? { digest } : {}) });
@@ -348,17 +393,29 @@ class DeployRun {
   private async ask(q: { head: string; lines: Line[]; summary: string; digest?: string }): Promise<DeployResult> {
     const { dc, req, settings } = this;
     const pending: PendingConfirmation = {
-      code: newCode(), verb: req.verb, service: req.service, environment: req.environment,
-      requester: this.who, replyTo: req.replyTo, requestId: `${dc.jobId}`, createdAt: Date.now(),
-      expiresAt: Date.now() + settings.confirmMinutes * 60_000, ...(q.digest ? { diffDigest: q.digest } : {}), ...(req.duringMaintenance ? { duringMaintenance: true } : {}),
+      code: newCode(),
+      verb: req.verb,
+      service: req.service,
+      environment: req.environment,
+      requester: this.who,
+      replyTo: req.replyTo,
+      requestId: `${dc.jobId}`,
+      createdAt: Date.now(),
+      expiresAt: Date.now() + settings.confirmMinutes * 60_000,
+      ...(q.digest ? { diffDigest: q.digest } : {}),
+      ...(req.duringMaintenance ? { duringMaintenance: true } : {}),
       ...(req.args ? { args: req.args } : {}),
-      summary: q.summary, jobId: dc.jobId,
+      summary: q.summary,
+      jobId: dc.jobId,
     };
     await dc.store.savePending(pending);
     const lines = [...q.lines];
-    lines.push(line`to go ahead, say within ${humanDuration(settings.confirmMinutes * 60_000)}: ${cmd(`confirm ${pending.code}`)} (or ${cmd(`cancel ${pending.code}`)})`);
+    lines.push(
+      line`to go ahead, say within ${humanDuration(settings.confirmMinutes * 60_000)}: ${cmd(`confirm ${pending.code}`)} (or ${cmd(`cancel ${pending.code}`)})`,
+    );
     // a cancel leaves the commit in the checkout: say how to take it back
-    if (this.record.commit && this.undo) lines.push(append(`the change is committed (${this.record.commit.slice(0, 12)}) and waits for this deploy; to take it back: `, ...toParts(this.undo)));
+    if (this.record.commit && this.undo)
+      lines.push(append(`the change is committed (${this.record.commit.slice(0, 12)}) and waits for this deploy; to take it back: `, ...toParts(this.undo)));
     this.record.confirmCode = pending.code;
     return this.done({ ok: true, summary: q.head, lines }, 'awaiting-confirmation');
   }
@@ -490,9 +547,12 @@ class DeployRun {
   private done(r: Omit<DeployResult, 'deploy' | 'logRef'>, outcome: DeployRecord['outcome']): DeployResult {
     this.record.outcome = outcome;
     this.record.durationMs = Date.now() - this.started;
-    const revs = this.record.revisions && Object.keys(this.record.revisions).length
-      ? Object.entries(this.record.revisions).map(([rel, n]) => `${rel}=${n}`).join(', ')
-      : undefined;
+    const revs =
+      this.record.revisions && Object.keys(this.record.revisions).length
+        ? Object.entries(this.record.revisions)
+            .map(([rel, n]) => `${rel}=${n}`)
+            .join(', ')
+        : undefined;
     const changed = { ...(this.record.commit ? { commit: this.record.commit } : {}), ...(revs ? { helmRevision: revs } : {}) };
     return {
       ...r,
@@ -510,8 +570,12 @@ class DeployRun {
     this.log.append(`$ cd ${run.cwd} && LOG_USER=${this.who.user} ${cmdText}`);
     const redact = this.redactor.stream();
     const o = await runTool(run, {
-      env: this.env, timeoutMs: this.timeoutMs, killGraceMs: settings.killGraceSeconds * 1000, redact,
-      signal: this.lease!.abort.signal, ...opt,
+      env: this.env,
+      timeoutMs: this.timeoutMs,
+      killGraceMs: settings.killGraceSeconds * 1000,
+      redact,
+      signal: this.lease!.abort.signal,
+      ...opt,
       onLine: (l) => {
         this.log.append(l);
         onLine(l);
@@ -533,7 +597,8 @@ class DeployRun {
     const by = o.cancelled && this.lease?.cancelledBy ? ` by ${this.lease.cancelledBy}` : '';
     const text = `${req.verb} of ${label} FAILED${phase === 'diff' ? ' at the diff' : ''} after ${humanDuration(Date.now() - this.started)}${by}: ${why}`;
     const l = append(`${text} (`, ...fullLog(this.dc.jobId), ')');
-    const undo = this.record.commit && this.undo ? [append(`the change is committed (${this.record.commit.slice(0, 12)}); to undo it: `, ...toParts(this.undo))] : [];
+    const undo =
+      this.record.commit && this.undo ? [append(`the change is committed (${this.record.commit.slice(0, 12)}); to undo it: `, ...toParts(this.undo))] : [];
     return this.done({ ok: false, summary: text, lines: [...this.changeLines(), l, ...undo] }, o.timedOut ? 'timed-out' : o.cancelled ? 'cancelled' : 'failed');
   }
 }

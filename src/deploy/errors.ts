@@ -34,7 +34,11 @@ export class PathEscapeError extends UserError {
 
 export class LockedError extends UserError {
   override name = 'LockedError';
-  constructor(readonly target: string, readonly holder: LockOwner, now = Date.now()) {
+  constructor(
+    readonly target: string,
+    readonly holder: LockOwner,
+    now = Date.now(),
+  ) {
     super(
       `${target} is busy: ${holder.verb} by ${holder.user} (job ${holder.jobId}) since ${clock(holder.since)} (${ago(holder.since, now)} ago); try again when it is done`,
     );
@@ -50,7 +54,12 @@ export interface Freeze {
 
 export class FrozenError extends UserError {
   override name = 'FrozenError';
-  constructor(readonly target: string, readonly freeze: Freeze, service: string, env: string) {
+  constructor(
+    readonly target: string,
+    readonly freeze: Freeze,
+    service: string,
+    env: string,
+  ) {
     super(`${target} is locked by ${freeze.user} since ${clock(freeze.since)}: ${freeze.reason} (lift it with: ${service} unlock ${env})`);
   }
 }

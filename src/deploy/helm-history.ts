@@ -27,7 +27,10 @@ export function releaseOf(t: Target): Release {
   const d = t.deploy;
   const name = d.tool === 'helm' ? d.release : (d.release ?? d.selector?.slice('name='.length) ?? t.environment);
   const namespace = (d.tool === 'helm' ? d.namespace : undefined) ?? t.env.namespace;
-  for (const [what, v] of [['helm release', name], ['namespace', namespace]] as const) {
+  for (const [what, v] of [
+    ['helm release', name],
+    ['namespace', namespace],
+  ] as const) {
     if (!K8S_NAME.test(v)) throw new RefusedArgumentsError(`refused: ${what} "${v}" is not a plain name (check the config)`);
   }
   return { name, namespace };
@@ -43,7 +46,13 @@ function kubeconfigArgs(t: Target): string[] {
 /** `helm history <release> -n <ns> -o json [--kubeconfig …]`, in the environment's directory. */
 export function historyRun(config: Config, t: Target): ToolRun {
   const r = releaseOf(t);
-  return { tool: 'helm', cwd: workdir(config, t), phase: 'history', secretFiles: [], argv: ['history', r.name, '-n', r.namespace, '-o', 'json', ...kubeconfigArgs(t)] };
+  return {
+    tool: 'helm',
+    cwd: workdir(config, t),
+    phase: 'history',
+    secretFiles: [],
+    argv: ['history', r.name, '-n', r.namespace, '-o', 'json', ...kubeconfigArgs(t)],
+  };
 }
 
 /** `helm rollback <release> <revision> -n <ns> --wait --timeout <s>s [--kubeconfig …]`: helm gives up a minute before the job would stop it. */
@@ -52,7 +61,10 @@ export function rollbackRun(config: Config, t: Target, revision: number): ToolRu
   if (!Number.isSafeInteger(revision) || revision < 1) throw new RefusedArgumentsError(`refused: revision ${revision} is not a revision number`);
   const seconds = Math.max(30, Math.floor(config.deploy.timeoutMinutes * 60) - 60);
   return {
-    tool: 'helm', cwd: workdir(config, t), phase: 'rollback', secretFiles: [],
+    tool: 'helm',
+    cwd: workdir(config, t),
+    phase: 'rollback',
+    secretFiles: [],
     argv: ['rollback', r.name, String(revision), '-n', r.namespace, '--wait', '--timeout', `${seconds}s`, ...kubeconfigArgs(t)],
   };
 }
@@ -71,7 +83,14 @@ export function parseHistory(out: string): HelmRevision[] | undefined {
   const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
   return raw
     .filter((e): e is Record<string, unknown> => !!e && typeof e === 'object' && Number.isSafeInteger((e as { revision?: unknown }).revision))
-    .map((e) => ({ revision: e.revision as number, updated: str(e.updated), status: str(e.status), chart: str(e.chart), app_version: str(e.app_version), description: str(e.description) }))
+    .map((e) => ({
+      revision: e.revision as number,
+      updated: str(e.updated),
+      status: str(e.status),
+      chart: str(e.chart),
+      app_version: str(e.app_version),
+      description: str(e.description),
+    }))
     .sort((a, b) => a.revision - b.revision);
 }
 

@@ -39,7 +39,10 @@ export async function deployInterrupted(
   const lines: Line[] = [
     line`${r.verb} of ${label} by ${r.user} (job ${r.jobId}) was INTERRUPTED after ${humanDuration(Date.now() - r.startedAt)}: its worker stopped (${o.reason})${what}. Not re-run: check ${cmd(`${r.service} status ${r.environment}`)} and deploy again if needed`,
   ];
-  if (r.rollout) lines.push(`rollout ${r.rollout.group} stopped at ${label} (step ${r.rollout.index + 1}/${r.rollout.total}); ${r.rollout.remaining.length ? `not started: ${r.rollout.remaining.map((k) => stepName(parseStepKey(k))).join(', ')}` : 'it was the last step'}`);
+  if (r.rollout)
+    lines.push(
+      `rollout ${r.rollout.group} stopped at ${label} (step ${r.rollout.index + 1}/${r.rollout.total}); ${r.rollout.remaining.length ? `not started: ${r.rollout.remaining.map((k) => stepName(parseStepKey(k))).join(', ')}` : 'it was the last step'}`,
+    );
   if (r.announced) {
     const end = `${label}: ${r.verb} by ${r.user} INTERRUPTED (worker stopped); not re-run`;
     await Promise.all(announcements(ctx.config, r.service, [end], o.replyTo).map((m) => ctx.post(m).catch(() => {})));

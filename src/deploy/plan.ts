@@ -34,7 +34,8 @@ const REL_PATH = /^[A-Za-z0-9._][A-Za-z0-9._/-]*$/;
 
 export function target(config: Config, registry: ServiceRegistry, service: string, environment: string): Target {
   const env = registry.environment(service, environment);
-  if (!env.deploy) throw new DeployNotConfiguredError(`${service} ${environment} has no deploy configured (services.${service}.environments.${environment}.deploy)`);
+  if (!env.deploy)
+    throw new DeployNotConfiguredError(`${service} ${environment} has no deploy configured (services.${service}.environments.${environment}.deploy)`);
   return { service, environment, env, deploy: env.deploy };
 }
 

@@ -18,7 +18,8 @@ const HARMLESS_VALUE = /^(?:[|>][-+]?\d*|true|false|null|~|""|''|\{\}|\[\]|\[red
 const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 // Well-known token shapes: Slack, GitHub, GitLab, AWS access keys, JWTs.
-const TOKEN_SHAPES = /\b(?:xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|gh[pousr]_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})\b/g;
+const TOKEN_SHAPES =
+  /\b(?:xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|gh[pousr]_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})\b/g;
 // Base64 of key length (≥ 32 characters). Hex (digests, git and image ids) is not a secret.
 const BASE64ISH = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,}={0,2}(?![A-Za-z0-9+/_-])/g;
 const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]+-----/;

@@ -20,8 +20,10 @@ export function readOnlyExec(config: Config, logUser: string): { exec: Exec; fai
   const s = config.deploy;
   const env = childEnv(logUser, s.passEnv);
   return {
-    exec: (run, onLine, o) => runTool(run, { env, timeoutMs: s.timeoutMinutes * 60_000, killGraceMs: s.killGraceSeconds * 1000, redact: redactor.stream(), onLine, ...o }),
-    failed: (run, o) => (o.spawnError ?? (o.timedOut ? `${run.tool} timed out` : o.signal ? `${run.tool} was killed (${o.signal})` : `${run.tool} exited ${o.exitCode}`)),
+    exec: (run, onLine, o) =>
+      runTool(run, { env, timeoutMs: s.timeoutMinutes * 60_000, killGraceMs: s.killGraceSeconds * 1000, redact: redactor.stream(), onLine, ...o }),
+    failed: (run, o) =>
+      o.spawnError ?? (o.timedOut ? `${run.tool} timed out` : o.signal ? `${run.tool} was killed (${o.signal})` : `${run.tool} exited ${o.exitCode}`),
   };
 }
 
@@ -44,7 +46,11 @@ function revisionLine(r: HelmRevision, by: string | undefined, now: number): str
 
 /** The lines for one environment: a head, then the newest revisions first. */
 export async function releaseLines(
-  config: Config, registry: ServiceRegistry, service: string, environment: string, o: { all: boolean; jobs: JobRecord[]; exec: ReturnType<typeof readOnlyExec> },
+  config: Config,
+  registry: ServiceRegistry,
+  service: string,
+  environment: string,
+  o: { all: boolean; jobs: JobRecord[]; exec: ReturnType<typeof readOnlyExec> },
 ): Promise<Line[]> {
   const t = target(config, registry, service, environment);
   const rel = releaseOf(t);

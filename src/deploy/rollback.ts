@@ -17,7 +17,12 @@ export function helmError(lines: string[]): string | undefined {
 }
 
 /** The release's revisions, oldest first, or why they could not be read. */
-export async function readHistory(config: Config, t: Target, exec: Exec, failed: (run: ToolRun, o: RunOutcome) => string): Promise<HelmRevision[] | { error: string }> {
+export async function readHistory(
+  config: Config,
+  t: Target,
+  exec: Exec,
+  failed: (run: ToolRun, o: RunOutcome) => string,
+): Promise<HelmRevision[] | { error: string }> {
   const run = historyRun(config, t);
   const out: string[] = [];
   const o = await exec(run, (l) => out.push(l), { maxLineChars: 1024 * 1024 });
@@ -46,9 +51,12 @@ export function rollbackOperation(config: Config, t: Target, wanted?: number): O
         to = h.find((r) => r.revision === wanted);
         const range = h.length ? ` (it has ${h[0]!.revision}–${h[h.length - 1]!.revision})` : '';
         if (!to) return { refused: line`cannot roll back ${label}: release ${rel.name} has no revision ${wanted}${range}; see ${releasesCmd}` };
-        if (to.revision === current.revision) return { refused: line`nothing to roll back: revision ${wanted} is the one deployed on ${label} (see ${releasesCmd})` };
+        if (to.revision === current.revision)
+          return { refused: line`nothing to roll back: revision ${wanted} is the one deployed on ${label} (see ${releasesCmd})` };
       }
-      const lines: Line[] = [`release ${rel.name} in ${rel.namespace}: ${describeRevision(current)} → ${describeRevision(to)}; the cluster will then differ from git until the next deploy`];
+      const lines: Line[] = [
+        `release ${rel.name} in ${rel.namespace}: ${describeRevision(current)} → ${describeRevision(to)}; the cluster will then differ from git until the next deploy`,
+      ];
       return { text: `from ${describeRevision(current)} → ${describeRevision(to)}`, digest: `${current.revision}>${to.revision}`, lines };
     },
     async apply(tools) {
@@ -64,7 +72,12 @@ export function rollbackOperation(config: Config, t: Target, wanted?: number): O
       const now = 'error' in after ? undefined : deployedRevision(after);
       const note = `${label} now differs from git; the next deploy re-applies git`;
       if (!now) return { ok: true, text: `release ${rel.name} rolled back to revision ${target.revision}`, note };
-      return { ok: true, text: `release ${rel.name} → revision ${now.revision} (${describeRevision(target)} again)`, revisions: { [rel.name]: now.revision }, note };
+      return {
+        ok: true,
+        text: `release ${rel.name} → revision ${now.revision} (${describeRevision(target)} again)`,
+        revisions: { [rel.name]: now.revision },
+        note,
+      };
     },
   };
 }

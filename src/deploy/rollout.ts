@@ -80,7 +80,15 @@ export async function runRolloutStep(dc: DeployContext, data: JobData<DeployArgs
   const notStarted = remaining.length ? `not started: ${remaining.join(', ')}` : 'it was the last step';
   let result: DeployResult;
   try {
-    result = await runDeploy(dc, { verb: 'deploy', service: args.service, environment: args.environment, requester: data.requester, replyTo: data.replyTo, rollout: r, ...(change ? { change } : {}) });
+    result = await runDeploy(dc, {
+      verb: 'deploy',
+      service: args.service,
+      environment: args.environment,
+      requester: data.requester,
+      replyTo: data.replyTo,
+      rollout: r,
+      ...(change ? { change } : {}),
+    });
   } catch (e) {
     if (e instanceof UserError) throw new UserError(`${stoppedLine}: ${e.message}; ${notStarted}`);
     throw e;

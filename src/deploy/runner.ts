@@ -8,7 +8,8 @@ import { signalGroup, stopGroup } from './process.js';
 import type { ToolRun } from './plan.js';
 
 /** Variables a helmfile/helm run may see from the worker's environment; the bot's own secrets never pass. */
-const PASS_ENV = /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TZ|TMPDIR|KUBECONFIG|HELM_[A-Z_]+|HELMFILE_[A-Z_]+|XDG_[A-Z_]+|SSL_CERT_(FILE|DIR)|(HTTPS?|NO)_PROXY|(https?|no)_proxy)$/;
+const PASS_ENV =
+  /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TZ|TMPDIR|KUBECONFIG|HELM_[A-Z_]+|HELMFILE_[A-Z_]+|XDG_[A-Z_]+|SSL_CERT_(FILE|DIR)|(HTTPS?|NO)_PROXY|(https?|no)_proxy)$/;
 const MAX_LINE = 2000;
 /** Output without a newline is taken in pieces this big (a secret could only be split past this length). */
 const FLOOD_CHUNK = 64 * 1024;

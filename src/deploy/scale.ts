@@ -38,7 +38,10 @@ interface ScaleDeps {
   clock: Clock;
 }
 
-const arrows = (from: Record<string, number>, to: (name: string) => number) => Object.entries(from).map(([name, n]) => `${name} ${n} → ${to(name)}`).join(', ');
+const arrows = (from: Record<string, number>, to: (name: string) => number) =>
+  Object.entries(from)
+    .map(([name, n]) => `${name} ${n} → ${to(name)}`)
+    .join(', ');
 
 /** Scales each deployment; the first failure stops it and says which ones were done. */
 async function scaleAll(d: ScaleDeps, t: Target, want: Record<string, number>): Promise<{ done: string[]; error?: string }> {
@@ -63,7 +66,10 @@ export function stopOperation(d: ScaleDeps, t: Target): Operation {
     tool: 'kubernetes',
     async prepare() {
       const s = await stops.get(t.service, t.environment);
-      if (s) return { refused: line`${t.service} ${t.environment} is already stopped (by ${s.user} ${ago(s.since, d.clock.now())} ago); to bring it back: ${startCmd}` };
+      if (s)
+        return {
+          refused: line`${t.service} ${t.environment} is already stopped (by ${s.user} ${ago(s.since, d.clock.now())} ago); to bring it back: ${startCmd}`,
+        };
       before = {};
       for (const name of names) before[name] = (await d.kube.getScale(t.env.context, t.env.namespace, name)).replicas;
       if (Object.values(before).every((n) => n === 0)) return { refused: `nothing to stop: ${names.join(', ')} already at 0 replicas in ${t.env.namespace}` };
@@ -89,16 +95,21 @@ export function startOperation(d: ScaleDeps, t: Target): Operation {
     tool: 'kubernetes',
     async prepare() {
       const s = await stops.get(t.service, t.environment);
-      if (!s) return { refused: `${t.service} ${t.environment} was not stopped with stop: nothing recorded to start again (a deploy sets the replicas from git)` };
+      if (!s)
+        return { refused: `${t.service} ${t.environment} was not stopped with stop: nothing recorded to start again (a deploy sets the replicas from git)` };
       recorded = s.replicas;
       const now: Record<string, number> = {};
       for (const name of Object.keys(recorded)) now[name] = (await d.kube.getScale(t.env.context, t.env.namespace, name)).replicas;
-      return { text: `${arrows(now, (n) => recorded[n]!)} replicas in ${t.env.namespace} (as before the stop by ${s.user} ${ago(s.since, d.clock.now())} ago)`, digest: `${s.jobId}` };
+      return {
+        text: `${arrows(now, (n) => recorded[n]!)} replicas in ${t.env.namespace} (as before the stop by ${s.user} ${ago(s.since, d.clock.now())} ago)`,
+        digest: `${s.jobId}`,
+      };
     },
     async apply(tools): Promise<Applied> {
       const r = await scaleAll(d, t, recorded);
       for (const n of r.done) tools.log(`scaled deployment ${n} in ${t.env.namespace}: 0 → ${recorded[n]}`);
-      if (r.error) return { ok: false, text: `scaling stopped at ${r.error}${r.done.length ? ` (restored: ${r.done.join(', ')})` : ''}; still recorded as stopped` };
+      if (r.error)
+        return { ok: false, text: `scaling stopped at ${r.error}${r.done.length ? ` (restored: ${r.done.join(', ')})` : ''}; still recorded as stopped` };
       await stops.clear(t.service, t.environment);
       return { ok: true, text: `${arrows(Object.fromEntries(Object.keys(recorded).map((n) => [n, 0])), (n) => recorded[n]!)} replicas` };
     },

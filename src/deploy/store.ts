@@ -212,8 +212,17 @@ export class JobLog {
     const lines = this.buffer;
     this.buffer = [];
     this.flushing = this.flushing
-      .then(() => this.store.redis.multi().rpush(this.key, ...lines).expire(this.key, this.ttlSeconds).exec())
-      .then(() => undefined, () => undefined);
+      .then(() =>
+        this.store.redis
+          .multi()
+          .rpush(this.key, ...lines)
+          .expire(this.key, this.ttlSeconds)
+          .exec(),
+      )
+      .then(
+        () => undefined,
+        () => undefined,
+      );
   }
 
   async close(): Promise<void> {

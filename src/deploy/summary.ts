@@ -28,7 +28,11 @@ export class DiffSummary {
   private inResource = false;
   private readonly hash = createHash('sha256');
 
-  constructor(private readonly maxSample = 40, private readonly maxKeys = 8, private readonly maxResources = 200) {}
+  constructor(
+    private readonly maxSample = 40,
+    private readonly maxKeys = 8,
+    private readonly maxResources = 200,
+  ) {}
 
   push(line: string): void {
     this.hash.update(line).update('\n');

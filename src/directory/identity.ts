@@ -50,10 +50,7 @@ export class IdentityResolver {
 
   private readonly directory: Directory;
 
-  constructor(
-    directory: Directory,
-    options: IdentityResolverOptions | Pick<LdapConfig, 'accountMap' | 'cacheTtlSeconds' | 'cacheMax'> = {},
-  ) {
+  constructor(directory: Directory, options: IdentityResolverOptions | Pick<LdapConfig, 'accountMap' | 'cacheTtlSeconds' | 'cacheMax'> = {}) {
     this.directory = directory;
     // A Map, not the config object: accountMap["constructor"] must not find Object.prototype.constructor.
     const map = new Map<string, string>();

@@ -10,16 +10,7 @@
 
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import {
-  AndFilter,
-  Client,
-  EqualityFilter,
-  FilterParser,
-  InvalidCredentialsError,
-  PresenceFilter,
-  type Entry,
-  type Filter,
-} from 'ldapts';
+import { AndFilter, Client, EqualityFilter, FilterParser, InvalidCredentialsError, PresenceFilter, type Entry, type Filter } from 'ldapts';
 import type { LdapConfig } from '../config/schema.js';
 import { DirectoryUnavailableError } from '../core/errors.js';
 
@@ -259,8 +250,7 @@ export class LdapDirectory implements Directory {
         // Only for ldaps://: ldapts treats any tlsOptions as "connect with TLS", even on an ldap:// url.
         ...(secure && this.tlsOptions ? { tlsOptions: this.tlsOptions } : {}),
         createConnection: ((...args: unknown[]) => watch((net.connect as (...a: unknown[]) => net.Socket)(...args))) as typeof net.connect,
-        createSecureConnection: ((...args: unknown[]) =>
-          watch((tls.connect as (...a: unknown[]) => tls.TLSSocket)(...args))) as typeof tls.connect,
+        createSecureConnection: ((...args: unknown[]) => watch((tls.connect as (...a: unknown[]) => tls.TLSSocket)(...args))) as typeof tls.connect,
       });
       this.sockets.set(client, state);
       try {

@@ -23,7 +23,8 @@ const specs: Record<string, VerbSpec> = { deploy: deploySpec, restart: restartSp
 
 /** Verbs whose confirmed run is an operation, rebuilt from the arguments kept with the confirmation. */
 const operations: Record<string, (ctx: RunContext, p: PendingConfirmation) => Operation> = {
-  rollback: (ctx, p) => rollbackOf(ctx, { service: p.service, environment: p.environment!, ...(typeof p.args?.revision === 'number' ? { revision: p.args.revision } : {}) }),
+  rollback: (ctx, p) =>
+    rollbackOf(ctx, { service: p.service, environment: p.environment!, ...(typeof p.args?.revision === 'number' ? { revision: p.args.revision } : {}) }),
   stop: (ctx, p) => scaleOf(ctx, 'stop', { service: p.service, environment: p.environment! }),
   start: (ctx, p) => scaleOf(ctx, 'start', { service: p.service, environment: p.environment! }),
 };
@@ -33,7 +34,14 @@ export function describePending(p: PendingConfirmation): string {
 }
 
 /** The asker may act on `what` when they may run the same command(s) themselves. Returns their identity with groups. */
-export async function mayActOn(ctx: RunContext, asker: Identity, what: { verb: string; service: string; environment?: string; group?: string }, requestId: string, action: string, owner: string): Promise<Identity> {
+export async function mayActOn(
+  ctx: RunContext,
+  asker: Identity,
+  what: { verb: string; service: string; environment?: string; group?: string },
+  requestId: string,
+  action: string,
+  owner: string,
+): Promise<Identity> {
   const targets =
     what.verb === 'rollout'
       ? rolloutSteps(ctx.config, ctx.registry, what.group ?? '').map((s) => ({ ...s, verb: 'deploy' }))
@@ -42,7 +50,12 @@ export async function mayActOn(ctx: RunContext, asker: Identity, what: { verb: s
   for (const t of targets) {
     const spec = specs[t.verb];
     if (!spec) throw new UserError(`cannot ${action} a ${t.verb}`);
-    const d = await ctx.access.authorize(asker, { service: t.service, verb: t.verb, ...(t.environment ? { environment: t.environment } : {}), args: [], requestId }, spec, 'worker');
+    const d = await ctx.access.authorize(
+      asker,
+      { service: t.service, verb: t.verb, ...(t.environment ? { environment: t.environment } : {}), args: [], requestId },
+      spec,
+      'worker',
+    );
     if (!d.allowed) {
       const head = `only ${owner} or someone allowed to ${t.verb} ${t.service} ${t.environment ?? ''} may ${action} this: `.replace(/\s+:/, ':');
       const err = new PermissionDeniedError(head + (d.error?.message ?? d.reason));
@@ -88,7 +101,8 @@ export const confirm = defineVerb({
   async run(ctx, { code }, data) {
     const p = await loadPending(ctx, code, 'confirm');
     const by = await mayActOn(ctx, data.requester, p, data.command.requestId, 'confirm', p.requester.user ?? p.requester.nick);
-    if (!(await deployStore(ctx.scope).claimPending(code))) throw new NoSuchConfirmationError(`confirmation ${code} was just taken by someone else (confirmed or cancelled)`);
+    if (!(await deployStore(ctx.scope).claimPending(code)))
+      throw new NoSuchConfirmationError(`confirmation ${code} was just taken by someone else (confirmed or cancelled)`);
 
     if (p.verb === 'rollout') {
       const steps = rolloutSteps(ctx.config, ctx.registry, p.group!);
@@ -99,7 +113,11 @@ export const confirm = defineVerb({
     const operation = operations[p.verb]?.(ctx, p);
     if (!operation && p.verb !== 'deploy' && p.verb !== 'restart') throw new UserError(`cannot confirm a ${p.verb}`);
     return runDeploy(deployContext(ctx), {
-      verb: p.verb, service: p.service, environment: p.environment!, requester: p.requester, replyTo: data.replyTo,
+      verb: p.verb,
+      service: p.service,
+      environment: p.environment!,
+      requester: p.requester,
+      replyTo: data.replyTo,
       confirmed: { by, code, ...(p.diffDigest ? { diffDigest: p.diffDigest } : {}) },
       ...(p.duringMaintenance ? { duringMaintenance: true } : {}),
       ...(operation ? { operation, ...(p.args ? { args: p.args } : {}) } : {}),

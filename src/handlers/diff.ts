@@ -43,7 +43,10 @@ export const diff = defineVerb({
           const errors = new ApplyProgress();
           log.append(`$ cd ${run.cwd} && ${commandLine(run)}`);
           const o = await runTool(run, {
-            env, timeoutMs: settings.timeoutMinutes * 60_000, killGraceMs: settings.killGraceSeconds * 1000, redact,
+            env,
+            timeoutMs: settings.timeoutMinutes * 60_000,
+            killGraceMs: settings.killGraceSeconds * 1000,
+            redact,
             onLine: (line) => {
               log.append(line);
               summary.push(line);
@@ -56,7 +59,9 @@ export const diff = defineVerb({
             if (envs.length === 1) lines.push(...diffLines(summary, settings.chatLines));
             results.push({ ok: true, lines });
           } else {
-            const why = o.spawnError ?? (o.timedOut ? `timed out after ${humanDuration(settings.timeoutMinutes * 60_000)}` : `${run.tool} exited ${o.exitCode ?? o.signal}`);
+            const why =
+              o.spawnError ??
+              (o.timedOut ? `timed out after ${humanDuration(settings.timeoutMinutes * 60_000)}` : `${run.tool} exited ${o.exitCode ?? o.signal}`);
             results.push({ ok: false, lines: [`${label}: diff failed: ${why}${errors.firstError ? `: ${errors.firstError}` : ''}`] });
           }
         } catch (err) {

@@ -21,7 +21,7 @@ export const flag = defineVerb({
   environment: 'required',
   environmentAt: 'last',
   usage: USAGE,
-  summary: 'turn a feature flag on or off in the environment\'s values file (committed as you), then deploy it',
+  summary: "turn a feature flag on or off in the environment's values file (committed as you), then deploy it",
   parse({ command, config, registry }) {
     const words = command.args.filter((w) => w !== '--shared');
     const [name, state, ...rest] = words;
@@ -37,7 +37,11 @@ export const flag = defineVerb({
   },
   async run(ctx, c, data) {
     return runDeploy(deployContext(ctx), {
-      verb: 'deploy', service: c.service, environment: c.environment, requester: data.requester, replyTo: data.replyTo,
+      verb: 'deploy',
+      service: c.service,
+      environment: c.environment,
+      requester: data.requester,
+      replyTo: data.replyTo,
       change: flagStep(ctx.config, ctx.jobId, c),
     });
   },

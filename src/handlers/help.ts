@@ -35,7 +35,12 @@ function verbHelp(ctx: HandlerContext, name: string): Outcome {
 async function overview(ctx: HandlerContext, services: string[]): Promise<Outcome> {
   const { who, note } = await identified(ctx);
   const globals = ctx.verbs.filter((v) => v.scope === 'global').map((v) => v.verb);
-  const perService = services.map((svc) => `${svc}: ${verbsAllowed(ctx.config, who, svc, ctx.verbs).map((v) => v.verb).join(' ')}`);
+  const perService = services.map(
+    (svc) =>
+      `${svc}: ${verbsAllowed(ctx.config, who, svc, ctx.verbs)
+        .map((v) => v.verb)
+        .join(' ')}`,
+  );
   const lines = [
     `you may run — ${perService.join('; ')}; and ${globals.join(', ')}`,
     `say: <service> <verb> [env], e.g. ${services[0]} status; help <verb> for details`,

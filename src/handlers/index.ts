@@ -24,7 +24,32 @@ import { upgrade } from './upgrade.js';
 import type { Verb } from './verb.js';
 import { whoami } from './whoami.js';
 
-export const verbs = [status, serviceHelp, help, whoami, deploy, diff, restart, flags, flag, upgrade, lock, unlock, confirm, cancel, rollout, jobs, job, maint, logs, events, releases, rollback, stop, start] as const;
+export const verbs = [
+  status,
+  serviceHelp,
+  help,
+  whoami,
+  deploy,
+  diff,
+  restart,
+  flags,
+  flag,
+  upgrade,
+  lock,
+  unlock,
+  confirm,
+  cancel,
+  rollout,
+  jobs,
+  job,
+  maint,
+  logs,
+  events,
+  releases,
+  rollback,
+  stop,
+  start,
+] as const;
 
 /**
  * The verbs as the gateway and the worker take them. Each keeps its own argument type inside: the

@@ -62,8 +62,16 @@ function details(r: JobRecord): Line[] {
 async function logLines(r: JobRecord, h: HistoryAccess): Promise<Line[]> {
   const log = (await h.store.log(r.id)) ?? [];
   const head = `#${r.id} ${what(r)}: ${outcome(r)}`;
-  const tail = log.map(stripAnsi).filter((l) => l.trim()).slice(-CHAT_LOG_LINES).map((l) => `  ${l}`);
-  const link = h.links?.baseUrl ? `full log: ${h.links.url(r.id)}` : h.links ? `full log: ${h.links.path(r.id)} on the bot's HTTP server` : 'no log page is configured (http.publicUrl)';
+  const tail = log
+    .map(stripAnsi)
+    .filter((l) => l.trim())
+    .slice(-CHAT_LOG_LINES)
+    .map((l) => `  ${l}`);
+  const link = h.links?.baseUrl
+    ? `full log: ${h.links.url(r.id)}`
+    : h.links
+      ? `full log: ${h.links.path(r.id)} on the bot's HTTP server`
+      : 'no log page is configured (http.publicUrl)';
   if (!log.length) return [`${head}; ${r.status === 'running' || r.status === 'queued' ? 'no log yet: it is kept when the job ends' : 'no log was kept'}`];
   const shown = tail.length < log.length ? ` (last ${tail.length} of ${log.length} lines)` : '';
   return [`${head}${shown}`, ...tail, link];

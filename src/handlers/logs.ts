@@ -64,7 +64,8 @@ export const logs = defineVerb({
       } else if (option === '--lines' || option === '--tail') {
         const v = value();
         const n = /^\d{1,5}$/.test(v) ? Number(v) : NaN;
-        if (!(n >= LOG_LINES.min && n <= LOG_LINES.max)) throw new UsageError(`--lines takes a number of lines, ${LOG_LINES.min}–${LOG_LINES.max} (got "${quoteBack(v, 20)}")`);
+        if (!(n >= LOG_LINES.min && n <= LOG_LINES.max))
+          throw new UsageError(`--lines takes a number of lines, ${LOG_LINES.min}–${LOG_LINES.max} (got "${quoteBack(v, 20)}")`);
         lines = n;
       } else if (option === '--container' || option === '-c') {
         const v = value();
@@ -98,14 +99,29 @@ export const logs = defineVerb({
     if (all.at(-1) === '') all.pop();
     // a carriage return or tab inside a line is a space (never a line of its own), then colours and other controls go
     const clean = all.map((l) => redact(stripAnsi(l.replace(/[\r\t\v\f]+/g, ' ').trimEnd())));
-    const which = [by === 'component' ? `newest ${a.target} pod` : undefined, (pod.spec?.containers.length ?? 0) > 1 || a.container ? `container ${container}` : undefined, a.previous ? 'previous run' : undefined].filter(Boolean).join(', ');
+    const which = [
+      by === 'component' ? `newest ${a.target} pod` : undefined,
+      (pod.spec?.containers.length ?? 0) > 1 || a.container ? `container ${container}` : undefined,
+      a.previous ? 'previous run' : undefined,
+    ]
+      .filter(Boolean)
+      .join(', ');
     const state = podState(pod, container);
     const what = `${label}: ${name}${which ? ` (${which})` : ''}${state ? `, ${state}` : ''}`;
-    const shown = clean.filter((l) => l.trim()).slice(-CHAT_LINES).map((l) => `  ${clip(l, CHAT_LINE_CHARS)}`);
-    const head = !clean.length ? `${what}: the log is empty` : shown.length < clean.length ? `${what}: last ${shown.length} of ${clean.length} lines` : `${what}: ${clean.length} line${clean.length === 1 ? '' : 's'}`;
+    const shown = clean
+      .filter((l) => l.trim())
+      .slice(-CHAT_LINES)
+      .map((l) => `  ${clip(l, CHAT_LINE_CHARS)}`);
+    const head = !clean.length
+      ? `${what}: the log is empty`
+      : shown.length < clean.length
+        ? `${what}: last ${shown.length} of ${clean.length} lines`
+        : `${what}: ${clean.length} line${clean.length === 1 ? '' : 's'}`;
     const lines: Line[] = [head, ...shown];
     if (clean.length) lines.push(line`full log: ${cmd(`job ${ctx.jobId} log`)}`);
-    const log = [`${plain(head)}`, `$ GET pods/${name}/log container=${container} tailLines=${a.lines}${a.previous ? ' previous=true' : ''}`, ...clean].join('\n');
+    const log = [`${plain(head)}`, `$ GET pods/${name}/log container=${container} tailLines=${a.lines}${a.previous ? ' previous=true' : ''}`, ...clean].join(
+      '\n',
+    );
     return { ok: true, summary: head, lines, log };
   },
 });

@@ -76,58 +76,72 @@ async function postAll(ctx: RunContext, w: MaintenanceWindow, line: string, topi
 
 /** The `maint` command, in the worker (Redis is here). */
 async function runMaint(ctx: RunContext, req: MaintRequest, data: JobData<MaintRequest>): Promise<JobResult> {
-    const now = ctx.clock.now();
-    const clock = ctx.clock;
-    const store = new MaintenanceStore(ctx.scope);
+  const now = ctx.clock.now();
+  const clock = ctx.clock;
+  const store = new MaintenanceStore(ctx.scope);
 
-    if (req.action === 'list') {
-      const windows = await store.upcoming(now, req.service);
-      if (!windows.length) return ok([`no maintenance scheduled${req.service ? ` for ${req.service}` : ''} (times in UTC; it is ${utc(now, now)})`]);
-      const lines = windows.slice(0, LIST_MAX).map((w) => listLine(w, now));
-      if (windows.length > LIST_MAX) lines.push(`+${windows.length - LIST_MAX} more`);
-      return ok(lines);
-    }
+  if (req.action === 'list') {
+    const windows = await store.upcoming(now, req.service);
+    if (!windows.length) return ok([`no maintenance scheduled${req.service ? ` for ${req.service}` : ''} (times in UTC; it is ${utc(now, now)})`]);
+    const lines = windows.slice(0, LIST_MAX).map((w) => listLine(w, now));
+    if (windows.length > LIST_MAX) lines.push(`+${windows.length - LIST_MAX} more`);
+    return ok(lines);
+  }
 
-    const scheduler = new MaintenanceScheduler(ctx.scope, ctx.config.maintenance.remindBefore, clock);
-    try {
-      if (req.action === 'create') {
-        const who = await authorized(ctx, data.requester, req, data.command.args);
-        const { window: w, created } = await store.create({
-          service: req.service, ...(req.environment ? { environment: req.environment } : {}), start: req.start, end: req.end, reason: req.reason,
-          who: { nick: data.requester.nick, network: data.requester.network, ...(who.user ? { user: who.user } : {}) }, createdAt: now,
-        });
-        await scheduler.schedule(w); // no-op for steps already there (a re-sent command)
-        const where = describeTargets(announceTargets(ctx.config, w.service));
-        if (!created) return ok([`already scheduled as maintenance #${w.id}: ${windowLabel(w)} ${utcRange(w.start, w.end, now)} (${relative(w.start, now)}); nothing announced twice`]);
-        const reminders = ctx.config.maintenance.remindBefore.filter((r) => (parseDuration(r) ?? 0) > 0 && w.start - (parseDuration(r) ?? 0) > now + 60_000);
-        const when = w.start <= now
+  const scheduler = new MaintenanceScheduler(ctx.scope, ctx.config.maintenance.remindBefore, clock);
+  try {
+    if (req.action === 'create') {
+      const who = await authorized(ctx, data.requester, req, data.command.args);
+      const { window: w, created } = await store.create({
+        service: req.service,
+        ...(req.environment ? { environment: req.environment } : {}),
+        start: req.start,
+        end: req.end,
+        reason: req.reason,
+        who: { nick: data.requester.nick, network: data.requester.network, ...(who.user ? { user: who.user } : {}) },
+        createdAt: now,
+      });
+      await scheduler.schedule(w); // no-op for steps already there (a re-sent command)
+      const where = describeTargets(announceTargets(ctx.config, w.service));
+      if (!created)
+        return ok([
+          `already scheduled as maintenance #${w.id}: ${windowLabel(w)} ${utcRange(w.start, w.end, now)} (${relative(w.start, now)}); nothing announced twice`,
+        ]);
+      const reminders = ctx.config.maintenance.remindBefore.filter((r) => (parseDuration(r) ?? 0) > 0 && w.start - (parseDuration(r) ?? 0) > now + 60_000);
+      const when =
+        w.start <= now
           ? `now until ${utc(w.end, now)} (${formatDuration(w.end - w.start)})`
           : `${utcRange(w.start, w.end, now)} (${relative(w.start, now)}, for ${formatDuration(w.end - w.start)})`;
-        return ok([`maintenance #${w.id} scheduled: ${windowLabel(w)} ${when}; announced on ${where}${reminders.length ? `; reminders ${reminders.join(', ')} before` : ''}; maint cancel ${w.id} / maint extend ${w.id} <duration>`]);
-      }
-
-      const w = await store.get(req.id);
-      if (!w) throw new UsageError(`no maintenance #${req.id} (see maint list)`);
-      if (w.state === 'cancelled') throw new UsageError(`maintenance #${w.id} was cancelled already${w.cancelledBy ? ` by ${w.cancelledBy}` : ''}`);
-      if (w.end <= now) throw new UsageError(`maintenance #${w.id} is over already (ended ${utc(w.end, now)})`);
-      const who = await authorized(ctx, data.requester, w, data.command.args);
-      const by = who.user ?? who.nick;
-
-      if (req.action === 'cancel') {
-        const cancelled = (await store.cancel(w.id, by, now))!;
-        await scheduler.unschedule(cancelled);
-        const where = await postAll(ctx, w, cancelLine(w, by, now), { kind: 'end', now });
-        return ok([`maintenance #${w.id} ${w.start <= now ? 'ended early' : 'cancelled'}; said so on ${where}`]);
-      }
-
-      const end = w.end + req.byMs;
-      const max = maintLimits(ctx.config).maxDurationMs;
-      if (end - w.start > max) throw new UsageError(`maintenance #${w.id} would last ${formatDuration(end - w.start)}, longer than the limit of ${formatDuration(max)} (maintenance.maxDuration)`);
-      const extended = (await store.extend(w.id, end))!;
-      await scheduler.moveEnd(w, extended);
-      const where = await postAll(ctx, extended, extendLine(extended, w.end, by, now), { kind: 'extend', now });
-      return ok([`maintenance #${w.id} now ends ${utc(end, now)} (${relative(end, now)}); said so on ${where}`]);
-    } finally {
-      await scheduler.close();
+      return ok([
+        `maintenance #${w.id} scheduled: ${windowLabel(w)} ${when}; announced on ${where}${reminders.length ? `; reminders ${reminders.join(', ')} before` : ''}; maint cancel ${w.id} / maint extend ${w.id} <duration>`,
+      ]);
     }
+
+    const w = await store.get(req.id);
+    if (!w) throw new UsageError(`no maintenance #${req.id} (see maint list)`);
+    if (w.state === 'cancelled') throw new UsageError(`maintenance #${w.id} was cancelled already${w.cancelledBy ? ` by ${w.cancelledBy}` : ''}`);
+    if (w.end <= now) throw new UsageError(`maintenance #${w.id} is over already (ended ${utc(w.end, now)})`);
+    const who = await authorized(ctx, data.requester, w, data.command.args);
+    const by = who.user ?? who.nick;
+
+    if (req.action === 'cancel') {
+      const cancelled = (await store.cancel(w.id, by, now))!;
+      await scheduler.unschedule(cancelled);
+      const where = await postAll(ctx, w, cancelLine(w, by, now), { kind: 'end', now });
+      return ok([`maintenance #${w.id} ${w.start <= now ? 'ended early' : 'cancelled'}; said so on ${where}`]);
+    }
+
+    const end = w.end + req.byMs;
+    const max = maintLimits(ctx.config).maxDurationMs;
+    if (end - w.start > max)
+      throw new UsageError(
+        `maintenance #${w.id} would last ${formatDuration(end - w.start)}, longer than the limit of ${formatDuration(max)} (maintenance.maxDuration)`,
+      );
+    const extended = (await store.extend(w.id, end))!;
+    await scheduler.moveEnd(w, extended);
+    const where = await postAll(ctx, extended, extendLine(extended, w.end, by, now), { kind: 'extend', now });
+    return ok([`maintenance #${w.id} now ends ${utc(end, now)} (${relative(end, now)}); said so on ${where}`]);
+  } finally {
+    await scheduler.close();
+  }
 }

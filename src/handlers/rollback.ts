@@ -37,14 +37,21 @@ export const rollback = defineVerb({
     }
     target(config, registry, command.service, command.environment!); // a deploy is configured there
     return {
-      service: command.service, environment: command.environment!, ...(rest[0] !== undefined ? { revision: Number(rest[0]) } : {}),
+      service: command.service,
+      environment: command.environment!,
+      ...(rest[0] !== undefined ? { revision: Number(rest[0]) } : {}),
       ...(command.args.includes(DURING_MAINTENANCE) ? { duringMaintenance: true } : {}),
     };
   },
   async run(ctx, args, data) {
     return runDeploy(deployContext(ctx), {
-      verb: 'rollback', service: args.service, environment: args.environment, requester: data.requester, replyTo: data.replyTo,
-      operation: rollbackOf(ctx, args), args: { ...(args.revision !== undefined ? { revision: args.revision } : {}) },
+      verb: 'rollback',
+      service: args.service,
+      environment: args.environment,
+      requester: data.requester,
+      replyTo: data.replyTo,
+      operation: rollbackOf(ctx, args),
+      args: { ...(args.revision !== undefined ? { revision: args.revision } : {}) },
       ...(args.duringMaintenance ? { duringMaintenance: true } : {}),
     });
   },

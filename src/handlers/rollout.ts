@@ -30,7 +30,8 @@ export const rollout = defineVerb({
   summary: 'deploy every environment of a roll-out group one after another, stopping at the first failure',
   parse({ command, config, registry }) {
     const [group, ...rest] = command.args;
-    if (!group || rest.length) throw new UsageError(`rollout <group>${Object.keys(config.rollouts).length ? ` (groups: ${Object.keys(config.rollouts).join(', ')})` : ''}`);
+    if (!group || rest.length)
+      throw new UsageError(`rollout <group>${Object.keys(config.rollouts).length ? ` (groups: ${Object.keys(config.rollouts).join(', ')})` : ''}`);
     rolloutSteps(config, registry, group.toLowerCase()); // an unknown group is refused with suggestions
     return { group: group.toLowerCase() };
   },
@@ -51,8 +52,17 @@ export const rollout = defineVerb({
       const who = await directoryUser(ctx.access, data.requester);
       const minutes = ctx.config.deploy.confirmMinutes;
       const p: PendingConfirmation = {
-        code: newCode(), verb: 'rollout', service: '', group, requester: who, replyTo: data.replyTo, requestId: data.command.requestId,
-        createdAt: Date.now(), expiresAt: Date.now() + minutes * 60_000, summary: order, jobId: ctx.jobId,
+        code: newCode(),
+        verb: 'rollout',
+        service: '',
+        group,
+        requester: who,
+        replyTo: data.replyTo,
+        requestId: data.command.requestId,
+        createdAt: Date.now(),
+        expiresAt: Date.now() + minutes * 60_000,
+        summary: order,
+        jobId: ctx.jobId,
       };
       await deployStore(ctx.scope).savePending(p);
       return {

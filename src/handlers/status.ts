@@ -18,7 +18,12 @@ async function environmentHealth(ctx: Pick<RunContext, 'registry' | 'kube'>, ser
 }
 
 /** An unhealthy environment's most telling Warning event, as one line (none when there is none, or events cannot be read). */
-async function tellingEvent(ctx: Pick<RunContext, 'registry' | 'kube' | 'config' | 'clock' | 'log'>, service: string, environment: string, h: EnvironmentHealth): Promise<string | undefined> {
+async function tellingEvent(
+  ctx: Pick<RunContext, 'registry' | 'kube' | 'config' | 'clock' | 'log'>,
+  service: string,
+  environment: string,
+  h: EnvironmentHealth,
+): Promise<string | undefined> {
   const env = ctx.registry.environment(service, environment);
   try {
     const redact = new Redactor(knownSecrets(ctx.config));
@@ -62,10 +67,18 @@ export const status = defineVerb({
         }
       }),
     );
-    const lines = capLines(perEnv.flatMap((r) => r.lines), ctx.config.status.maxLines);
+    const lines = capLines(
+      perEnv.flatMap((r) => r.lines),
+      ctx.config.status.maxLines,
+    );
     // The job succeeded when the cluster answered: an unhealthy service is a correct answer, shown per section.
     const ok = perEnv.every((r) => r.answered);
     // sections: the same per environment, uncapped (formatEnvironment already groups many bad pods), for Slack blocks
-    return { ok, summary: lines[0] !== undefined ? plain(lines[0]) : `${service}: no environments`, lines, sections: perEnv.map(({ answered: _a, ...section }) => section) };
+    return {
+      ok,
+      summary: lines[0] !== undefined ? plain(lines[0]) : `${service}: no environments`,
+      lines,
+      sections: perEnv.map(({ answered: _a, ...section }) => section),
+    };
   },
 });

@@ -39,13 +39,21 @@ function scaleVerb(verb: 'stop' | 'start', summary: string) {
     parse: scaleArgs,
     async run(ctx, args, data) {
       return runDeploy(deployContext(ctx), {
-        verb, service: args.service, environment: args.environment, requester: data.requester, replyTo: data.replyTo,
-        operation: scaleOf(ctx, verb, args), ...(args.duringMaintenance ? { duringMaintenance: true } : {}),
+        verb,
+        service: args.service,
+        environment: args.environment,
+        requester: data.requester,
+        replyTo: data.replyTo,
+        operation: scaleOf(ctx, verb, args),
+        ...(args.duringMaintenance ? { duringMaintenance: true } : {}),
       });
     },
     interrupted: (ctx, data, jobId, reason) => deployInterrupted(ctx, { jobId, kind: data.kind, reason, replyTo: data.replyTo }),
   });
 }
 
-export const stop = scaleVerb('stop', 'scale the service\'s deployments to 0 replicas (a downtime, announced; the replicas are recorded for start); the monitor stays quiet until start');
+export const stop = scaleVerb(
+  'stop',
+  "scale the service's deployments to 0 replicas (a downtime, announced; the replicas are recorded for start); the monitor stays quiet until start",
+);
 export const start = scaleVerb('start', 'scale the deployments back to the replicas recorded by stop, announced');

@@ -70,7 +70,12 @@ export const upgrade = defineVerb({
     const change = versionStep(ctx.config, ctx.jobId, { service: a.service, environment: first, version: a.version, shared: a.shared });
     if (!a.all) return runDeploy(dc, { verb: 'deploy', service: a.service, environment: first, requester: data.requester, replyTo: data.replyTo, change });
     // the chain, with the edit inside the first step's lock; each step queues the next once it succeeded
-    const r = { group: `${a.service}-upgrade`, steps: a.environments.map((environment) => stepKey({ service: a.service, environment })), index: 0, id: ctx.jobId };
+    const r = {
+      group: `${a.service}-upgrade`,
+      steps: a.environments.map((environment) => stepKey({ service: a.service, environment })),
+      index: 0,
+      id: ctx.jobId,
+    };
     return runRolloutStep(dc, stepJob(data, r), ctx.enqueue, change);
   },
   interrupted: (ctx, data, jobId, reason) => deployInterrupted(ctx, { jobId, kind: data.kind, reason, replyTo: data.replyTo }),

@@ -26,7 +26,12 @@ export const whoami = defineVerb({
     }
     if (!who.user) return { lines: [`${start} (account ${id.account}) → no directory user: public commands only`] };
     const groups = who.groups?.length ? `groups ${who.groups.join(', ')}` : 'no groups';
-    const may = ctx.registry.names().map((svc) => `${svc}: ${verbsAllowed(ctx.config, who, svc, ctx.verbs).map((v) => v.verb).join(' ')}`);
+    const may = ctx.registry.names().map(
+      (svc) =>
+        `${svc}: ${verbsAllowed(ctx.config, who, svc, ctx.verbs)
+          .map((v) => v.verb)
+          .join(' ')}`,
+    );
     return {
       lines: [`${start} (account ${id.account}) → directory user ${who.user} → ${groups}`, `may run — ${may.join('; ')}`],
     };

@@ -37,18 +37,33 @@ export function addHistoryCommands(program: Command, o: HistoryCliOptions): void
     .option('--since <age>', 'newer than this: 30m, 12h, 2d, 1w')
     .option('--limit <n>', 'at most this many (default 20)')
     .option('--json', 'one JSON document: the records, for scripts')
-    .action(async (service: string | undefined, env: string | undefined, opts: { user?: string; status?: string; kind?: string; since?: string; limit?: string; json?: boolean }, cmd: Command) => {
-      const config = o.loadConfig((cmd.optsWithGlobals() as { config?: string }).config);
-      const q = buildQuery(
-        { ...(service ? { service } : {}), ...(env ? { environment: env } : {}), ...(opts.user ? { user: opts.user } : {}), ...(opts.status ? { status: opts.status } : {}), ...(opts.kind ? { kind: opts.kind } : {}), ...(opts.since ? { since: opts.since } : {}), ...(opts.limit ? { limit: opts.limit } : {}) },
-        new ServiceRegistry(config),
-        { defaultLimit: 20, maxLimit: 10_000 },
-      );
-      const rows = await withStore(config, (s) => s.query(q));
-      if (opts.json) out.write(JSON.stringify(rows, null, 2) + '\n');
-      else if (!rows.length) out.write(`no jobs match (${describeQuery(q)})\n`);
-      else for (const r of rows) out.write(jobLine(r) + '\n');
-    });
+    .action(
+      async (
+        service: string | undefined,
+        env: string | undefined,
+        opts: { user?: string; status?: string; kind?: string; since?: string; limit?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        const config = o.loadConfig((cmd.optsWithGlobals() as { config?: string }).config);
+        const q = buildQuery(
+          {
+            ...(service ? { service } : {}),
+            ...(env ? { environment: env } : {}),
+            ...(opts.user ? { user: opts.user } : {}),
+            ...(opts.status ? { status: opts.status } : {}),
+            ...(opts.kind ? { kind: opts.kind } : {}),
+            ...(opts.since ? { since: opts.since } : {}),
+            ...(opts.limit ? { limit: opts.limit } : {}),
+          },
+          new ServiceRegistry(config),
+          { defaultLimit: 20, maxLimit: 10_000 },
+        );
+        const rows = await withStore(config, (s) => s.query(q));
+        if (opts.json) out.write(JSON.stringify(rows, null, 2) + '\n');
+        else if (!rows.length) out.write(`no jobs match (${describeQuery(q)})\n`);
+        else for (const r of rows) out.write(jobLine(r) + '\n');
+      },
+    );
   program
     .command('job')
     .description('one job in detail (and its log with --log)')

@@ -51,13 +51,15 @@ export function buildQuery(f: JobFilters, registry: ServiceRegistry, o: { defaul
     q.status = s as JobStatus;
   }
   if (f.kind !== undefined) {
-    if (!/^[a-z][a-z0-9-]{0,31}$/.test(f.kind.toLowerCase())) throw new UsageError(`--kind ${quoteBack(f.kind, 20)}: not a job kind (deploy, status, restart…)`);
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(f.kind.toLowerCase()))
+      throw new UsageError(`--kind ${quoteBack(f.kind, 20)}: not a job kind (deploy, status, restart…)`);
     q.kind = f.kind.toLowerCase();
   }
   if (f.since !== undefined) q.since = (o.now ?? Date.now()) - parseSince(f.since);
   if (f.limit !== undefined) {
     const n = typeof f.limit === 'number' ? f.limit : /^\d{1,6}$/.test(f.limit) ? Number(f.limit) : NaN;
-    if (!Number.isInteger(n) || n < 1 || n > o.maxLimit) throw new UsageError(`--limit ${quoteBack(String(f.limit), 20)}: use a number from 1 to ${o.maxLimit}`);
+    if (!Number.isInteger(n) || n < 1 || n > o.maxLimit)
+      throw new UsageError(`--limit ${quoteBack(String(f.limit), 20)}: use a number from 1 to ${o.maxLimit}`);
     q.limit = n;
   }
   return q;
@@ -84,7 +86,10 @@ export function parseJobArgs(args: string[]): JobFilters {
     if (f[name] !== undefined) throw new UsageError(`${flag} given twice`);
     f[name] = value;
   }
-  if (positional.length > 2) throw new UsageError(`too many arguments (${quoteBack(positional.slice(2).join(' '), 30)}): jobs [service] [env] [--user U] [--status S] [--kind K] [--since 2d] [--limit N]`);
+  if (positional.length > 2)
+    throw new UsageError(
+      `too many arguments (${quoteBack(positional.slice(2).join(' '), 30)}): jobs [service] [env] [--user U] [--status S] [--kind K] [--since 2d] [--limit N]`,
+    );
   if (positional[0] !== undefined) f.service = positional[0];
   if (positional[1] !== undefined) f.environment = positional[1];
   return f;
@@ -104,7 +109,10 @@ export function when(ms: number, now = Date.now()): string {
 
 /** Full timestamp for details: `2026-06-02 14:02:05 UTC`. */
 export function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 }
 
 export function what(r: JobRecord): string {

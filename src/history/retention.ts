@@ -39,7 +39,10 @@ export async function trimHistory(store: HistoryStore, o: RetentionOptions, now 
 }
 
 /** Runs `trimHistory` every `everyMs` (and soon after start) under a Redis lock. */
-export function scheduleRetention(store: HistoryStore, o: RetentionOptions & { everyMs?: number; log?: Logger }): { stop(): Promise<void>; runNow(): Promise<void> } {
+export function scheduleRetention(
+  store: HistoryStore,
+  o: RetentionOptions & { everyMs?: number; log?: Logger },
+): { stop(): Promise<void>; runNow(): Promise<void> } {
   const every = o.everyMs ?? 10 * 60_000;
   const lockKey = store.key('trim-lock');
   let running: Promise<void> = Promise.resolve();

@@ -189,7 +189,12 @@ export class HistoryStore {
     const recent = await this.redis.zrevrange(this.index.all(), 0, 99);
     if (!recent.length) return;
     const top = Math.max(...recent.map(Number));
-    await this.redis.eval(`if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end return 1`, 1, this.idKey, String(top));
+    await this.redis.eval(
+      `if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end return 1`,
+      1,
+      this.idKey,
+      String(top),
+    );
   }
 
   /** An id reused for another request (see syncCounter): the old record goes, rather than mixing two jobs. */
@@ -310,7 +315,10 @@ export class HistoryStore {
       // Walk the smallest index (ZCARD is O(1)); check the others per candidate.
       const sizes = await Promise.all(filters.map((k) => this.redis.zcard(k)));
       if (sizes.some((n) => n === 0)) return [];
-      const order = filters.map((k, i) => [k, sizes[i]!] as const).sort((a, b) => a[1] - b[1]).map(([k]) => k);
+      const order = filters
+        .map((k, i) => [k, sizes[i]!] as const)
+        .sort((a, b) => a[1] - b[1])
+        .map(([k]) => k);
       ids = (await this.redis.eval(QUERY, order.length, ...order, min, max, String(q.limit), String(this.maxExamine))) as string[];
     }
     return (await this.records(ids.map(Number))).filter(byActor);
@@ -321,7 +329,10 @@ export class HistoryStore {
     const p = this.redis.pipeline();
     for (const id of ids) p.hgetall(this.recordKey(id));
     const rows = (await p.exec()) ?? [];
-    return rows.map(([, h]) => h as Record<string, string>).filter((h) => h && h.id).map(toRecord);
+    return rows
+      .map(([, h]) => h as Record<string, string>)
+      .filter((h) => h && h.id)
+      .map(toRecord);
   }
 
   async count(): Promise<number> {
@@ -340,7 +351,9 @@ export class HistoryStore {
       const [service, environment, kind, network, nick, account, user, status] = (v as (string | null)[]) ?? [];
       if (kind) {
         const keys = this.indexesOf({
-          service: service ?? '', kind, requester: { network: network ?? '', nick: nick ?? '', ...(account ? { account } : {}), ...(user ? { user } : {}) },
+          service: service ?? '',
+          kind,
+          requester: { network: network ?? '', nick: nick ?? '', ...(account ? { account } : {}), ...(user ? { user } : {}) },
           ...(environment ? { environment } : {}),
         });
         for (const k of keys) del.zrem(k, String(id));
@@ -376,9 +389,21 @@ function fromJob(id: number, jobId: string | number | undefined, data: JobData):
 
 function baseFields(r: Omit<JobRecord, 'status'>): Record<string, string | number | undefined> {
   return {
-    id: r.id, kind: r.kind, verb: r.verb, service: r.service, environment: r.environment, args: JSON.stringify(r.args),
-    requestId: r.requestId, network: r.requester.network, nick: r.requester.nick, account: r.requester.account, user: r.requester.user,
-    channel: r.channel, threadId: r.threadId, queuedAt: r.queuedAt, jobId: r.jobId,
+    id: r.id,
+    kind: r.kind,
+    verb: r.verb,
+    service: r.service,
+    environment: r.environment,
+    args: JSON.stringify(r.args),
+    requestId: r.requestId,
+    network: r.requester.network,
+    nick: r.requester.nick,
+    account: r.requester.account,
+    user: r.requester.user,
+    channel: r.channel,
+    threadId: r.threadId,
+    queuedAt: r.queuedAt,
+    jobId: r.jobId,
   };
 }
 

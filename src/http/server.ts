@@ -109,7 +109,9 @@ function page(title: string, body: string): string {
 
 const HTML = 'text/html; charset=utf-8';
 // No scripts at all; inline styles only.
-const CSP = { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" };
+const CSP = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+};
 
 async function jobPage(o: HttpServerOptions & { history: HistoryStore; links: LinkSigner }, id: number, url: URL, res: ServerResponse): Promise<void> {
   const check = o.links.verify(id, url.searchParams.get('exp'), url.searchParams.get('sig'));
@@ -137,7 +139,14 @@ function renderJob(r: JobRecord, log: string[] | undefined, linkExpiresAt?: numb
     row('queued', stamp(r.queuedAt)),
     row('started', r.startedAt ? `${stamp(r.startedAt)} (waited ${humanDuration(r.startedAt - r.queuedAt)})` : undefined),
     row('finished', r.finishedAt ? stamp(r.finishedAt) : undefined),
-    row('duration', r.durationMs !== undefined ? humanDuration(r.durationMs) : r.status === 'running' && r.startedAt ? `running for ${humanDuration(now - r.startedAt)}` : undefined),
+    row(
+      'duration',
+      r.durationMs !== undefined
+        ? humanDuration(r.durationMs)
+        : r.status === 'running' && r.startedAt
+          ? `running for ${humanDuration(now - r.startedAt)}`
+          : undefined,
+    ),
     row('what changed', changedText(r) ?? (r.status === 'succeeded' && r.kind === 'deploy' ? 'nothing recorded' : undefined)),
     row('reason', r.reason && r.reason !== r.summary ? r.reason : undefined),
     row('worker', r.host),

@@ -89,4 +89,3 @@ export async function startAnnouncer(o: AnnouncerOptions): Promise<Announcer> {
     },
   };
 }
-

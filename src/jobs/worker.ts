@@ -78,7 +78,15 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     const finished = history
       ? Promise.resolve(started)
           .then(() => logOf(result, opts.queues))
-          .then((logText) => history.finished(job.id, data, { status, summary: result.summary, ...(changed ? { changed } : {}), ...(logText !== undefined ? { log: logText } : {}), startedAt }))
+          .then((logText) =>
+            history.finished(job.id, data, {
+              status,
+              summary: result.summary,
+              ...(changed ? { changed } : {}),
+              ...(logText !== undefined ? { log: logText } : {}),
+              startedAt,
+            }),
+          )
           .catch((err: unknown) => jlog.error({ err }, 'history write failed'))
       : undefined;
     await Promise.all([outboxes.post(replyResult(data.replyTo, result, String(job.id))), finished]);
@@ -102,7 +110,12 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     log.warn({ jobId: job.id, err: err.message }, 'job failed');
     const interrupted = /stalled/i.test(err.message);
     metrics?.jobDone(job.data.kind, interrupted ? 'interrupted' : 'failed', undefined);
-    void history?.finished(job.id, job.data, { status: interrupted ? 'interrupted' : 'failed', summary: `${job.data.kind} job ${job.id} ${interrupted ? 'was interrupted: its worker stopped' : 'failed'} (${err.message})`.slice(0, 300), reason: err.message })
+    void history
+      ?.finished(job.id, job.data, {
+        status: interrupted ? 'interrupted' : 'failed',
+        summary: `${job.data.kind} job ${job.id} ${interrupted ? 'was interrupted: its worker stopped' : 'failed'} (${err.message})`.slice(0, 300),
+        reason: err.message,
+      })
       .catch((e: unknown) => log.error({ err: e, jobId: job.id }, 'history write failed'));
     const generic: Line[] = [`${job.data.kind} job ${job.id} failed: ${err.message}`];
     void runner

@@ -4,7 +4,23 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ApiException, CoreV1Api, IsomorphicFetchHttpLibrary, KubeConfig, ListWatch, loadYaml, ServerConfiguration, Watch, Observable, type ConfigurationOptions, type RequestContext, type ObservableMiddleware, type CoreV1Event, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoreV1Api,
+  IsomorphicFetchHttpLibrary,
+  KubeConfig,
+  ListWatch,
+  loadYaml,
+  ServerConfiguration,
+  Watch,
+  Observable,
+  type ConfigurationOptions,
+  type RequestContext,
+  type ObservableMiddleware,
+  type CoreV1Event,
+  type V1Deployment,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import { InFlight } from './coalesce.js';
 import { reviveDeployment, reviveEvent, revivePod } from './wire.js';
 import { KubeBadRequestError, KubeContextError, kubeError, PodLogUnavailableError, type KubeTarget } from './errors.js';
@@ -17,7 +33,8 @@ export interface DeploymentScale {
   current: number;
 }
 
-const scalePath = (namespace: string, name: string) => `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}/scale`;
+const scalePath = (namespace: string, name: string) =>
+  `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}/scale`;
 
 function scaleFrom(body: string): DeploymentScale {
   const s = JSON.parse(body) as { spec?: { replicas?: number }; status?: { replicas?: number } };
@@ -80,7 +97,10 @@ export class KubeClient {
   private readonly timeoutMs: number;
   private readonly watchTimeoutSeconds: number;
 
-  constructor(private readonly kc: KubeConfig, opts: KubeClientOptions) {
+  constructor(
+    private readonly kc: KubeConfig,
+    opts: KubeClientOptions,
+  ) {
     this.timeoutMs = opts.timeoutMs;
     this.watchTimeoutSeconds = opts.watchTimeoutSeconds ?? 300;
   }
@@ -109,14 +129,29 @@ export class KubeClient {
   }
 
   private async fetchDeployments(context: string | undefined, namespace: string, selector: string): Promise<V1Deployment[]> {
-    const items = await this.list(context, { namespace, action: 'list deployments' }, `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`, selector);
+    const items = await this.list(
+      context,
+      { namespace, action: 'list deployments' },
+      `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`,
+      selector,
+    );
     return items.map(reviveDeployment);
   }
 
   /** Warning (or all) events of a namespace, optionally about one object: `involvedObject.name/kind` and `type` field selectors. */
-  async listEvents(context: string | undefined, namespace: string, o: { type?: 'Warning' | 'Normal'; name?: string; kind?: string } = {}): Promise<CoreV1Event[]> {
+  async listEvents(
+    context: string | undefined,
+    namespace: string,
+    o: { type?: 'Warning' | 'Normal'; name?: string; kind?: string } = {},
+  ): Promise<CoreV1Event[]> {
     const fields = [o.kind && `involvedObject.kind=${o.kind}`, o.name && `involvedObject.name=${o.name}`, o.type && `type=${o.type}`].filter(Boolean).join(',');
-    const body = await this.request(context, { namespace, action: 'list events' }, `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, { fieldSelector: fields }, 'application/json');
+    const body = await this.request(
+      context,
+      { namespace, action: 'list events' },
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
+      { fieldSelector: fields },
+      'application/json',
+    );
     return ((JSON.parse(body) as { items?: Record<string, unknown>[] }).items ?? []).map(reviveEvent);
   }
 
@@ -125,7 +160,12 @@ export class KubeClient {
    * waiting to start, a container name that is needed or wrong) is a PodLogUnavailableError carrying
    * the server's message.
    */
-  async podLog(context: string | undefined, namespace: string, pod: string, o: { container?: string; tailLines?: number; previous?: boolean; limitBytes?: number } = {}): Promise<string> {
+  async podLog(
+    context: string | undefined,
+    namespace: string,
+    pod: string,
+    o: { container?: string; tailLines?: number; previous?: boolean; limitBytes?: number } = {},
+  ): Promise<string> {
     const query: Record<string, string> = {};
     if (o.container) query.container = o.container;
     if (o.tailLines !== undefined) query.tailLines = String(o.tailLines);
@@ -133,7 +173,13 @@ export class KubeClient {
     if (o.limitBytes !== undefined) query.limitBytes = String(o.limitBytes);
     const target: KubeTarget = { context, namespace, action: 'read pod logs' };
     try {
-      return await this.request(context, target, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, query, 'text/plain, application/json');
+      return await this.request(
+        context,
+        target,
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+        query,
+        'text/plain, application/json',
+      );
     } catch (err) {
       if (err instanceof KubeBadRequestError) throw new PodLogUnavailableError(target, pod, err.detail);
       throw err;
@@ -149,13 +195,20 @@ export class KubeClient {
   /** Sets a deployment's replicas through its scale subresource, with a merge patch (as kubectl scale does). */
   async scaleDeployment(context: string | undefined, namespace: string, name: string, replicas: number): Promise<DeploymentScale> {
     const body = await this.request(context, { namespace, action: `scale deployment ${name}` }, scalePath(namespace, name), {}, 'application/json', {
-      method: 'PATCH', contentType: 'application/merge-patch+json', body: JSON.stringify({ spec: { replicas } }),
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: JSON.stringify({ spec: { replicas } }),
     });
     return scaleFrom(body);
   }
 
   /** A list call (label selector) read as plain JSON. */
-  private async list(context: string | undefined, t: { namespace: string; action: string }, path: string, labelSelector: string): Promise<Record<string, unknown>[]> {
+  private async list(
+    context: string | undefined,
+    t: { namespace: string; action: string },
+    path: string,
+    labelSelector: string,
+  ): Promise<Record<string, unknown>[]> {
     const body = await this.request(context, t, path, { labelSelector }, 'application/json');
     return (JSON.parse(body) as { items?: Record<string, unknown>[] }).items ?? [];
   }
@@ -164,7 +217,14 @@ export class KubeClient {
    * A GET built the way the generated API builds it (server, auth and TLS from the kubeconfig
    * through the public KubeConfig.applySecurityAuthentication), the body returned as text.
    */
-  private async request(context: string | undefined, t: { namespace: string; action: string }, path: string, query: Record<string, string>, accept: string, write?: { method: 'PATCH' | 'PUT'; contentType: string; body: string }): Promise<string> {
+  private async request(
+    context: string | undefined,
+    t: { namespace: string; action: string },
+    path: string,
+    query: Record<string, string>,
+    accept: string,
+    write?: { method: 'PATCH' | 'PUT'; contentType: string; body: string },
+  ): Promise<string> {
     const target: KubeTarget = { context, ...t };
     try {
       const { kc } = this.forContext(context);
@@ -203,7 +263,13 @@ export class KubeClient {
    * ListWatch); any other failure goes to `onError` once, typed, and the watch stops (the caller
    * decides whether to retry). Rejects when the first list or watch fails. Returns the stop function.
    */
-  async watchPods(context: string | undefined, namespace: string, selector: string, onEvent: (type: PodEventType, pod: V1Pod) => void, onError: (err: Error) => void): Promise<() => void> {
+  async watchPods(
+    context: string | undefined,
+    namespace: string,
+    selector: string,
+    onEvent: (type: PodEventType, pod: V1Pod) => void,
+    onError: (err: Error) => void,
+  ): Promise<() => void> {
     const target: KubeTarget = { context, namespace, action: 'watch pods' };
     const { kc, core } = this.forContext(context);
     const watch = new ResumingWatch(kc, this.watchTimeoutSeconds, this.timeoutMs, target);
@@ -216,7 +282,9 @@ export class KubeClient {
         const cancel = (): void => clearTimeout(t);
         delays.add(cancel);
       });
-    const lw = new ListWatch<V1Pod>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, watch, list, false, selector || undefined, undefined, { delayFn });
+    const lw = new ListWatch<V1Pod>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, watch, list, false, selector || undefined, undefined, {
+      delayFn,
+    });
     let stopped = false;
     let starting = true;
     let startError: Error | undefined;
@@ -291,12 +359,22 @@ class ResumingWatch extends Watch {
   private stopped = false;
   private readonly open = new Set<AbortController>();
 
-  constructor(config: KubeConfig, private readonly timeoutSeconds: number, private readonly timeoutMs: number, private readonly target: KubeTarget) {
+  constructor(
+    config: KubeConfig,
+    private readonly timeoutSeconds: number,
+    private readonly timeoutMs: number,
+    private readonly target: KubeTarget,
+  ) {
     super(config);
     (this as unknown as { requestTimeoutMs: number }).requestTimeoutMs = timeoutSeconds * 1000 + timeoutMs;
   }
 
-  override watch(path: string, query: Record<string, string | number | boolean | undefined>, callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void, done: (err: unknown) => void): Promise<AbortController> {
+  override watch(
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
     const params = { ...query, allowWatchBookmarks: true, timeoutSeconds: this.timeoutSeconds };
     // Watch hands over raw JSON (timestamps as strings) while list results are deserialized
     // models (Dates): deserialize watch objects too, through the public loadYaml (JSON is YAML).

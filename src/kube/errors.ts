@@ -18,14 +18,25 @@ export function describeTarget(t: Pick<KubeTarget, 'context' | 'namespace'>): st
 /** 401 or 403: the API server refused Deckhand's credentials or role. `detail` is the server's message. */
 export class KubeForbiddenError extends UserError {
   override name = 'KubeForbiddenError';
-  constructor(readonly target: KubeTarget, readonly code: 401 | 403, readonly detail?: string) {
-    super(code === 401 ? `the Kubernetes API for ${describeTarget(target)} rejected Deckhand's credentials (401 Unauthorized)` : `Deckhand may not ${target.action} in ${describeTarget(target)} (403 Forbidden)`);
+  constructor(
+    readonly target: KubeTarget,
+    readonly code: 401 | 403,
+    readonly detail?: string,
+  ) {
+    super(
+      code === 401
+        ? `the Kubernetes API for ${describeTarget(target)} rejected Deckhand's credentials (401 Unauthorized)`
+        : `Deckhand may not ${target.action} in ${describeTarget(target)} (403 Forbidden)`,
+    );
   }
 }
 
 export class KubeNotFoundError extends UserError {
   override name = 'KubeNotFoundError';
-  constructor(readonly target: KubeTarget, readonly detail?: string) {
+  constructor(
+    readonly target: KubeTarget,
+    readonly detail?: string,
+  ) {
     super(`${detail ?? 'not found'} (${describeTarget(target)})`);
   }
 }
@@ -33,7 +44,10 @@ export class KubeNotFoundError extends UserError {
 /** 400/422: the request itself is wrong, e.g. a malformed label selector in the config. */
 export class KubeBadRequestError extends UserError {
   override name = 'KubeBadRequestError';
-  constructor(readonly target: KubeTarget, readonly detail?: string) {
+  constructor(
+    readonly target: KubeTarget,
+    readonly detail?: string,
+  ) {
     super(`the Kubernetes API refused to ${target.action} in ${describeTarget(target)}: ${detail ?? 'bad request'}`);
   }
 }
@@ -41,7 +55,11 @@ export class KubeBadRequestError extends UserError {
 /** A pod's log cannot be read as asked (a 400 on pods/log): no previous container, waiting to start, which container. */
 export class PodLogUnavailableError extends UserError {
   override name = 'PodLogUnavailableError';
-  constructor(readonly target: KubeTarget, readonly pod: string, readonly detail?: string) {
+  constructor(
+    readonly target: KubeTarget,
+    readonly pod: string,
+    readonly detail?: string,
+  ) {
     super(`no log for ${pod}: ${detail ?? 'the API server refused to read it'}`);
   }
 }
@@ -83,10 +101,11 @@ function findCode(err: unknown, depth = 0): { code?: string; name?: string } {
   if (typeof e.code === 'string' && e.code in NETWORK) return { code: e.code };
   const inner = findCode(e.cause, depth + 1);
   if (inner.code || inner.name) return inner;
-  if (Array.isArray(e.errors)) for (const x of e.errors) {
-    const r = findCode(x, depth + 1);
-    if (r.code || r.name) return r;
-  }
+  if (Array.isArray(e.errors))
+    for (const x of e.errors) {
+      const r = findCode(x, depth + 1);
+      if (r.code || r.name) return r;
+    }
   return typeof e.code === 'string' ? { code: e.code } : {};
 }
 
@@ -123,9 +142,11 @@ export function kubeError(err: unknown, target: KubeTarget, timeoutMs: number): 
     return new ClusterUnavailableError(`the Kubernetes API for ${where} answered ${status}${reason ? ` ${reason}` : ''}`, { cause: err });
   }
   const { code, name } = findCode(err);
-  if (name === 'TimeoutError') return new ClusterUnavailableError(`cannot reach the Kubernetes API for ${where} (timed out after ${seconds(timeoutMs)})`, { cause: err });
+  if (name === 'TimeoutError')
+    return new ClusterUnavailableError(`cannot reach the Kubernetes API for ${where} (timed out after ${seconds(timeoutMs)})`, { cause: err });
   if (code && NETWORK[code]) return new ClusterUnavailableError(`cannot reach the Kubernetes API for ${where} (${NETWORK[code]})`, { cause: err });
-  if (err instanceof TypeError && err.message === 'fetch failed') return new ClusterUnavailableError(`cannot reach the Kubernetes API for ${where} (${code ?? 'network error'})`, { cause: err });
+  if (err instanceof TypeError && err.message === 'fetch failed')
+    return new ClusterUnavailableError(`cannot reach the Kubernetes API for ${where} (${code ?? 'network error'})`, { cause: err });
   return err instanceof Error ? err : new Error(String(err));
 }
 

@@ -55,7 +55,19 @@ export function formatGroup(g: EventGroup, now: number): string {
 
 // Reasons that say why, before the ones that only say that it keeps failing (BackOff follows a crash,
 // whatever its cause). Unlisted reasons rank between the two.
-const TELLING = ['FailedScheduling', 'FailedMount', 'FailedAttachVolume', 'FailedCreatePodSandBox', 'Failed', 'ErrImagePull', 'OOMKilling', 'Evicted', 'FailedCreate', 'Unhealthy', 'ProbeWarning'];
+const TELLING = [
+  'FailedScheduling',
+  'FailedMount',
+  'FailedAttachVolume',
+  'FailedCreatePodSandBox',
+  'Failed',
+  'ErrImagePull',
+  'OOMKilling',
+  'Evicted',
+  'FailedCreate',
+  'Unhealthy',
+  'ProbeWarning',
+];
 const GENERIC = ['BackOff', 'FailedSync'];
 const rank = (reason: string): number => {
   const i = TELLING.indexOf(reason);

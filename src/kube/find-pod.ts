@@ -15,16 +15,26 @@ export function shortPodName(name: string): string {
 
 export class NoSuchPodError extends UserError {
   override name = 'NoSuchPodError';
-  constructor(readonly given: string, readonly namespace: string, readonly suggestions: string[]) {
+  constructor(
+    readonly given: string,
+    readonly namespace: string,
+    readonly suggestions: string[],
+  ) {
     super(`no pod "${given}" in ${namespace}${suggestions.length ? ` (did you mean ${suggestions.join(', ')}?)` : ''}`);
   }
 }
 
 export class AmbiguousPodError extends UserError {
   override name = 'AmbiguousPodError';
-  constructor(readonly given: string, readonly namespace: string, readonly candidates: string[]) {
+  constructor(
+    readonly given: string,
+    readonly namespace: string,
+    readonly candidates: string[],
+  ) {
     const shown = candidates.slice(0, 5).map(shortPodName).join(', ');
-    super(`"${given}" matches ${candidates.length} pods in ${namespace}: ${shown}${candidates.length > 5 ? ` and ${candidates.length - 5} more` : ''} (give more of the name)`);
+    super(
+      `"${given}" matches ${candidates.length} pods in ${namespace}: ${shown}${candidates.length > 5 ? ` and ${candidates.length - 5} more` : ''} (give more of the name)`,
+    );
   }
 }
 
@@ -59,9 +69,15 @@ export function findPod(pods: V1Pod[], given: string, namespace: string): { pod:
 
   const components = [...new Set(live.map(componentOf).filter((c): c is string => !!c))].sort();
   const needle = given.replace(/…|\.\.\./u, '');
-  const containing = live.map(name).filter((n) => needle.length >= 3 && n.includes(needle)).sort();
+  const containing = live
+    .map(name)
+    .filter((n) => needle.length >= 3 && n.includes(needle))
+    .sort();
   const suggestions = containing.length
     ? containing.slice(0, 3).map(shortPodName)
-    : closest(given, [...components, ...live.map(name).sort()].map((n) => shortPodName(n)).filter((n, i, a) => a.indexOf(n) === i));
+    : closest(
+        given,
+        [...components, ...live.map(name).sort()].map((n) => shortPodName(n)).filter((n, i, a) => a.indexOf(n) === i),
+      );
   throw new NoSuchPodError(given, namespace, suggestions);
 }

@@ -4,8 +4,14 @@ import { shortAge } from '../core/time.js';
 
 // Reasons a container can be stuck in; anything here makes the pod unhealthy at once.
 const BAD_WAITING = new Set([
-  'CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'CreateContainerConfigError',
-  'CreateContainerError', 'InvalidImageName', 'RunContainerError', 'ErrImageNeverPull',
+  'CrashLoopBackOff',
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'InvalidImageName',
+  'RunContainerError',
+  'ErrImageNeverPull',
 ]);
 
 export interface PodProblem {
@@ -54,7 +60,8 @@ function podProblem(pod: V1Pod, now: number): PodProblem | undefined {
     if (w?.reason && BAD_WAITING.has(w.reason)) return { ...base, reason: w.reason, ...(w.message ? { detail: w.message } : {}) };
   }
   const phase = pod.status?.phase ?? 'Unknown';
-  if (phase === 'Failed' || phase === 'Unknown') return { ...base, reason: pod.status?.reason ?? phase, ...(pod.status?.message ? { detail: pod.status.message } : {}) };
+  if (phase === 'Failed' || phase === 'Unknown')
+    return { ...base, reason: pod.status?.reason ?? phase, ...(pod.status?.message ? { detail: pod.status.message } : {}) };
   if (phase === 'Pending') {
     const w = statuses.find((c) => c.state?.waiting?.reason)?.state?.waiting;
     const unsched = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');

@@ -41,7 +41,8 @@ function positiveDuration(text: string | undefined, what: string, limits: MaintL
   const ms = parseDuration(text);
   if (ms === undefined) throw new UsageError(`duration "${quoteBack(text)}" not understood: ${DURATION_HELP}`);
   if (ms <= 0) throw new UsageError(`duration must be longer than 0 (e.g. 30m)`);
-  if (ms > limits.maxDurationMs) throw new UsageError(`duration ${formatDuration(ms)} is longer than the limit of ${formatDuration(limits.maxDurationMs)} (maintenance.maxDuration)`);
+  if (ms > limits.maxDurationMs)
+    throw new UsageError(`duration ${formatDuration(ms)} is longer than the limit of ${formatDuration(limits.maxDurationMs)} (maintenance.maxDuration)`);
   return ms;
 }
 
@@ -102,6 +103,7 @@ export function parseMaintArgs(args: string[], registry: ServiceRegistry, now: n
   const reason = oneLine(rest.slice(parsed.tokens + 1).join(' ')).trim();
   if (!reason) throw new UsageError(`say why: maint ${label} ${rest.slice(0, parsed.tokens + 1).join(' ')} <reason…> (people read it on every channel)`);
   const chars = [...reason].length;
-  if (chars > limits.maxReasonChars) throw new UsageError(`reason too long (${chars} characters; at most ${limits.maxReasonChars}): a short line, with a link for details`);
+  if (chars > limits.maxReasonChars)
+    throw new UsageError(`reason too long (${chars} characters; at most ${limits.maxReasonChars}): a short line, with a link for details`);
   return { action: 'create', service, ...(environment ? { environment } : {}), start, end: start + durationMs, reason, startedNow };
 }

@@ -35,10 +35,7 @@ export class InMaintenanceError extends UserError {
  * deploy needs `--during-maintenance` and a group granted `deploy-during-maintenance` (or, when the
  * service configures none, `maint`) on the service.
  */
-export async function maintenanceBlocks(
-  deps: { redis: Redis; prefix: string; config: Config; access: Access },
-  req: MaintenanceBlockRequest,
-): Promise<void> {
+export async function maintenanceBlocks(deps: { redis: Redis; prefix: string; config: Config; access: Access }, req: MaintenanceBlockRequest): Promise<void> {
   const now = req.now ?? Date.now();
   const w = await new MaintenanceStore({ connection: deps.redis, prefix: deps.prefix }).active(req.service, now, req.environment);
   if (!w) return;
@@ -48,12 +45,18 @@ export async function maintenanceBlocks(
   const policyVerb = permissions[OVERRIDE_VERB] ? OVERRIDE_VERB : 'maint';
   if (!req.override) {
     const groups = permissions[policyVerb] ?? [];
-    throw new InMaintenanceError(`${what}: ${verb} refused; add ${DURING_MAINTENANCE} to ${verb} anyway (allowed to: ${groups.length ? groups.join(', ') : 'nobody'})`);
+    throw new InMaintenanceError(
+      `${what}: ${verb} refused; add ${DURING_MAINTENANCE} to ${verb} anyway (allowed to: ${groups.length ? groups.join(', ') : 'nobody'})`,
+    );
   }
   const spec: VerbSpec = { verb: policyVerb, scope: 'service', mutating: true, environment: 'none', usage: '', summary: '' };
   const { user: _u, groups: _g, name: _n, mail: _m, ...asked } = req.requester;
-  const decision = await deps.access.authorize(asked, { service: req.service, verb: policyVerb, environment: req.environment, args: [DURING_MAINTENANCE], requestId: '' }, spec, 'worker');
+  const decision = await deps.access.authorize(
+    asked,
+    { service: req.service, verb: policyVerb, environment: req.environment, args: [DURING_MAINTENANCE], requestId: '' },
+    spec,
+    'worker',
+  );
   if (decision.allowed) return;
   throw new InMaintenanceError(`${what}: ${verb} ${DURING_MAINTENANCE} refused: ${decision.error ? toUserLine(decision.error) : decision.reason}`);
 }
-

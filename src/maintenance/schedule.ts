@@ -57,7 +57,12 @@ export class MaintenanceScheduler {
       connection: queues.connection,
       prefix: queues.prefix,
       // kept after completion, so a re-add of the same id stays a no-op for a week
-      defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 30 * 86400 } },
+      defaultJobOptions: {
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { age: 7 * 86400 },
+        removeOnFail: { age: 30 * 86400 },
+      },
     });
   }
 
@@ -79,7 +84,11 @@ export class MaintenanceScheduler {
   /** After an extension: drop the old end, add the new one. */
   async moveEnd(before: MaintenanceWindow, after: MaintenanceWindow): Promise<void> {
     await this.removeIfWaiting(endJobId(before));
-    await this.queue.add('end', { windowId: after.id, step: 'end', at: after.end }, { jobId: endJobId(after), delay: Math.max(0, after.end - this.clock.now()) });
+    await this.queue.add(
+      'end',
+      { windowId: after.id, step: 'end', at: after.end },
+      { jobId: endJobId(after), delay: Math.max(0, after.end - this.clock.now()) },
+    );
   }
 
   private async removeIfWaiting(id: string): Promise<void> {

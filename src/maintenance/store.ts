@@ -57,7 +57,10 @@ export class MaintenanceStore {
 
   /** A new window, or the one a re-sent identical command created (`created: false`). */
   async create(w: Omit<MaintenanceWindow, 'id' | 'state' | 'extensions'>): Promise<{ window: MaintenanceWindow; created: boolean }> {
-    const digest = createHash('sha256').update(JSON.stringify([w.service, w.environment ?? '', w.start, w.end, w.reason])).digest('hex').slice(0, 24);
+    const digest = createHash('sha256')
+      .update(JSON.stringify([w.service, w.environment ?? '', w.start, w.end, w.reason]))
+      .digest('hex')
+      .slice(0, 24);
     const sameKey = this.key('same', digest);
     const findSame = async (): Promise<MaintenanceWindow | undefined> => {
       const raw = await this.redis.get(sameKey);

@@ -47,7 +47,11 @@ interface Env {
 export function monitorTargets(config: Config): EnvTarget[] {
   return Object.entries(config.services).flatMap(([service, s]) =>
     Object.entries(s.environments).map(([environment, e]) => ({
-      service, environment, namespace: e.namespace, selector: e.selector, ...(e.context ? { context: e.context } : {}),
+      service,
+      environment,
+      namespace: e.namespace,
+      selector: e.selector,
+      ...(e.context ? { context: e.context } : {}),
     })),
   );
 }
@@ -128,7 +132,12 @@ export class Monitor {
       const env: Env = {
         target,
         again: false,
-        watcher: new EnvWatcher(this.o.kube, target, { resyncMs: s.resyncSeconds * 1000, pollMs: s.pollSeconds * 1000, log: this.o.log, onChange: () => void this.evaluate(key) }),
+        watcher: new EnvWatcher(this.o.kube, target, {
+          resyncMs: s.resyncSeconds * 1000,
+          pollMs: s.pollSeconds * 1000,
+          log: this.o.log,
+          onChange: () => void this.evaluate(key),
+        }),
       };
       this.envs.set(key, env);
     }
@@ -211,14 +220,19 @@ export class Monitor {
 
   /** The environment is stopped with `stop`, or a stop/start of it is running. */
   private async onPurpose(t: EnvTarget): Promise<boolean> {
-    const [s, d] = await Promise.all([this.stops.get(t.service, t.environment).catch(() => undefined), this.deploys.holder(t.service, t.environment).catch(() => undefined)]);
+    const [s, d] = await Promise.all([
+      this.stops.get(t.service, t.environment).catch(() => undefined),
+      this.deploys.holder(t.service, t.environment).catch(() => undefined),
+    ]);
     return !!s || d?.verb === 'stop' || d?.verb === 'start';
   }
 
   private async announce(service: string, a: Announcement): Promise<void> {
     this.announced++;
     for (const target of announceTargets(this.o.config, service)) {
-      await this.o.post(announcement(target, a.lines, a.sections)).catch((err: unknown) => this.o.log.error({ err, target }, 'monitor: announcement not posted'));
+      await this.o
+        .post(announcement(target, a.lines, a.sections))
+        .catch((err: unknown) => this.o.log.error({ err, target }, 'monitor: announcement not posted'));
     }
   }
 
@@ -239,4 +253,3 @@ export class Monitor {
     this.leading = false;
   }
 }
-

@@ -60,20 +60,26 @@ export class EnvWatcher {
     let live = false;
     try {
       const [stop] = await Promise.all([
-        this.kube.watchPods(t.context, t.namespace, t.selector, (type, pod) => {
-          const name = pod.metadata?.name;
-          if (!name) return;
-          if (type === 'DELETED') fresh.delete(name);
-          else fresh.set(name, pod);
-          if (live) {
-            this.o.onChange();
-            this.refreshDeploymentsSoon();
-          }
-        }, (err) => {
-          this.o.log.warn({ err: err.message, service: t.service, env: t.environment }, 'monitor: watch failed; polling');
-          this.stopWatch = undefined;
-          this.poll();
-        }),
+        this.kube.watchPods(
+          t.context,
+          t.namespace,
+          t.selector,
+          (type, pod) => {
+            const name = pod.metadata?.name;
+            if (!name) return;
+            if (type === 'DELETED') fresh.delete(name);
+            else fresh.set(name, pod);
+            if (live) {
+              this.o.onChange();
+              this.refreshDeploymentsSoon();
+            }
+          },
+          (err) => {
+            this.o.log.warn({ err: err.message, service: t.service, env: t.environment }, 'monitor: watch failed; polling');
+            this.stopWatch = undefined;
+            this.poll();
+          },
+        ),
         this.readDeployments(),
       ]);
       if (this.stopped) return stop();

@@ -5,16 +5,66 @@
 import { SCALE_DISCOVERY } from './kube-api-scale.js';
 
 export const RESOURCES = {
-  namespaces: { group: '', version: 'v1', groupVersion: 'v1', kind: 'Namespace', listKind: 'NamespaceList', singular: 'namespace', shortNames: ['ns'], categories: [], namespaced: false },
-  pods: { group: '', version: 'v1', groupVersion: 'v1', kind: 'Pod', listKind: 'PodList', singular: 'pod', shortNames: ['po'], categories: ['all'], namespaced: true },
-  events: { group: '', version: 'v1', groupVersion: 'v1', kind: 'Event', listKind: 'EventList', singular: 'event', shortNames: ['ev'], categories: [], namespaced: true },
-  deployments: { group: 'apps', version: 'v1', groupVersion: 'apps/v1', kind: 'Deployment', listKind: 'DeploymentList', singular: 'deployment', shortNames: ['deploy'], categories: ['all'], namespaced: true },
+  namespaces: {
+    group: '',
+    version: 'v1',
+    groupVersion: 'v1',
+    kind: 'Namespace',
+    listKind: 'NamespaceList',
+    singular: 'namespace',
+    shortNames: ['ns'],
+    categories: [],
+    namespaced: false,
+  },
+  pods: {
+    group: '',
+    version: 'v1',
+    groupVersion: 'v1',
+    kind: 'Pod',
+    listKind: 'PodList',
+    singular: 'pod',
+    shortNames: ['po'],
+    categories: ['all'],
+    namespaced: true,
+  },
+  events: {
+    group: '',
+    version: 'v1',
+    groupVersion: 'v1',
+    kind: 'Event',
+    listKind: 'EventList',
+    singular: 'event',
+    shortNames: ['ev'],
+    categories: [],
+    namespaced: true,
+  },
+  deployments: {
+    group: 'apps',
+    version: 'v1',
+    groupVersion: 'apps/v1',
+    kind: 'Deployment',
+    listKind: 'DeploymentList',
+    singular: 'deployment',
+    shortNames: ['deploy'],
+    categories: ['all'],
+    namespaced: true,
+  },
 } as const;
 export type ResourceName = keyof typeof RESOURCES;
 
 /** Only reads are served. */
 const VERBS = ['get', 'list', 'watch'];
-export const SERVER_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.9-deckhand-sandbox', gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2026-05-14T00:00:00Z', goVersion: 'go1.23.9', compiler: 'gc', platform: 'linux/amd64' };
+export const SERVER_VERSION = {
+  major: '1',
+  minor: '31',
+  gitVersion: 'v1.31.9-deckhand-sandbox',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-05-14T00:00:00Z',
+  goVersion: 'go1.23.9',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
 const aggregatedType = (version: string) => `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;
 
 /**
@@ -23,7 +73,12 @@ const aggregatedType = (version: string) => `application/json;g=apidiscovery.k8s
  */
 export function aggregatedVersion(accept: string): 'v2' | 'v2beta1' | undefined {
   for (const type of accept.split(',')) {
-    const params = new Map(type.split(';').slice(1).map((p) => p.trim().split('=') as [string, string]));
+    const params = new Map(
+      type
+        .split(';')
+        .slice(1)
+        .map((p) => p.trim().split('=') as [string, string]),
+    );
     if (params.get('as') !== 'APIGroupDiscoveryList' || params.get('g') !== 'apidiscovery.k8s.io') continue;
     const v = params.get('v');
     if (v === 'v2' || v === 'v2beta1') return v;
@@ -39,7 +94,15 @@ export function apiResourceList(group: string): object {
     apiVersion: 'v1',
     groupVersion: group ? `${group}/v1` : 'v1',
     resources: [
-      ...byGroup(group).map(([name, r]) => ({ name, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: VERBS, shortNames: r.shortNames, ...(r.categories.length ? { categories: r.categories } : {}) })),
+      ...byGroup(group).map(([name, r]) => ({
+        name,
+        singularName: r.singular,
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: VERBS,
+        shortNames: r.shortNames,
+        ...(r.categories.length ? { categories: r.categories } : {}),
+      })),
       ...(group === 'apps' ? [SCALE_DISCOVERY.legacy] : []),
     ],
   };
@@ -84,11 +147,21 @@ export function discoveryResponse(path: string, accept: string, serverAddress: s
       return json({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] });
     case '/apis':
       if (version) return json(aggregated(['apps'], version), aggregatedType(version));
-      return json({ kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }] });
+      return json({
+        kind: 'APIGroupList',
+        apiVersion: 'v1',
+        groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }],
+      });
     case '/api/v1':
       return json(apiResourceList(''));
     case '/apis/apps':
-      return json({ kind: 'APIGroup', apiVersion: 'v1', name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } });
+      return json({
+        kind: 'APIGroup',
+        apiVersion: 'v1',
+        name: 'apps',
+        versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
+        preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
+      });
     case '/apis/apps/v1':
       return json(apiResourceList('apps'));
     default:

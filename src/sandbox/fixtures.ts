@@ -7,7 +7,10 @@ import type { CoreV1Event, V1ContainerStatus, V1Deployment, V1Pod, V1PodConditio
 export const REGISTRY = 'docker-registry.discovery.wmnet';
 export const SUPERSET_IMAGE = image(`${REGISTRY}/repos/data-engineering/superset`, '2026-02-16-150514-b1a59e3aa1338ab93a8fff9291fb01936bba3c5c');
 export const SUPERSET_NEXT_IMAGE = image(`${REGISTRY}/repos/data-engineering/superset`, '2026-06-02-091245-4c0e2d8a51f7b3e9d6a2c8f01b5e7d3a9c4f6e28');
-export const AIRFLOW_IMAGE = image(`${REGISTRY}/repos/data-engineering/airflow`, 'airflow-2.11.2-py3.11-2026-06-10-101532-7d2f9a4c1e8b6d3f0a5c9e2b7d4f1a8c6e3b0d95');
+export const AIRFLOW_IMAGE = image(
+  `${REGISTRY}/repos/data-engineering/airflow`,
+  'airflow-2.11.2-py3.11-2026-06-10-101532-7d2f9a4c1e8b6d3f0a5c9e2b7d4f1a8c6e3b0d95',
+);
 export const ENVOY_IMAGE = `${REGISTRY}/envoy:1.23.10-3`;
 export const PAWS_HUB_IMAGE = 'quay.io/wikimedia-paws-prod/paws-hub:pr-501';
 
@@ -64,8 +67,21 @@ export function makePod(o: PodOptions): V1Pod {
   const statuses: V1ContainerStatus[] = names.map((cname, i) => {
     const img = i === 0 ? o.image : ENVOY_IMAGE;
     const containerID = `containerd://${hex(`${uid}/${cname}/${restarts}`, 64)}`;
-    const base: V1ContainerStatus = { name: cname, image: img, imageID: imageID(img), containerID, ready: true, started: true, restartCount: 0, state: { running: { startedAt: started } }, lastState: {} };
-    if (i > 0) return phase === 'Pending' ? { ...base, imageID: '', containerID: undefined, ready: false, started: false, state: { waiting: { reason: 'PodInitializing' } } } : base;
+    const base: V1ContainerStatus = {
+      name: cname,
+      image: img,
+      imageID: imageID(img),
+      containerID,
+      ready: true,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: started } },
+      lastState: {},
+    };
+    if (i > 0)
+      return phase === 'Pending'
+        ? { ...base, imageID: '', containerID: undefined, ready: false, started: false, state: { waiting: { reason: 'PodInitializing' } } }
+        : base;
     if (waiting === 'CrashLoopBackOff') {
       const finished = secondsBefore(now, 95);
       return {
@@ -79,10 +95,37 @@ export function makePod(o: PodOptions): V1Pod {
     }
     if (waiting === 'ImagePullBackOff') {
       const ref = img.replace(/@sha256:.*/, '');
-      return { ...base, imageID: '', containerID: undefined, ready: false, started: false, restartCount: restarts, state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${img}": ErrImagePull: failed to pull and unpack image "${ref}": not found` } } };
+      return {
+        ...base,
+        imageID: '',
+        containerID: undefined,
+        ready: false,
+        started: false,
+        restartCount: restarts,
+        state: {
+          waiting: {
+            reason: 'ImagePullBackOff',
+            message: `Back-off pulling image "${img}": ErrImagePull: failed to pull and unpack image "${ref}": not found`,
+          },
+        },
+      };
     }
-    if (waiting === 'ContainerCreating') return { ...base, imageID: '', containerID: undefined, ready: false, started: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } };
-    return { ...base, ready: mainReady, restartCount: restarts, ...(restarts > 0 ? { lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', startedAt: created, finishedAt: started, containerID } } } : {}) };
+    if (waiting === 'ContainerCreating')
+      return {
+        ...base,
+        imageID: '',
+        containerID: undefined,
+        ready: false,
+        started: false,
+        restartCount: 0,
+        state: { waiting: { reason: 'ContainerCreating' } },
+      };
+    return {
+      ...base,
+      ready: mainReady,
+      restartCount: restarts,
+      ...(restarts > 0 ? { lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', startedAt: created, finishedAt: started, containerID } } } : {}),
+    };
   });
 
   const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
@@ -107,7 +150,9 @@ export function makePod(o: PodOptions): V1Pod {
       creationTimestamp: created,
       labels: { ...o.labels, 'pod-template-hash': hash },
       annotations: { 'kubectl.kubernetes.io/default-container': names[0]! },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: uuid(`rs/${o.namespace}/${rsName}`), controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: uuid(`rs/${o.namespace}/${rsName}`), controller: true, blockOwnerDeletion: true },
+      ],
     },
     spec: {
       containers: names.map((cname, i) => ({
@@ -177,7 +222,11 @@ export function makeDeployment(o: DeploymentOptions): V1Deployment {
       generation,
       creationTimestamp: created,
       labels: { ...o.labels, heritage: 'Helm' },
-      annotations: { 'deployment.kubernetes.io/revision': String(generation), 'meta.helm.sh/release-name': o.labels.release ?? o.name, 'meta.helm.sh/release-namespace': o.namespace },
+      annotations: {
+        'deployment.kubernetes.io/revision': String(generation),
+        'meta.helm.sh/release-name': o.labels.release ?? o.name,
+        'meta.helm.sh/release-namespace': o.namespace,
+      },
     },
     spec: {
       replicas,
@@ -206,7 +255,14 @@ export function makeDeployment(o: DeploymentOptions): V1Deployment {
           lastUpdateTime: created,
           lastTransitionTime: created,
         },
-        { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${o.name}-${safe(`${o.namespace}/${o.name}/${o.image}`, 10)}" has successfully progressed.`, lastUpdateTime: created, lastTransitionTime: created },
+        {
+          type: 'Progressing',
+          status: 'True',
+          reason: 'NewReplicaSetAvailable',
+          message: `ReplicaSet "${o.name}-${safe(`${o.namespace}/${o.name}/${o.image}`, 10)}" has successfully progressed.`,
+          lastUpdateTime: created,
+          lastTransitionTime: created,
+        },
       ],
     },
   };
@@ -232,8 +288,21 @@ export function makeEvent(o: EventOptions): CoreV1Event {
   return {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name: `${md.name}.${hex(`${md.name}/${o.reason}`, 16)}`, namespace: md.namespace, uid: uuid(`event/${md.name}/${o.reason}`), resourceVersion: '1', creationTimestamp: first },
-    involvedObject: { apiVersion: 'v1', kind: 'Pod', name: md.name, namespace: md.namespace, uid: md.uid, fieldPath: `spec.containers{${o.container ?? o.pod.spec?.containers[0]?.name}}` },
+    metadata: {
+      name: `${md.name}.${hex(`${md.name}/${o.reason}`, 16)}`,
+      namespace: md.namespace,
+      uid: uuid(`event/${md.name}/${o.reason}`),
+      resourceVersion: '1',
+      creationTimestamp: first,
+    },
+    involvedObject: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      name: md.name,
+      namespace: md.namespace,
+      uid: md.uid,
+      fieldPath: `spec.containers{${o.container ?? o.pod.spec?.containers[0]?.name}}`,
+    },
     reason: o.reason,
     message: o.message,
     source: { component: 'kubelet', host },
@@ -269,10 +338,29 @@ export function sandboxCluster(now: Date = new Date()): ClusterSeed {
     deployments.push(makeDeployment({ namespace, name, labels, image: img, containers, replicas: count, readyReplicas: count - crash.length, now }));
     for (let i = 0; i < count; i++) {
       const crashing = crash.includes(i);
-      const pod = makePod({ namespace, labels, image: img, deployment: name, containers, seed: i, ageSeconds: 6 * 86400 + i * 60, waiting: crashing ? 'CrashLoopBackOff' : undefined, now });
+      const pod = makePod({
+        namespace,
+        labels,
+        image: img,
+        deployment: name,
+        containers,
+        seed: i,
+        ageSeconds: 6 * 86400 + i * 60,
+        waiting: crashing ? 'CrashLoopBackOff' : undefined,
+        now,
+      });
       pods.push(pod);
       if (crashing) {
-        events.push(makeEvent({ pod, reason: 'BackOff', type: 'Warning', count: 412, message: `Back-off restarting failed container ${name} in pod ${pod.metadata!.name}_${namespace}(${pod.metadata!.uid})`, now }));
+        events.push(
+          makeEvent({
+            pod,
+            reason: 'BackOff',
+            type: 'Warning',
+            count: 412,
+            message: `Back-off restarting failed container ${name} in pod ${pod.metadata!.name}_${namespace}(${pod.metadata!.uid})`,
+            now,
+          }),
+        );
         events.push(makeEvent({ pod, reason: 'Pulled', count: 17, message: `Container image "${img}" already present on machine`, now }));
       }
     }
@@ -285,7 +373,9 @@ export function sandboxCluster(now: Date = new Date()): ClusterSeed {
       const name = `airflow-${component}`;
       const labels = { app: 'airflow', component, release: 'production' };
       deployments.push(makeDeployment({ namespace, name, labels, image: AIRFLOW_IMAGE, now }));
-      pods.push(makePod({ namespace, labels, image: AIRFLOW_IMAGE, deployment: name, ageSeconds: 13 * 86400, restarts: component === 'scheduler' ? 2 : 0, now }));
+      pods.push(
+        makePod({ namespace, labels, image: AIRFLOW_IMAGE, deployment: name, ageSeconds: 13 * 86400, restarts: component === 'scheduler' ? 2 : 0, now }),
+      );
     }
   };
   airflow('airflow-search', ['scheduler', 'webserver', 'kerberos']);

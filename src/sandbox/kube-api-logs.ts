@@ -25,7 +25,10 @@ export class PodLogs {
   set(namespace: string, pod: string, container: string, text: string | string[], o: { previous?: boolean; now?: Date } = {}): void {
     const lines = typeof text === 'string' ? text.replace(/\n$/, '').split('\n') : text;
     const now = (o.now ?? new Date()).getTime();
-    this.logs.set(this.key(namespace, pod, container, o.previous ?? false), lines.map((t, i) => ({ at: new Date(now - (lines.length - 1 - i) * 1000), text: t })));
+    this.logs.set(
+      this.key(namespace, pod, container, o.previous ?? false),
+      lines.map((t, i) => ({ at: new Date(now - (lines.length - 1 - i) * 1000), text: t })),
+    );
   }
 
   get(namespace: string, pod: string, container: string, previous: boolean): LogLine[] | undefined {
@@ -43,7 +46,16 @@ type Send = (res: ServerResponse, code: number, body: string, contentType?: stri
 type Status = (code: number, message: string, reason?: string, details?: { name?: string; kind?: string }) => string;
 
 /** Serve `pods/{name}/log` when `path` is one; false for any other path. */
-export function servePodLog(req: IncomingMessage, res: ServerResponse, path: string, q: URLSearchParams, pods: (namespace: string, name: string) => KubernetesObject | undefined, logs: PodLogs, send: Send, status: Status): boolean {
+export function servePodLog(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  q: URLSearchParams,
+  pods: (namespace: string, name: string) => KubernetesObject | undefined,
+  logs: PodLogs,
+  send: Send,
+  status: Status,
+): boolean {
   const m = LOG_PATH.exec(path);
   if (!m) return false;
   const namespace = decodeURIComponent(m[1]!);
@@ -63,17 +75,28 @@ export function servePodLog(req: IncomingMessage, res: ServerResponse, path: str
   let container = q.get('container') ?? '';
   if (!container) {
     if (containers.length === 1) container = containers[0]!;
-    else return bad(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${inits.length ? ` or one of the init containers: [${inits.join(' ')}]` : ''}`);
+    else
+      return bad(
+        `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${inits.length ? ` or one of the init containers: [${inits.join(' ')}]` : ''}`,
+      );
   }
   if (!containers.includes(container) && !inits.includes(container)) return bad(`container ${container} is not valid for pod ${name}`);
 
   const ints: Record<string, number | undefined> = {};
-  for (const [key, min] of [['tailLines', 0], ['limitBytes', 1], ['sinceSeconds', 1]] as const) {
+  for (const [key, min] of [
+    ['tailLines', 0],
+    ['limitBytes', 1],
+    ['sinceSeconds', 1],
+  ] as const) {
     const v = q.get(key);
     if (v === null || v === '') continue;
     if (!/^-?\d+$/.test(v)) return bad(`couldn't parse '${key}': invalid syntax`);
     if (Number(v) < min) {
-      send(res, 422, status(422, `PodLogOptions "${name}" is invalid: ${key}: Invalid value: ${v}: must be greater than${min ? '' : ' or equal to'} 0`, 'Invalid'));
+      send(
+        res,
+        422,
+        status(422, `PodLogOptions "${name}" is invalid: ${key}: Invalid value: ${v}: must be greater than${min ? '' : ' or equal to'} 0`, 'Invalid'),
+      );
       return true;
     }
     ints[key] = Number(v);
@@ -90,7 +113,10 @@ export function servePodLog(req: IncomingMessage, res: ServerResponse, path: str
     } else {
       const waiting = cs?.state?.waiting;
       // A crash-looping container's current log is its last run's; one that never started has none.
-      if (waiting && !cs?.lastState?.terminated) return bad(`container "${container}" in pod "${name}" is waiting to start: ${waiting.reason === 'ImagePullBackOff' || waiting.reason === 'ErrImagePull' ? 'trying and failing to pull image' : (waiting.reason ?? 'ContainerCreating')}`);
+      if (waiting && !cs?.lastState?.terminated)
+        return bad(
+          `container "${container}" in pod "${name}" is waiting to start: ${waiting.reason === 'ImagePullBackOff' || waiting.reason === 'ErrImagePull' ? 'trying and failing to pull image' : (waiting.reason ?? 'ContainerCreating')}`,
+        );
       lines = sandboxLog(pod, container, false);
     }
   }
@@ -115,11 +141,20 @@ function rfc3339Nano(d: Date): string {
 export function sandboxLog(pod: V1Pod, container: string, previous: boolean, now = new Date()): LogLine[] {
   const cs = pod.status?.containerStatuses?.find((s) => s.name === container);
   const crashing = cs?.state?.waiting?.reason === 'CrashLoopBackOff';
-  const end = crashing || previous ? (cs?.lastState?.terminated?.finishedAt ? new Date(cs.lastState.terminated.finishedAt) : new Date(now.getTime() - 95_000)) : now;
-  const stamp = (s: number) => new Date(end.getTime() - s * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ',000');
+  const end =
+    crashing || previous ? (cs?.lastState?.terminated?.finishedAt ? new Date(cs.lastState.terminated.finishedAt) : new Date(now.getTime() - 95_000)) : now;
+  const stamp = (s: number) =>
+    new Date(end.getTime() - s * 1000)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ',000');
   let text: string[];
   if (/proxy|envoy/.test(container)) {
-    text = [`[${stamp(30)}][1][info][main] [source/server/server.cc:430] initializing epoch 0 (base id=0, hot restart version=11.104)`, `[${stamp(29)}][1][info][upstream] [source/common/upstream/cluster_manager_impl.cc:226] cm init: all clusters initialized`, `[${stamp(28)}][1][info][main] [source/server/server.cc:919] starting main dispatch loop`];
+    text = [
+      `[${stamp(30)}][1][info][main] [source/server/server.cc:430] initializing epoch 0 (base id=0, hot restart version=11.104)`,
+      `[${stamp(29)}][1][info][upstream] [source/common/upstream/cluster_manager_impl.cc:226] cm init: all clusters initialized`,
+      `[${stamp(28)}][1][info][main] [source/server/server.cc:919] starting main dispatch loop`,
+    ];
   } else if (crashing || (previous && cs?.lastState?.terminated?.reason === 'Error')) {
     text = [
       `[${stamp(6)}] [1] [INFO] Starting gunicorn 22.0.0`,
@@ -135,7 +170,12 @@ export function sandboxLog(pod: V1Pod, container: string, previous: boolean, now
       `[${stamp(0)}] [1] [ERROR] Reason: Worker failed to boot.`,
     ];
   } else if (previous) {
-    text = [`[${stamp(40)}] [1] [INFO] Starting gunicorn 22.0.0`, `[${stamp(39)}] [7] [INFO] Booting worker with pid: 7`, `[${stamp(0)}] [1] [CRITICAL] WORKER TIMEOUT (pid:7)`, `[${stamp(0)}] [7] [ERROR] Error handling request /api/v1/chart/data (no URI read)`];
+    text = [
+      `[${stamp(40)}] [1] [INFO] Starting gunicorn 22.0.0`,
+      `[${stamp(39)}] [7] [INFO] Booting worker with pid: 7`,
+      `[${stamp(0)}] [1] [CRITICAL] WORKER TIMEOUT (pid:7)`,
+      `[${stamp(0)}] [7] [ERROR] Error handling request /api/v1/chart/data (no URI read)`,
+    ];
   } else {
     text = [
       `[${stamp(120)}] [1] [INFO] Starting gunicorn 22.0.0`,
@@ -162,7 +202,10 @@ type FieldObject = KubernetesObject & {
 type Getter = (o: FieldObject) => string | undefined;
 
 const META: Record<string, Getter> = { 'metadata.name': (o) => o.metadata?.name, 'metadata.namespace': (o) => o.metadata?.namespace };
-const involved = (key: string): Getter => (o) => o.involvedObject?.[key] ?? '';
+const involved =
+  (key: string): Getter =>
+  (o) =>
+    o.involvedObject?.[key] ?? '';
 /** The field labels the real API server supports per resource (pkg/registry/core/*\/strategy.go). */
 const FIELDS: Record<string, Record<string, Getter>> = {
   pods: {

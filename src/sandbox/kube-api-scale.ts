@@ -25,9 +25,12 @@ export interface ScaleStore {
 
 function scaleOf(d: V1Deployment): object {
   const md = d.metadata!;
-  const selector = Object.entries(d.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const selector = Object.entries(d.spec?.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   return {
-    kind: 'Scale', apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
     metadata: { name: md.name, namespace: md.namespace, uid: md.uid, resourceVersion: md.resourceVersion, creationTimestamp: md.creationTimestamp },
     spec: { replicas: d.spec?.replicas ?? 1 },
     status: { replicas: d.status?.replicas ?? 0, selector },
@@ -70,7 +73,15 @@ export function serveScale(req: IncomingMessage, res: ServerResponse, path: stri
     if (!d) return notFound();
     const contentType = req.headers['content-type'] ?? '';
     if (method === 'PATCH' && !/^application\/(merge-patch|strategic-merge-patch|json-patch)\+json/.test(contentType)) {
-      return send(res, 415, status(415, `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`, 'UnsupportedMediaType'));
+      return send(
+        res,
+        415,
+        status(
+          415,
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+          'UnsupportedMediaType',
+        ),
+      );
     }
     let body: unknown;
     try {
@@ -81,13 +92,31 @@ export function serveScale(req: IncomingMessage, res: ServerResponse, path: stri
     if (method === 'PUT') {
       const rv = (body as { metadata?: { resourceVersion?: string } } | null)?.metadata?.resourceVersion;
       if (rv && rv !== d.metadata?.resourceVersion) {
-        return send(res, 409, status(409, `Operation cannot be fulfilled on deployments.apps "${name}": the object has been modified; please apply your changes to the latest version and try again`, 'Conflict', { name, group: 'apps', kind: 'deployments' }));
+        return send(
+          res,
+          409,
+          status(
+            409,
+            `Operation cannot be fulfilled on deployments.apps "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+            'Conflict',
+            { name, group: 'apps', kind: 'deployments' },
+          ),
+        );
       }
     }
     const n = wanted(contentType, body, method);
     if (typeof n === 'string') return send(res, 400, status(400, n, 'BadRequest'));
     if (n !== undefined && (!Number.isInteger(n) || n < 0)) {
-      return send(res, 422, status(422, `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(n)}: must be greater than or equal to 0`, 'Invalid', { name, group: 'autoscaling', kind: 'Scale' }));
+      return send(
+        res,
+        422,
+        status(
+          422,
+          `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(n)}: must be greater than or equal to 0`,
+          'Invalid',
+          { name, group: 'autoscaling', kind: 'Scale' },
+        ),
+      );
     }
     if (n !== undefined && n !== d.spec?.replicas) {
       const next = structuredClone(d);

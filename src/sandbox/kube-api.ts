@@ -86,7 +86,20 @@ interface Injection {
   message?: string;
 }
 
-const REASONS: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 409: 'Conflict', 410: 'Expired', 422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout' };
+const REASONS: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  410: 'Expired',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
 const PATH = /^\/(?:api|apis\/(apps))\/v1(?:\/namespaces\/([^/]+))?\/([a-z]+)(?:\/([^/]+))?$/;
 
 /** Timestamps as the API server writes them: RFC 3339, whole seconds. */
@@ -98,7 +111,12 @@ function toJson(o: unknown): string {
   });
 }
 
-export function statusBody(code: number, message: string, reason = REASONS[code] ?? 'Unknown', details?: { name?: string; kind?: string; group?: string }): string {
+export function statusBody(
+  code: number,
+  message: string,
+  reason = REASONS[code] ?? 'Unknown',
+  details?: { name?: string; kind?: string; group?: string },
+): string {
   return toJson({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code });
 }
 
@@ -205,7 +223,17 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
       return send(res, inj.code, statusBody(inj.code, inj.message ?? defaultMessage(inj.code, req, path), inj.reason));
     }
     if (servePodLog(req, res, path, q, (namespace, name) => store.get('pods')!.get(`${namespace}/${name}`)?.obj, logs, send, statusBody)) return;
-    if (serveScale(req, res, path, { get: (namespace, name) => store.get('deployments')!.get(`${namespace}/${name}`)?.obj, put: (d) => put('deployments', d) }, send, statusBody)) return;
+    if (
+      serveScale(
+        req,
+        res,
+        path,
+        { get: (namespace, name) => store.get('deployments')!.get(`${namespace}/${name}`)?.obj, put: (d) => put('deployments', d) },
+        send,
+        statusBody,
+      )
+    )
+      return;
     if (req.method !== 'GET') return send(res, 405, statusBody(405, `the server does not allow this method on the requested resource`));
 
     const discovery = discoveryResponse(path, req.headers.accept ?? '', `${req.socket.localAddress}:${req.socket.localPort}`);
@@ -215,7 +243,12 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
     const ns = /^\/api\/v1\/namespaces(?:\/([^/]+))?$/.exec(path);
     if (ns) {
       // Namespaces exist when something was put in them; kubectl reads one after a 404 to word its error.
-      if (!ns[1]) return send(res, 200, toJson({ kind: 'NamespaceList', apiVersion: 'v1', metadata: { resourceVersion: String(rv) }, items: [...namespaces].sort().map(namespaceObject) }));
+      if (!ns[1])
+        return send(
+          res,
+          200,
+          toJson({ kind: 'NamespaceList', apiVersion: 'v1', metadata: { resourceVersion: String(rv) }, items: [...namespaces].sort().map(namespaceObject) }),
+        );
       const name = decodeURIComponent(ns[1]);
       if (!namespaces.has(name)) return send(res, 404, statusBody(404, `namespaces "${name}" not found`, 'NotFound', { name, kind: 'namespaces' }));
       return send(res, 200, toJson({ kind: 'Namespace', apiVersion: 'v1', ...namespaceObject(name) }));
@@ -231,7 +264,12 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
     if (name) {
       if (!namespace) return send(res, 404, statusBody(404, 'the server could not find the requested resource', 'NotFound', {}));
       const e = store.get(resource!)!.get(`${namespace}/${name}`);
-      if (!e) return send(res, 404, statusBody(404, `${resource} "${name}" not found`, 'NotFound', { name, ...(def.group ? { group: def.group } : {}), kind: resource }));
+      if (!e)
+        return send(
+          res,
+          404,
+          statusBody(404, `${resource} "${name}" not found`, 'NotFound', { name, ...(def.group ? { group: def.group } : {}), kind: resource }),
+        );
       if (wantsTable && hasTable(resource!)) return send(res, 200, toJson(toTable(resource!, [e.obj], String(rv))), TABLE_CONTENT_TYPE);
       return send(res, 200, withKind(resource!, e.json));
     }
@@ -256,23 +294,50 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
 
     const table = wantsTable && hasTable(resource!);
     if (q.get('watch') === 'true' || q.get('watch') === '1') return watch(req, res, resource!, namespace, matches, current, q, table);
-    if (table) return send(res, 200, toJson(toTable(resource!, current.map((e) => e.obj), String(rv))), TABLE_CONTENT_TYPE);
+    if (table)
+      return send(
+        res,
+        200,
+        toJson(
+          toTable(
+            resource!,
+            current.map((e) => e.obj),
+            String(rv),
+          ),
+        ),
+        TABLE_CONTENT_TYPE,
+      );
     const body = `{"kind":"${def.listKind}","apiVersion":"${def.groupVersion}","metadata":{"resourceVersion":"${rv}"},"items":[${current.map((e) => e.json).join(',')}]}`;
     send(res, 200, body);
   }
 
-  function watch(req: IncomingMessage, res: ServerResponse, resource: ResourceName, namespace: string | undefined, matches: (o: KubernetesObject) => boolean, current: Entry[], q: URLSearchParams, table: boolean): void {
+  function watch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    resource: ResourceName,
+    namespace: string | undefined,
+    matches: (o: KubernetesObject) => boolean,
+    current: Entry[],
+    q: URLSearchParams,
+    table: boolean,
+  ): void {
     const fromParam = q.get('resourceVersion') ?? '';
     const from = Number(fromParam);
-    if (fromParam !== '' && !Number.isInteger(from)) return send(res, 400, statusBody(400, `resourceVersion: Invalid value: "${fromParam}": must be an integer`, 'BadRequest'));
+    if (fromParam !== '' && !Number.isInteger(from))
+      return send(res, 400, statusBody(400, `resourceVersion: Invalid value: "${fromParam}": must be an integer`, 'BadRequest'));
     const bookmarks = q.get('allowWatchBookmarks') === 'true';
     const timeoutSeconds = Number(q.get('timeoutSeconds') ?? '1800');
 
-    res.writeHead(200, { 'Content-Type': table ? TABLE_CONTENT_TYPE : 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+    res.writeHead(200, {
+      'Content-Type': table ? TABLE_CONTENT_TYPE : 'application/json',
+      'Transfer-Encoding': 'chunked',
+      'Cache-Control': 'no-cache, private',
+    });
     res.flushHeaders();
     const line = (type: string, objJson: string): void => void res.write(`{"type":"${type}","object":${objJson}}\n`);
     // With as=Table every event carries a one-row Table.
-    const write = (type: string, e: Entry): void => line(type, table ? toJson(toTable(resource, [e.obj], e.obj.metadata!.resourceVersion!)) : withKind(resource, e.json));
+    const write = (type: string, e: Entry): void =>
+      line(type, table ? toJson(toTable(resource, [e.obj], e.obj.metadata!.resourceVersion!)) : withKind(resource, e.json));
     const bookmark = (annotations?: Record<string, string>): void => {
       const { kind, groupVersion } = RESOURCES[resource];
       line('BOOKMARK', toJson({ kind, apiVersion: groupVersion, metadata: { resourceVersion: String(rv), ...(annotations ? { annotations } : {}) } }));
@@ -295,10 +360,13 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
     watchers.add(w);
 
     const timers = [
-      setTimeout(() => {
-        if (bookmarks) bookmark();
-        res.end();
-      }, Math.max(timeoutSeconds, 0) * 1000),
+      setTimeout(
+        () => {
+          if (bookmarks) bookmark();
+          res.end();
+        },
+        Math.max(timeoutSeconds, 0) * 1000,
+      ),
       ...(bookmarks ? [setInterval(() => bookmark(), bookmarkMs)] : []),
     ];
     const stop = (): void => {
@@ -333,7 +401,11 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
     upsertDeployment: (dep) => put('deployments', dep),
     setEvents: (ns, events) => replace('events', ns, events),
     load(seed) {
-      for (const [resource, objs] of [['pods', seed.pods], ['deployments', seed.deployments], ['events', seed.events]] as const) {
+      for (const [resource, objs] of [
+        ['pods', seed.pods],
+        ['deployments', seed.deployments],
+        ['events', seed.events],
+      ] as const) {
         for (const o of objs) put(resource, o as KubernetesObject);
       }
     },
@@ -369,7 +441,17 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
 /** Namespaces are old: a year before the server started. */
 const NAMESPACE_CREATED = new Date(Math.floor(Date.now() / 1000) * 1000 - 365 * 86400_000);
 function namespaceObject(name: string): object {
-  return { metadata: { name, creationTimestamp: NAMESPACE_CREATED, uid: `00000000-0000-4000-8000-${Buffer.from(name).toString('hex').padEnd(12, '0').slice(0, 12)}`, resourceVersion: '1', labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
+  return {
+    metadata: {
+      name,
+      creationTimestamp: NAMESPACE_CREATED,
+      uid: `00000000-0000-4000-8000-${Buffer.from(name).toString('hex').padEnd(12, '0').slice(0, 12)}`,
+      resourceVersion: '1',
+      labels: { 'kubernetes.io/metadata.name': name },
+    },
+    spec: { finalizers: ['kubernetes'] },
+    status: { phase: 'Active' },
+  };
 }
 
 function cmp(a: string, b: string): number {

@@ -59,17 +59,25 @@ function validateKey(key: string): void {
   const name = slash.length === 2 ? slash[1]! : slash[0]!;
   const prefix = slash.length === 2 ? slash[0]! : undefined;
   const ok = slash.length <= 2 && name.length <= 63 && NAME.test(name) && (prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix)));
-  if (!ok) throw new LabelSelectorError(`key: Invalid value: "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`);
+  if (!ok)
+    throw new LabelSelectorError(
+      `key: Invalid value: "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+    );
 }
 
 function validateValue(v: string): void {
-  if (v.length > 63 || !VALUE.test(v)) throw new LabelSelectorError(`values[0]: Invalid value: "${v}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`);
+  if (v.length > 63 || !VALUE.test(v))
+    throw new LabelSelectorError(
+      `values[0]: Invalid value: "${v}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+    );
 }
 
 function requirement(key: string, operator: Operator, values: string[]): Requirement {
   validateKey(key);
-  if ((operator === 'in' || operator === 'notin') && values.length === 0) throw new LabelSelectorError("for 'in', 'notin' operators, values set can't be empty");
-  if ((operator === '=' || operator === '==' || operator === '!=') && values.length !== 1) throw new LabelSelectorError('exact-match compatibility requires one single value');
+  if ((operator === 'in' || operator === 'notin') && values.length === 0)
+    throw new LabelSelectorError("for 'in', 'notin' operators, values set can't be empty");
+  if ((operator === '=' || operator === '==' || operator === '!=') && values.length !== 1)
+    throw new LabelSelectorError('exact-match compatibility requires one single value');
   if (operator === 'gt' || operator === 'lt') {
     if (values.length !== 1) throw new LabelSelectorError("for 'Gt', 'Lt' operators, exactly one value is required");
     if (!/^[+-]?\d+$/.test(values[0]!)) throw new LabelSelectorError("for 'Gt', 'Lt' operators, the value must be an integer");

@@ -26,7 +26,9 @@ export async function startSandbox(config: Config, opts: { port?: number } = {})
         continue; // a malformed selector: the status command will show the API's error
       }
       // The equality / set requirements give labels a made-up pod can carry.
-      const labels: Record<string, string> = Object.fromEntries(sel.filter((r) => ['=', '==', 'in'].includes(r.operator)).map((r) => [r.key, r.values[0] ?? '']));
+      const labels: Record<string, string> = Object.fromEntries(
+        sel.filter((r) => ['=', '==', 'in'].includes(r.operator)).map((r) => [r.key, r.values[0] ?? '']),
+      );
       if (seed.pods.some((p) => p.metadata?.namespace === env.namespace && matchesSelector(sel, p.metadata?.labels))) continue;
       if (!matchesSelector(sel, labels)) continue;
       const name = labels.app ?? labels.component ?? env.namespace;

@@ -54,7 +54,15 @@ const PRINTERS: Record<string, Printer> = {
     cells(o, now) {
       const d = o as V1Deployment;
       const containers = d.spec?.template.spec?.containers ?? [];
-      return [d.metadata!.name!, `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`, d.status?.updatedReplicas ?? 0, d.status?.availableReplicas ?? 0, age(o, now), containers.map((c) => c.name).join(','), containers.map((c) => c.image).join(',')];
+      return [
+        d.metadata!.name!,
+        `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`,
+        d.status?.updatedReplicas ?? 0,
+        d.status?.availableReplicas ?? 0,
+        age(o, now),
+        containers.map((c) => c.name).join(','),
+        containers.map((c) => c.image).join(','),
+      ];
     },
   },
   // pkg/printers/internalversion printEvent: the server fills every column, kubectl hides priority 1 unless -o wide

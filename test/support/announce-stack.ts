@@ -41,7 +41,16 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
-export async function startBot(o: { config: Config; api: FakeKubeApi; prefix: string; clock: Clock; role?: Role; adapters?: ChatAdapter[]; irc?: boolean; monitor?: boolean }): Promise<Bot> {
+export async function startBot(o: {
+  config: Config;
+  api: FakeKubeApi;
+  prefix: string;
+  clock: Clock;
+  role?: Role;
+  adapters?: ChatAdapter[];
+  irc?: boolean;
+  monitor?: boolean;
+}): Promise<Bot> {
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const role = o.role ?? 'all';
   // the IRC adapter keeps topics to restore in Redis (maintenance.topicSuffix), as the CLI's does
@@ -49,7 +58,14 @@ export async function startBot(o: { config: Config; api: FakeKubeApi; prefix: st
   const irc = ircRedis && o.config.irc ? new IrcAdapter({ config: o.config.irc, log, redis: ircRedis, prefix: o.prefix }) : undefined;
   const kube = new KubeClient(kubeConfigForUrl(o.api.url, configContexts(o.config)), { timeoutMs: 3000 });
   const app = await startApp({
-    config: o.config, role, log, adapters: [...(irc ? [irc] : []), ...(o.adapters ?? [])], kube, directory: new StaticDirectory(), prefix: o.prefix, clock: o.clock,
+    config: o.config,
+    role,
+    log,
+    adapters: [...(irc ? [irc] : []), ...(o.adapters ?? [])],
+    kube,
+    directory: new StaticDirectory(),
+    prefix: o.prefix,
+    clock: o.clock,
     ...(o.monitor !== undefined ? { monitor: o.monitor } : {}),
   });
   return {

@@ -68,18 +68,30 @@ export function createChartsRepo(): ChartsRepo {
   w(`${S}/superset-next/helmfile.yaml`, helmfile('superset-next', 'staging', 'superset-next', 'wmf-stable/superset'));
   w(`${S}/superset-next/values-staging.yaml`, 'config:\n  superset:\n    extra_feature_flags: [CACHE_IMPERSONATION, CACHE_QUERY_BY_USER]\n');
   link('../_superset_common_/values-dse-k8s-eqiad.yaml', `${S}/superset-next/values-dse-k8s-eqiad.yaml`);
-  w(`${S}/_airflow_common_/values-dse-k8s-eqiad.yaml`, 'app:\n  version: airflow-2.11.2-py3.11-2026-06-10-101010@sha256:0011223344556677889900aabbccddeeff00112233445566778899aabbccddee\n');
+  w(
+    `${S}/_airflow_common_/values-dse-k8s-eqiad.yaml`,
+    'app:\n  version: airflow-2.11.2-py3.11-2026-06-10-101010@sha256:0011223344556677889900aabbccddeeff00112233445566778899aabbccddee\n',
+  );
   for (const inst of ['airflow-search', 'airflow-test-k8s', 'airflow-analytics-test']) {
     w(`${S}/${inst}/helmfile.yaml`, helmfile(inst, 'production', inst, 'wmf-stable/airflow'));
     w(`${S}/${inst}/values-production.yaml`, `config:\n  airflow:\n    instance_name: ${inst.replace(/^airflow-/, '')}\n`);
     link('../_airflow_common_/values-dse-k8s-eqiad.yaml', `${S}/${inst}/values-dse-k8s-eqiad.yaml`);
   }
   w('charts/superset/Chart.yaml', 'apiVersion: v2\nname: superset\nversion: 0.9.4\nappVersion: 4.1.2\n');
-  w('charts/superset/values.yaml', 'app:\n  version: latest\nassets:\n  version: latest\nconfig:\n  superset:\n    feature_flags:\n      - ENABLE_TEMPLATE_PROCESSING\n      - DASHBOARD_NATIVE_FILTERS\n    extra_feature_flags:\n    extra_feature_flags: []\n');
-  w('paws/Chart.yaml', 'apiVersion: v2\nname: paws\nversion: 0.1.0\ndependencies:\n  - name: jupyterhub\n    version: 3.3.8\n    repository: https://hub.jupyter.org/helm-chart/\n');
+  w(
+    'charts/superset/values.yaml',
+    'app:\n  version: latest\nassets:\n  version: latest\nconfig:\n  superset:\n    feature_flags:\n      - ENABLE_TEMPLATE_PROCESSING\n      - DASHBOARD_NATIVE_FILTERS\n    extra_feature_flags:\n    extra_feature_flags: []\n',
+  );
+  w(
+    'paws/Chart.yaml',
+    'apiVersion: v2\nname: paws\nversion: 0.1.0\ndependencies:\n  - name: jupyterhub\n    version: 3.3.8\n    repository: https://hub.jupyter.org/helm-chart/\n',
+  );
   w('paws/values.yaml', 'jupyterhub:\n  hub:\n    baseUrl: /\n');
   const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=Deckhand Test', '-c', 'user.email=deckhand@example.org', '-c', 'init.defaultBranch=master', ...args], { cwd: dir, encoding: 'utf8' });
+    execFileSync('git', ['-c', 'user.name=Deckhand Test', '-c', 'user.email=deckhand@example.org', '-c', 'init.defaultBranch=master', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
   git('init', '-q');
   git('add', '-A');
   git('commit', '-q', '-m', 'deployment-charts fixture');
@@ -89,5 +101,8 @@ export function createChartsRepo(): ChartsRepo {
 
 /** paws/secrets.yaml with a value that must never reach chat. */
 export function writePawsSecrets(repo: ChartsRepo, secret: string): void {
-  writeFileSync(path.join(repo.dir, 'paws/secrets.yaml'), `jupyterhub:\n  hub:\n    config:\n      MediaWikiOAuthenticator:\n        client_secret: ${secret}\n`);
+  writeFileSync(
+    path.join(repo.dir, 'paws/secrets.yaml'),
+    `jupyterhub:\n  hub:\n    config:\n      MediaWikiOAuthenticator:\n        client_secret: ${secret}\n`,
+  );
 }

@@ -9,8 +9,17 @@ export const CHROMIUM = process.env.CHROMIUM ?? 'chromium';
 function run(args: string[], timeoutMs: number): Promise<string> {
   const profile = mkdtempSync(join(tmpdir(), 'deckhand-chromium-'));
   const base = [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--no-default-browser-check', '--hide-scrollbars', `--user-data-dir=${profile}`,
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--hide-scrollbars',
+    `--user-data-dir=${profile}`,
   ];
   return new Promise<string>((resolve, reject) => {
     execFile(CHROMIUM, [...base, ...args], { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {

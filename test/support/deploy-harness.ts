@@ -66,8 +66,12 @@ export class CaptureAdapter implements ChatAdapter {
     const account = o.account === undefined ? nick : o.account;
     text = text.replace(/^!/, '');
     this.onMessage!({
-      network: this.network, channel: o.channel ?? REQUEST_CHANNEL, isPrivate: false,
-      sender: { id: nick, nick, ...(account ? { account } : {}) }, text, messageId: String(++this.seq),
+      network: this.network,
+      channel: o.channel ?? REQUEST_CHANNEL,
+      isPrivate: false,
+      sender: { id: nick, nick, ...(account ? { account } : {}) },
+      text,
+      messageId: String(++this.seq),
     });
   }
 
@@ -77,7 +81,10 @@ export class CaptureAdapter implements ChatAdapter {
     const seen = this.sent.slice(from).find(p);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`timed out waiting for ${String(pred)}; sent:\n${this.sent.map((s) => `${s.target} ${s.line}`).join('\n')}`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`timed out waiting for ${String(pred)}; sent:\n${this.sent.map((s) => `${s.target} ${s.line}`).join('\n')}`)),
+        timeoutMs,
+      );
       this.waiters.push({ pred: p, resolve: (s) => (clearTimeout(t), resolve(s)) });
     });
   }
@@ -140,12 +147,23 @@ export async function startDeployHarness(o: HarnessOptions = {}): Promise<Harnes
   const chat = new CaptureAdapter('irc');
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = await startApp({
-    config, role: o.role ?? 'all', log, adapters: [chat], kube: o.kube ?? ({} as KubeClient),
-    ...(o.clock ? { clock: o.clock } : {}), ...(o.monitor !== undefined ? { monitor: o.monitor } : {}),
-    directory: o.directory ?? new StaticDirectory(), prefix,
+    config,
+    role: o.role ?? 'all',
+    log,
+    adapters: [chat],
+    kube: o.kube ?? ({} as KubeClient),
+    ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.monitor !== undefined ? { monitor: o.monitor } : {}),
+    directory: o.directory ?? new StaticDirectory(),
+    prefix,
   });
   return {
-    app, config, prefix, chat, tools, repo,
+    app,
+    config,
+    prefix,
+    chat,
+    tools,
+    repo,
     async stop() {
       await app.stop();
       await dropPrefix(prefix);

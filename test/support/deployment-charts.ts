@@ -102,7 +102,6 @@ assets:
   version: ${IMAGE}
 `;
 
-
 /** Lines that differ between a and b, once the common first and last lines are set aside. */
 export function changedLines(a: string, b: string): { removed: string[]; added: string[] } {
   const x = a.split('\n');
@@ -146,7 +145,14 @@ export function createDeploymentCharts(): DeploymentCharts {
     execFileSync('git', ['-c', 'init.defaultBranch=master', ...args], {
       cwd,
       encoding: 'utf8',
-      env: { ...process.env, ...env, GIT_AUTHOR_NAME: 'Colleague', GIT_AUTHOR_EMAIL: 'colleague@example.org', GIT_COMMITTER_NAME: 'Colleague', GIT_COMMITTER_EMAIL: 'colleague@example.org' },
+      env: {
+        ...process.env,
+        ...env,
+        GIT_AUTHOR_NAME: 'Colleague',
+        GIT_AUTHOR_EMAIL: 'colleague@example.org',
+        GIT_COMMITTER_NAME: 'Colleague',
+        GIT_COMMITTER_EMAIL: 'colleague@example.org',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   const write = (base: string, rel: string, text: string) => {

@@ -66,7 +66,17 @@ export interface FakeTools {
   cleanup(): void;
 }
 
-const DEFAULTS: Control = { diffExit: 2, applyExit: 0, applySleep: 0, diffSleep: 0, failIn: [], noChangesIn: [], spawnChild: false, ignoreTerm: false, diffVariant: '' };
+const DEFAULTS: Control = {
+  diffExit: 2,
+  applyExit: 0,
+  applySleep: 0,
+  diffSleep: 0,
+  failIn: [],
+  noChangesIn: [],
+  spawnChild: false,
+  ignoreTerm: false,
+  diffVariant: '',
+};
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -261,7 +271,11 @@ export async function installFakeTools(): Promise<FakeTools> {
   const write = () => writeFileSync(path.join(dir, 'control.sh'), controlSh(current));
   write();
   return {
-    dir, bin, secret, pemLine, base64Blob,
+    dir,
+    bin,
+    secret,
+    pemLine,
+    base64Blob,
     pathEnv: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     control(c) {
       current = { ...current, ...c };

@@ -6,7 +6,13 @@ export function jobData(o: { kind?: string; service?: string; env?: string; nick
   const nick = o.nick ?? 'alice';
   return {
     kind: o.kind ?? 'deploy',
-    command: { service: o.service ?? 'superset', verb: o.kind ?? 'deploy', ...(o.env ? { environment: o.env } : {}), args: o.args ?? [], requestId: `r-${o.at}` },
+    command: {
+      service: o.service ?? 'superset',
+      verb: o.kind ?? 'deploy',
+      ...(o.env ? { environment: o.env } : {}),
+      args: o.args ?? [],
+      requestId: `r-${o.at}`,
+    },
     args: {},
     requester: { network: 'irc', nick, account: nick, ...(o.user ? { user: o.user } : {}) },
     replyTo: { network: 'irc', target: '#analytics', nick },
@@ -24,7 +30,13 @@ export async function seedHistory(s: HistoryStore, n: number, now = Date.now()):
     await Promise.all(
       Array.from({ length: Math.min(500, n - start + 1) }, (_, k) => {
         const i = start + k;
-        const d = jobData({ kind: kinds[i % 4]!, service: services[i % 5]!, ...(i % 3 ? { env: 'production' } : {}), nick: users[i % 4]!, at: now - (n - i) * 250_000 });
+        const d = jobData({
+          kind: kinds[i % 4]!,
+          service: services[i % 5]!,
+          ...(i % 3 ? { env: 'production' } : {}),
+          nick: users[i % 4]!,
+          at: now - (n - i) * 250_000,
+        });
         return s.finished(String(i), d, { status: statuses[i % 5]!, summary: `job ${i}`, at: d.queuedAt + 5000, startedAt: d.queuedAt + 100 });
       }),
     );

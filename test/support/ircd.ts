@@ -186,10 +186,7 @@ export async function registerAccount(ircd: Ircd, account: string, password: str
   const c = await connectClient(ircd, { nick: account });
   try {
     c.say('NickServ', `REGISTER ${password} ${account}@example.org`);
-    const reply = await c.waitFor(
-      (m) => m.kind === 'notice' && m.from.toLowerCase() === 'nickserv' && !/^This nickname is registered/i.test(m.text),
-      10_000,
-    );
+    const reply = await c.waitFor((m) => m.kind === 'notice' && m.from.toLowerCase() === 'nickserv' && !/^This nickname is registered/i.test(m.text), 10_000);
     if (!/\bregistered\b/i.test(reply.text) || /already|not|denied|invalid/i.test(reply.text)) {
       throw new Error(`NickServ REGISTER ${account} failed: ${reply.text}`);
     }
@@ -349,12 +346,14 @@ function ircUser(): { uid: number; gid: number } {
 async function freePorts(n: number): Promise<number[]> {
   // Hold all n listeners open at once so they are distinct.
   const servers = await Promise.all(
-    Array.from({ length: n }, () =>
-      new Promise<Server>((resolve, reject) => {
-        const s = createServer();
-        s.once('error', reject);
-        s.listen(0, HOST, () => resolve(s));
-      }),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const s = createServer();
+          s.once('error', reject);
+          s.listen(0, HOST, () => resolve(s));
+        }),
     ),
   );
   const ports = servers.map((s) => (s.address() as AddressInfo).port);
@@ -388,11 +387,11 @@ function pidFile(dir: string, name: 'inspircd' | 'anope'): string {
 function launch(dir: string, name: string, argv: string[]): ChildProcess {
   const out = openSync(join(dir, 'logs', `${name}.out`), 'a');
   try {
-    const child = spawn(
-      'setpriv',
-      ['--reuid=irc', '--regid=irc', '--init-groups', '--pdeathsig', 'SIGTERM', ...argv],
-      { cwd: dir, stdio: ['ignore', out, out], detached: false },
-    );
+    const child = spawn('setpriv', ['--reuid=irc', '--regid=irc', '--init-groups', '--pdeathsig', 'SIGTERM', ...argv], {
+      cwd: dir,
+      stdio: ['ignore', out, out],
+      detached: false,
+    });
     child.on('error', () => {}); // reported through exitCode / logs
     child.unref(); // never keep the test process alive; pdeathsig ends the daemon if we die
     return child;
@@ -476,11 +475,13 @@ function inspircdConf(base: string, port: number, linkPort: number, options: Irc
 
 <connect name="main" allow="${HOST}"
          timeout="20" pingfreq="120"
-${options.connectClass === 'default'
+${
+  options.connectClass === 'default'
     ? `         hardsendq="1M" softsendq="10240" recvq="10K"
          threshold="10" commandrate="1000" fakelag="yes"`
     : `         hardsendq="1M" softsendq="65536" recvq="65536"
-         threshold="10000" commandrate="1000000" fakelag="no"`}
+         threshold="10000" commandrate="1000000" fakelag="no"`
+}
          localmax="1000" globalmax="1000" maxconnwarn="no"
          resolvehostnames="no" useident="no" limit="5000"
          maxchans="100">

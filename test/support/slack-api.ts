@@ -97,7 +97,7 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
   const out: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(raw)) {
     // the Web API client sends arrays and objects (blocks) as JSON strings inside the form
-    out[k] = (v.startsWith('[') || v.startsWith('{')) ? tryJson(v) : v;
+    out[k] = v.startsWith('[') || v.startsWith('{') ? tryJson(v) : v;
   }
   return out;
 }
@@ -150,7 +150,16 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
     const channel = typeof args.channel === 'string' ? args.channel : undefined;
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://deckhand-test.slack.com/', team: 'Deckhand Test', user: 'deckhand', team_id: teamId, user_id: botUserId, bot_id: 'BDECKHAND', is_enterprise_install: false };
+        return {
+          ok: true,
+          url: 'https://deckhand-test.slack.com/',
+          team: 'Deckhand Test',
+          user: 'deckhand',
+          team_id: teamId,
+          user_id: botUserId,
+          bot_id: 'BDECKHAND',
+          is_enterprise_install: false,
+        };
       case 'chat.postMessage': {
         if (!channel) return { ok: false, error: 'channel_not_found' };
         if (notInChannel.has(channel)) return { ok: false, error: 'not_in_channel' };
@@ -158,9 +167,21 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
         const thread = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
         if (thread && !messages.some((m) => m.channel === channel && m.ts === thread)) return { ok: false, error: 'thread_not_found' };
         const ts = nextTs();
-        const msg: StoredMessage = { channel, ts, text: String(args.text ?? ''), edits: 0, ...(thread ? { thread_ts: thread } : {}), ...(Array.isArray(args.blocks) ? { blocks: args.blocks } : {}) };
+        const msg: StoredMessage = {
+          channel,
+          ts,
+          text: String(args.text ?? ''),
+          edits: 0,
+          ...(thread ? { thread_ts: thread } : {}),
+          ...(Array.isArray(args.blocks) ? { blocks: args.blocks } : {}),
+        };
         messages.push(msg);
-        return { ok: true, channel, ts, message: { type: 'message', user: botUserId, bot_id: 'BDECKHAND', text: msg.text, ts, ...(thread ? { thread_ts: thread } : {}) } };
+        return {
+          ok: true,
+          channel,
+          ts,
+          message: { type: 'message', user: botUserId, bot_id: 'BDECKHAND', text: msg.text, ts, ...(thread ? { thread_ts: thread } : {}) },
+        };
       }
       case 'chat.postEphemeral':
         if (!channel || typeof args.user !== 'string') return { ok: false, error: 'invalid_arguments' };
@@ -181,7 +202,12 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
         return {
           ok: true,
           user: {
-            id: u.id, team_id: teamId, name: u.name, real_name: u.real_name ?? u.name, deleted: false, is_bot: false,
+            id: u.id,
+            team_id: teamId,
+            name: u.name,
+            real_name: u.real_name ?? u.name,
+            deleted: false,
+            is_bot: false,
             profile: { real_name: u.real_name ?? u.name, display_name: u.name, ...(u.email ? { email: u.email } : {}) },
           },
         };
@@ -224,8 +250,12 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
       const auth = req.headers.authorization ?? (typeof args.token === 'string' ? `Bearer ${args.token}` : undefined);
       const answer =
         method === 'apps.connections.open'
-          ? auth === `Bearer ${appToken}` ? { ok: true, url: `${base.replace(/^http/, 'ws')}/link/?ticket=t${++seq}` } : { ok: false, error: 'invalid_auth' }
-          : auth === `Bearer ${token}` ? api(method, args) : { ok: false, error: auth ? 'invalid_auth' : 'not_authed' };
+          ? auth === `Bearer ${appToken}`
+            ? { ok: true, url: `${base.replace(/^http/, 'ws')}/link/?ticket=t${++seq}` }
+            : { ok: false, error: 'invalid_auth' }
+          : auth === `Bearer ${token}`
+            ? api(method, args)
+            : { ok: false, error: auth ? 'invalid_auth' : 'not_authed' };
       calls.push({ method, args, at, status: 200, ok: answer.ok === true, ...(answer.ok ? {} : { error: String(answer.error) }) });
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify(answer));
@@ -263,7 +293,14 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
     });
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => sockets.delete(socket));
-    socket.write(wsFrame(0x1, Buffer.from(JSON.stringify({ type: 'hello', num_connections: sockets.size, connection_info: { app_id: 'A0DECKHAND' }, debug_info: { host: 'fake-slack' } }))));
+    socket.write(
+      wsFrame(
+        0x1,
+        Buffer.from(
+          JSON.stringify({ type: 'hello', num_connections: sockets.size, connection_info: { app_id: 'A0DECKHAND' }, debug_info: { host: 'fake-slack' } }),
+        ),
+      ),
+    );
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

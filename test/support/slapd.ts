@@ -193,9 +193,23 @@ async function setUp(dir: string, options: SlapdOptions): Promise<Slapd> {
   let caPem: string | undefined;
   if (tls) {
     await run('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-      '-keyout', path.join(dir, 'tls/key.pem'), '-out', path.join(dir, 'tls/cert.pem'),
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      path.join(dir, 'tls/key.pem'),
+      '-out',
+      path.join(dir, 'tls/cert.pem'),
     ]);
     caPem = await readFile(path.join(dir, 'tls/cert.pem'), 'utf8');
   }
@@ -269,9 +283,7 @@ async function setUp(dir: string, options: SlapdOptions): Promise<Slapd> {
         proc.kill('SIGKILL');
         await exited;
         child = undefined;
-        throw new Error(
-          `slapd did not accept a bind within ${readyTimeoutMs} ms (${String(lastError)}); log tail:\n${tail(logFile, 20)}`,
-        );
+        throw new Error(`slapd did not accept a bind within ${readyTimeoutMs} ms (${String(lastError)}); log tail:\n${tail(logFile, 20)}`);
       }
       await sleep(hasExited ? 0 : 5);
     }

@@ -13,12 +13,19 @@ export interface ChildWorker {
 }
 
 /** Start test/support/worker-child.ts in its own Node process (the same Node binary as the test); resolves once it listens. */
-export async function spawnWorker(spec: { prefix: string; config: unknown; lockDurationMs?: number; stalledIntervalMs?: number }, env: NodeJS.ProcessEnv): Promise<ChildWorker> {
-  const child = spawn(process.execPath, ['--experimental-transform-types', '--no-warnings', '--import', path.join(here, 'ts-loader.mjs'), path.join(here, 'worker-child.ts')], {
-    cwd: root,
-    env: { ...env, NODE_OPTIONS: '', DECKHAND_TEST_WORKER: JSON.stringify(spec) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function spawnWorker(
+  spec: { prefix: string; config: unknown; lockDurationMs?: number; stalledIntervalMs?: number },
+  env: NodeJS.ProcessEnv,
+): Promise<ChildWorker> {
+  const child = spawn(
+    process.execPath,
+    ['--experimental-transform-types', '--no-warnings', '--import', path.join(here, 'ts-loader.mjs'), path.join(here, 'worker-child.ts')],
+    {
+      cwd: root,
+      env: { ...env, NODE_OPTIONS: '', DECKHAND_TEST_WORKER: JSON.stringify(spec) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -38,7 +45,8 @@ export async function spawnWorker(spec: { prefix: string; config: unknown; lockD
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return {
-    child, pid: child.pid!,
+    child,
+    pid: child.pid!,
     output: () => out,
     async kill(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -52,9 +52,22 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const ircAdapter = config.irc ? new IrcAdapter({ config: config.irc, log }) : undefined;
   const adapters = [...(ircAdapter ? [ircAdapter] : []), ...(o.adapters ?? [])];
-  const app = await startApp({ config, role: o.role ?? 'all', log, adapters, kube, ...(o.directory ? { directory: o.directory } : {}), ...(o.verbs ? { verbs: o.verbs } : {}), prefix });
+  const app = await startApp({
+    config,
+    role: o.role ?? 'all',
+    log,
+    adapters,
+    kube,
+    ...(o.directory ? { directory: o.directory } : {}),
+    ...(o.verbs ? { verbs: o.verbs } : {}),
+    prefix,
+  });
   return {
-    config, api, kube, app, prefix,
+    config,
+    api,
+    kube,
+    app,
+    prefix,
     ...(ircAdapter ? { irc: ircAdapter } : {}),
     async stop() {
       await app.stop();

@@ -28,7 +28,14 @@ const redis = createRedis(config.redis.url);
 const access = new Access(config, new StaticDirectory(), new AuditLog({ connection: redis, prefix: spec.prefix }));
 const w = startWorker({
   queues: { connection: redis, prefix: spec.prefix },
-  runner: verbRunner(allVerbs, { config, registry: new ServiceRegistry(config), kube: {} as KubeClient, access, clock: systemClock, scope: { connection: redis, prefix: spec.prefix } }),
+  runner: verbRunner(allVerbs, {
+    config,
+    registry: new ServiceRegistry(config),
+    kube: {} as KubeClient,
+    access,
+    clock: systemClock,
+    scope: { connection: redis, prefix: spec.prefix },
+  }),
   log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   ...(spec.lockDurationMs ? { lockDurationMs: spec.lockDurationMs } : {}),
   ...(spec.stalledIntervalMs ? { stalledIntervalMs: spec.stalledIntervalMs } : {}),

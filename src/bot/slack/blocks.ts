@@ -161,7 +161,10 @@ export function renderMessage(msg: OutgoingMessage): SlackPayload[] {
     return payloads;
   }
   const lines = msg.lines.length ? msg.lines : ['(no output)'];
-  return chunkLines(lines.map((l) => escapeMrkdwn(oneLine(l))), TEXT_MAX).map((chunk) => ({ text: chunk.join('\n') }));
+  return chunkLines(
+    lines.map((l) => escapeMrkdwn(oneLine(l))),
+    TEXT_MAX,
+  ).map((chunk) => ({ text: chunk.join('\n') }));
 }
 
 /** The fallback `text` of a block message is only a notification preview; blocks carry everything. */

@@ -26,7 +26,9 @@ export function mentionText(text: string, botUserId: string | undefined): string
   const mention = botUserId ? new RegExp(`<@${botUserId}(?:\\|[^>]*)?>`) : /<@[UW][A-Z0-9]+(?:\|[^>]*)?>/;
   const m = mention.exec(rest);
   if (m) rest = rest.slice(m.index + m[0].length);
-  rest = decodeEntities(rest).replace(/^[\s:,]+/, '').trim();
+  rest = decodeEntities(rest)
+    .replace(/^[\s:,]+/, '')
+    .trim();
   return rest || 'help';
 }
 
