@@ -45,7 +45,9 @@ it('turns a flag on: a one-line commit as the requester pushed to the remote, th
   const done = await h.chat.waitFor(/^deployed superset staging|^alice: .*FAILED/, 30000);
   expect(done.line).toMatch(/^deployed superset staging in .*release staging → revision 43/);
   const first = h.chat.lines(REQUEST_CHANNEL).find((l) => l.startsWith('alice: enable ALERT_REPORTS'))!;
-  expect(first).toMatch(/^alice: enable ALERT_REPORTS for superset staging in .*values-staging\.yaml .*: commit [0-9a-f]{12} by Alice Example <alice@wikimedia\.org>, pushed to origin master$/);
+  expect(first).toMatch(
+    /^alice: enable ALERT_REPORTS for superset staging in .*values-staging\.yaml .*: commit [0-9a-f]{12} by Alice Example <alice@wikimedia\.org>, pushed to origin master$/,
+  );
 
   // the remote has it: author, message, and a diff of exactly one line
   expect(remoteLog()).toEqual([expect.stringMatching(/^Alice Example <alice@wikimedia\.org>\|superset-next: enable ALERT_REPORTS \(via deckhand, job \d+\)$/)]);
@@ -65,8 +67,12 @@ it('turns a flag on: a one-line commit as the requester pushed to the remote, th
     expect(c.cwd).toBe(`${dc.checkout}/${S}/superset-next`);
     expect(c.env.LOG_USER).toBe('alice');
   }
-  // the history keeps the commit next to the helm revision
-  const [row] = await h.app.history.query({ limit: 1 });
+  // the history keeps the commit next to the helm revision (written beside the reply, so it may land just after it)
+  let [row] = await h.app.history.query({ limit: 1 });
+  for (let i = 0; i < 50 && row?.status === 'running'; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    [row] = await h.app.history.query({ limit: 1 });
+  }
   expect(row).toMatchObject({ kind: 'flag', status: 'succeeded' });
   expect(row!.changed?.commit).toBe(dc.git(dc.remote, 'rev-parse', 'master').trim());
   expect(row!.changed?.helmRevision).toBe('staging=43');
@@ -125,7 +131,9 @@ it('upgrades staging through the shared file only with --shared, and production 
 it('refuses --all where an environment asks for a confirmation, saying what to do instead', async () => {
   h.chat.say('alice', `!superset upgrade ${IMAGE} --all`);
   const l = await h.chat.waitFor(/^alice: /);
-  expect(l.line).toBe('alice: superset production asks for a confirmation, so --all cannot run them in a row: upgrade one environment with --shared (it edits the shared file), then deploy the others one by one');
+  expect(l.line).toBe(
+    'alice: superset production asks for a confirmation, so --all cannot run them in a row: upgrade one environment with --shared (it edits the shared file), then deploy the others one by one',
+  );
 });
 
 it('upgrade --all edits the shared file once, then deploys every environment one after another', async () => {
@@ -137,7 +145,10 @@ it('upgrade --all edits the shared file once, then deploys every environment one
     await h.chat.waitFor(/^rollout superset-upgrade done: 2\/2 environments deployed$/, 30000);
     expect(remoteCount()).toBe(commits + 1); // one commit, for both
     expect(dc.read(PATHS.supersetShared)).toContain(`version: ${IMAGE}`);
-    const dirs = h.tools.calls().filter((c) => c.argv[2] === 'apply').map((c) => c.cwd.split('/').at(-1));
+    const dirs = h.tools
+      .calls()
+      .filter((c) => c.argv[2] === 'apply')
+      .map((c) => c.cwd.split('/').at(-1));
     expect(dirs).toEqual(['superset', 'superset-next']); // in the service's order: production, then staging
   } finally {
     prod.confirm = true;
