@@ -6,5 +6,7 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 30000,
-  maxWorkers: 2,
+  // Most files wait on servers (the ircd's 1-line-a-second pacing, slapd, git), not the CPU: 4 at once on 2 cores
+  // measured 107 s against 173 s with 2, with no failure.
+  maxWorkers: 4,
 };
