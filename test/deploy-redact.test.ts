@@ -130,3 +130,23 @@ describe('ApplyProgress', () => {
 it('prints a run as it would be typed', () => {
   expect(commandLine({ tool: 'helmfile', argv: ['-e', 'dse-k8s-eqiad', 'diff'] })).toBe('helmfile -e dse-k8s-eqiad diff');
 });
+
+it("gives a diff the same digest wherever the tool's stderr progress lands among its lines", () => {
+  const diff = [
+    'Comparing release=staging, chart=wmf-stable/superset, namespace=superset-next',
+    'superset-next, staging-deployment, Deployment (apps) has changed:',
+    '  spec:',
+    '-   replicas: 4',
+    '+   replicas: 6',
+  ];
+  const digestOf = (lines: string[]) => {
+    const d = new DiffSummary();
+    for (const l of lines) d.push(l);
+    return d.digest();
+  };
+  const progress = 'Building dependency release=staging, chart=wmf-stable/superset';
+  const a = digestOf([progress, ...diff]);
+  expect(digestOf([...diff.slice(0, 3), progress, ...diff.slice(3)])).toBe(a);
+  expect(digestOf([...diff, progress])).toBe(a);
+  expect(digestOf([...diff.slice(0, 4), '+   replicas: 8'])).not.toBe(a); // a different change is a different digest
+});

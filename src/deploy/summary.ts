@@ -35,8 +35,10 @@ export class DiffSummary {
   ) {}
 
   push(line: string): void {
-    this.hash.update(line).update('\n');
     const cmp = COMPARING.exec(line);
+    // The digest covers the diff itself (releases, resources, their +/- and context lines), not the tool's
+    // progress on stderr, whose place among stdout lines varies from run to run.
+    if (cmp || RESOURCE.test(line) || (this.inResource && /^[-+ ]/.test(line))) this.hash.update(line).update('\n');
     if (cmp) {
       this.current = cmp[1];
       this.compared.add(cmp[1]!);
