@@ -2,11 +2,9 @@
 // gateway-side check, and what it does on the worker. `defineVerb` is all a new verb needs.
 import type { Access } from '../auth/access.js';
 import type { Config } from '../config/schema.js';
-import { UsageError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { Line } from '../core/parts.js';
 import type { ServiceRegistry } from '../core/registry.js';
-import { quoteBack } from '../core/sanitize.js';
 import type { RedisScope } from '../core/scope.js';
 import type { ChatMessage, Command, Identity, JobData, JobResult, OutgoingMessage } from '../core/types.js';
 import type { VerbSpec } from '../core/verb.js';
@@ -78,13 +76,4 @@ export interface Verb<A = unknown> extends VerbSpec {
 /** A verb, typed by its arguments. (Identity at run time; it exists for inference.) */
 export function defineVerb<A>(verb: Verb<A>): Verb<A> {
   return verb;
-}
-
-/** A verb whose arguments are nothing: the words after it are refused. */
-export function noArgs(ctx: ParseContext): Record<string, never> {
-  return ctx.command.args.length ? refuseWords(ctx) : {};
-}
-
-function refuseWords(ctx: ParseContext): never {
-  throw new UsageError(`${ctx.command.verb} takes no more words (got "${quoteBack(ctx.command.args.join(' '))}")`);
 }

@@ -1,9 +1,6 @@
 // The only place Deckhand talks to Kubernetes (@kubernetes/client-node 2.x, undici fetch).
 // One KubeConfig is loaded once; API clients are cached per context. Every request carries
 // an AbortSignal.timeout, and failures become the typed errors of ./errors.ts.
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import {
   ApiException,
   CoreV1Api,
@@ -51,13 +48,6 @@ export interface KubeClientOptions {
 interface ContextClients {
   kc: KubeConfig;
   core: CoreV1Api;
-}
-
-/** True when a kubeconfig exists where createKubeClients would look (so `npm start` can fall back to the sandbox). */
-export function kubeConfigAvailable(kubeconfig?: string): boolean {
-  if (kubeconfig) return existsSync(kubeconfig);
-  if (process.env.KUBECONFIG) return true;
-  return existsSync(join(homedir(), '.kube', 'config')) || existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token');
 }
 
 /** Load the kubeconfig once (the given file, else $KUBECONFIG, ~/.kube/config or in-cluster) and wrap it. */
