@@ -4,9 +4,9 @@
 // running deploy edit the acknowledgement in place; the result goes into its thread.
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import type { DirectoryLookup } from '../src/auth/access.js';
-import { SlackAdapter } from '../src/bot/slack.js';
+import type { SlackAdapter } from '../src/bot/slack.js';
+import { slackTestAdapter } from './support/slack-bot.js';
 import { createChartsRepo, type ChartsRepo } from './support/charts-repo.js';
 import { exampleConfig } from './support/config.js';
 import { installFakeTools, type FakeTools } from './support/fake-helmfile.js';
@@ -62,24 +62,9 @@ beforeAll(async () => {
   process.env.PATH = tools.pathEnv;
   process.env[SECRET_ENV] = tools.secret;
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const slackConfig = {
-    mode: 'http' as const,
-    signingSecretEnv: 'SLACK_SIGNING_SECRET',
-    botTokenEnv: 'SLACK_BOT_TOKEN',
-    appTokenEnv: 'SLACK_APP_TOKEN',
-    port: 0,
-    apiUrl: api.apiUrl,
-  };
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  slack = new SlackAdapter({
-    config: slackConfig,
-    botToken: TOKEN,
-    signingSecret: SECRET,
-    redis,
-    prefix: slackPrefix,
-    log,
-    rate: { burst: 50, perSecond: 200 },
-  });
+  const made = slackTestAdapter(api, { token: TOKEN, secret: SECRET, redis, prefix: slackPrefix, rate: { burst: 50, perSecond: 200 } });
+  slack = made.slack;
+  const slackConfig = made.slackConfig;
   const services = exampleConfig().services;
   for (const s of Object.values(services)) s.announce = { irc: [], slack: [OPS] };
   stack = await startStack({

@@ -3,9 +3,9 @@
 // PATH; the Web API stand-in records what the user sees, the remote's git log what was committed.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import type { DirectoryLookup } from '../src/auth/access.js';
-import { SlackAdapter } from '../src/bot/slack.js';
+import type { SlackAdapter } from '../src/bot/slack.js';
+import { slackTestAdapter } from './support/slack-bot.js';
 import { exampleConfig } from './support/config.js';
 import { createDeploymentCharts, type DeploymentCharts } from './support/deployment-charts.js';
 import { installFakeTools, type FakeTools } from './support/fake-helmfile.js';
@@ -41,24 +41,9 @@ beforeAll(async () => {
   dc = createDeploymentCharts();
   process.env.PATH = tools.pathEnv;
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const slackConfig = {
-    mode: 'http' as const,
-    signingSecretEnv: 'SLACK_SIGNING_SECRET',
-    botTokenEnv: 'SLACK_BOT_TOKEN',
-    appTokenEnv: 'SLACK_APP_TOKEN',
-    port: 0,
-    apiUrl: api.apiUrl,
-  };
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  slack = new SlackAdapter({
-    config: slackConfig,
-    botToken: TOKEN,
-    signingSecret: SECRET,
-    redis,
-    prefix: slackPrefix,
-    log,
-    rate: { burst: 50, perSecond: 200 },
-  });
+  const made = slackTestAdapter(api, { token: TOKEN, secret: SECRET, redis, prefix: slackPrefix, rate: { burst: 50, perSecond: 200 } });
+  slack = made.slack;
+  const slackConfig = made.slackConfig;
   const services = exampleConfig().services;
   for (const s of Object.values(services)) s.announce = { irc: [], slack: [] };
   stack = await startStack({

@@ -3,8 +3,8 @@
 // recording what a user would see.
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { SlackAdapter } from '../src/bot/slack.js';
+import type { SlackAdapter } from '../src/bot/slack.js';
+import { slackTestAdapter } from './support/slack-bot.js';
 import { allVerbs } from '../src/handlers/index.js';
 import { defineVerb } from '../src/handlers/verb.js';
 import { exampleConfig } from './support/config.js';
@@ -54,16 +54,9 @@ const threadReply = (channel: string, ackTs: string) => (c: SlackCall) =>
 beforeAll(async () => {
   api = await startFakeSlackApi({ token: TOKEN, users: [ALICE] });
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const slackConfig = {
-    mode: 'http' as const,
-    signingSecretEnv: 'SLACK_SIGNING_SECRET',
-    botTokenEnv: 'SLACK_BOT_TOKEN',
-    appTokenEnv: 'SLACK_APP_TOKEN',
-    port: 0,
-    apiUrl: api.apiUrl,
-  };
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  slack = new SlackAdapter({ config: slackConfig, botToken: TOKEN, signingSecret: SECRET, redis, prefix: slackPrefix, log });
+  const made = slackTestAdapter(api, { token: TOKEN, secret: SECRET, redis, prefix: slackPrefix });
+  slack = made.slack;
+  const slackConfig = made.slackConfig;
   const base = exampleConfig();
   base.services.superset!.permissions.touch = ['superset-admins'];
   stack = await startStack({ adapters: [slack], verbs: [...allVerbs, touch], config: { slack: slackConfig, services: base.services } });
