@@ -7,10 +7,6 @@ import type { OutgoingMessage } from '../core/types.js';
 import type { DeployContext } from './engine.js';
 import { DeployStore } from './store.js';
 
-export function deployStore(scope: RedisScope): DeployStore {
-  return new DeployStore(scope);
-}
-
 /** What a deploy needs of the job running it. */
 export interface DeployHost {
   config: Config;
@@ -23,5 +19,5 @@ export interface DeployHost {
 }
 
 export function deployContext(ctx: DeployHost): DeployContext {
-  return { config: ctx.config, registry: ctx.registry, access: ctx.access, log: ctx.log, post: ctx.post, store: deployStore(ctx.scope), jobId: ctx.jobId };
+  return { config: ctx.config, registry: ctx.registry, access: ctx.access, log: ctx.log, post: ctx.post, store: new DeployStore(ctx.scope), jobId: ctx.jobId };
 }

@@ -1,11 +1,12 @@
-// The worker running a deploy died (BullMQ failed the job as stalled): stop what it left running on this
-// host, free the lock now rather than at its TTL, tell the channels that saw it start. Never re-run it.
+// The `interrupted` hook of every verb that runs through the deploy engine. Its worker died (BullMQ
+// failed the job as stalled): stop what it left running on this host, free the lock now rather than at
+// its TTL, tell the channels that saw it start. Never re-run it.
+import { DeployStore } from './store.js';
 import { hostname } from 'node:os';
 import type { Config } from '../config/schema.js';
 import { cmd, line, type Line } from '../core/parts.js';
 import type { RedisScope } from '../core/scope.js';
-import type { OutgoingMessage, ReplyTarget } from '../core/types.js';
-import { deployStore } from './context.js';
+import type { JobData, OutgoingMessage } from '../core/types.js';
 import { announcements } from './format.js';
 import { groupAlive, stopGroup } from './process.js';
 import { parseStepKey, stepName } from './rollout.js';
@@ -13,9 +14,12 @@ import { clock, humanDuration } from './time.js';
 
 export async function deployInterrupted(
   ctx: { config: Config; scope: RedisScope; post(msg: OutgoingMessage): Promise<void> },
-  o: { jobId: string; kind: string; reason: string; replyTo: ReplyTarget },
+  data: Pick<JobData, 'kind' | 'replyTo'>,
+  jobId: string,
+  reason: string,
 ): Promise<Line[]> {
-  const store = deployStore(ctx.scope);
+  const o = { jobId, kind: data.kind, reason, replyTo: data.replyTo };
+  const store = new DeployStore(ctx.scope);
   const r = await store.running(o.jobId);
   if (!r) return [`${o.kind} job ${o.jobId} stopped: its worker died (${o.reason}); it is not re-run — say it again if it is still needed`];
   let what = '';

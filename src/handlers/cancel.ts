@@ -1,9 +1,8 @@
 // `cancel <code|job>`: drop a deploy waiting for confirmation, or stop a running one.
 import { UsageError, UserError } from '../core/errors.js';
 import { quoteBack } from '../core/sanitize.js';
-import { deployStore } from '../deploy/context.js';
 import { NoSuchConfirmationError } from '../deploy/errors.js';
-import { CODE_PATTERN } from '../deploy/store.js';
+import { CODE_PATTERN, DeployStore } from '../deploy/store.js';
 import { describePending, loadPending, mayActOn } from './confirm.js';
 import { defineVerb } from './verb.js';
 
@@ -24,7 +23,7 @@ export const cancel = defineVerb({
     return CODE_PATTERN.test(arg.toLowerCase()) ? { code: arg.toLowerCase() } : { job: arg };
   },
   async run(ctx, target: { code?: string; job?: string }, data) {
-    const store = deployStore(ctx.scope);
+    const store = new DeployStore(ctx.scope);
     if (target.code) {
       const code = target.code;
       const p = await loadPending(ctx, code, 'cancel');

@@ -5,12 +5,12 @@ import { append, cmd, line, toParts } from '../core/parts.js';
 import { quoteBack } from '../core/sanitize.js';
 import type { Identity } from '../core/types.js';
 import type { VerbSpec } from '../core/verb.js';
-import { deployContext, deployStore } from '../deploy/context.js';
+import { deployContext } from '../deploy/context.js';
 import { runDeploy } from '../deploy/engine.js';
 import { NoSuchConfirmationError } from '../deploy/errors.js';
 import { deployInterrupted } from '../deploy/interrupted.js';
 import { rolloutSteps, startRollout, stepKey, stepName } from '../deploy/rollout.js';
-import { CODE_PATTERN, type PendingConfirmation } from '../deploy/store.js';
+import { CODE_PATTERN, type PendingConfirmation, DeployStore } from '../deploy/store.js';
 import { clock, humanDuration } from '../deploy/time.js';
 import { deploy as deploySpec } from './deploy.js';
 import { restart as restartSpec } from './restart.js';
@@ -68,7 +68,7 @@ export async function mayActOn(
 }
 
 export async function loadPending(ctx: RunContext, code: string, action: string): Promise<PendingConfirmation> {
-  const store = deployStore(ctx.scope);
+  const store = new DeployStore(ctx.scope);
   const p = await store.pending(code);
   if (!p) throw new NoSuchConfirmationError(`nothing is waiting for confirmation code ${code} (already confirmed or cancelled, or mistyped)`);
   if (Date.now() > p.expiresAt) {
@@ -101,7 +101,7 @@ export const confirm = defineVerb({
   async run(ctx, { code }, data) {
     const p = await loadPending(ctx, code, 'confirm');
     const by = await mayActOn(ctx, data.requester, p, data.command.requestId, 'confirm', p.requester.user ?? p.requester.nick);
-    if (!(await deployStore(ctx.scope).claimPending(code)))
+    if (!(await new DeployStore(ctx.scope).claimPending(code)))
       throw new NoSuchConfirmationError(`confirmation ${code} was just taken by someone else (confirmed or cancelled)`);
 
     if (p.verb === 'rollout') {
@@ -123,5 +123,5 @@ export const confirm = defineVerb({
       ...(operation ? { operation, ...(p.args ? { args: p.args } : {}) } : {}),
     });
   },
-  interrupted: (ctx, data, jobId, reason) => deployInterrupted(ctx, { jobId, kind: data.kind, reason, replyTo: data.replyTo }),
+  interrupted: deployInterrupted,
 });

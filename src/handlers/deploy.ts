@@ -26,5 +26,5 @@ export const deploy = defineVerb({
     if (args.rollout) return runRolloutStep(deployContext(ctx), data, ctx.enqueue);
     return runDeploy(deployContext(ctx), { verb: 'deploy', ...args, requester: data.requester, replyTo: data.replyTo });
   },
-  interrupted: (ctx, data, jobId, reason) => deployInterrupted(ctx, { jobId, kind: data.kind, reason, replyTo: data.replyTo }),
+  interrupted: deployInterrupted,
 });

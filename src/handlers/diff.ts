@@ -2,12 +2,11 @@
 import { toUserLine, UserError } from '../core/errors.js';
 import { plain, type Line } from '../core/parts.js';
 import { refuseExtraArgs } from '../deploy/args.js';
-import { deployStore } from '../deploy/context.js';
 import { diffLines, fullLog } from '../deploy/format.js';
 import { commandLine, deployableEnvironments, plan, target } from '../deploy/plan.js';
 import { knownSecrets, Redactor } from '../deploy/redact.js';
 import { childEnv, runTool } from '../deploy/runner.js';
-import { JobLog } from '../deploy/store.js';
+import { JobLog, DeployStore } from '../deploy/store.js';
 import { ApplyProgress, DiffSummary } from '../deploy/summary.js';
 import { humanDuration } from '../deploy/time.js';
 import { defineVerb } from './verb.js';
@@ -29,7 +28,7 @@ export const diff = defineVerb({
     const envs = environment ? [environment] : deployableEnvironments(ctx.registry, service);
     if (!envs.length) throw new UserError(`${service} has no environment with a deploy configured`);
     const settings = ctx.config.deploy;
-    const log = new JobLog(deployStore(ctx.scope), JobLog.refFor(ctx.jobId), settings.logMaxLines, Math.round(settings.logTtlDays * 86400));
+    const log = new JobLog(new DeployStore(ctx.scope), JobLog.refFor(ctx.jobId), settings.logMaxLines, Math.round(settings.logTtlDays * 86400));
     // a diff logs nothing to SAL; the requester's name is passed all the same
     const env = childEnv(data.requester.user ?? 'deckhand', settings.passEnv);
     const results: { ok: boolean; lines: Line[] }[] = [];

@@ -45,5 +45,5 @@ export const flag = defineVerb({
       change: flagStep(ctx.config, ctx.jobId, c),
     });
   },
-  interrupted: (ctx, data, jobId, reason) => deployInterrupted(ctx, { jobId, kind: data.kind, reason, replyTo: data.replyTo }),
+  interrupted: deployInterrupted,
 });

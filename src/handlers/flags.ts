@@ -3,7 +3,7 @@
 import { flagsSpec } from '../charts/config.js';
 import { readFlags } from '../charts/flags.js';
 import { toUserLine, UserError } from '../core/errors.js';
-import type { Line } from '../core/parts.js';
+import { plain, type Line } from '../core/parts.js';
 import { defineVerb } from './verb.js';
 
 export const flags = defineVerb({
@@ -38,6 +38,6 @@ export const flags = defineVerb({
         lines.push(`${service} ${env}: ${toUserLine(e)}`);
       }
     }
-    return { ok, summary: typeof lines[0] === 'string' ? lines[0] : `${service} flags`, lines };
+    return { ok, summary: lines[0] ? plain(lines[0]) : `${service} flags`, lines };
   },
 });

@@ -1,7 +1,7 @@
 // `lock [env] <reason>`: a deploy freeze, stored in Redis, announced on the service's channels.
+import { DeployStore } from '../deploy/store.js';
 import { UsageError } from '../core/errors.js';
 import { cmd, line, plain } from '../core/parts.js';
-import { deployStore } from '../deploy/context.js';
 import { directoryUser } from '../deploy/engine.js';
 import { announcements } from '../deploy/format.js';
 import { freezeArgs } from '../deploy/freeze.js';
@@ -22,7 +22,7 @@ export const lock = defineVerb({
   },
   async run(ctx, { service, environments, reason }, data) {
     const who = await directoryUser(ctx.access, data.requester);
-    const store = deployStore(ctx.scope);
+    const store = new DeployStore(ctx.scope);
     const now = Date.now();
     for (const env of environments) await store.freeze(service, env, { user: who.user, nick: data.requester.nick, reason, since: now });
     const lifting = cmd(`${service} unlock${environments.length === 1 ? ` ${environments[0]}` : ''}`);

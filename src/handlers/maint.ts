@@ -70,7 +70,7 @@ function ok(lines: Line[]): JobResult {
 
 async function postAll(ctx: RunContext, w: MaintenanceWindow, line: string, topic: { kind: 'extend' | 'end'; now: number }): Promise<string> {
   const targets = announceTargets(ctx.config, w.service);
-  for (const t of targets) await ctx.post(withTopic(announcement(t, [line]), topicChange(ctx.config, t, w, topic.kind, topic.now)));
+  for (const t of targets) await ctx.post(withTopic(announcement(t, [line]), topicChange(ctx.config, w, topic.kind, topic.now)));
   return describeTargets(targets);
 }
 

@@ -23,5 +23,5 @@ export const restart = defineVerb({
   async run(ctx, { rollout: _r, ...args }, data) {
     return runDeploy(deployContext(ctx), { verb: 'restart', ...args, requester: data.requester, replyTo: data.replyTo });
   },
-  interrupted: (ctx, data, jobId, reason) => deployInterrupted(ctx, { jobId, kind: data.kind, reason, replyTo: data.replyTo }),
+  interrupted: deployInterrupted,
 });

@@ -55,5 +55,5 @@ export const rollback = defineVerb({
       ...(args.duringMaintenance ? { duringMaintenance: true } : {}),
     });
   },
-  interrupted: (ctx, data, jobId, reason) => deployInterrupted(ctx, { jobId, kind: data.kind, reason, replyTo: data.replyTo }),
+  interrupted: deployInterrupted,
 });

@@ -2,10 +2,9 @@
 import { PermissionDeniedError, UsageError, UserError } from '../core/errors.js';
 import { cmd, line } from '../core/parts.js';
 import type { Identity } from '../core/types.js';
-import { deployStore } from '../deploy/context.js';
 import { directoryUser } from '../deploy/engine.js';
 import { rolloutSteps, startRollout, stepKey, stepName, type Step } from '../deploy/rollout.js';
-import { newCode, type PendingConfirmation } from '../deploy/store.js';
+import { newCode, type PendingConfirmation, DeployStore } from '../deploy/store.js';
 import { humanDuration } from '../deploy/time.js';
 import type { Access } from '../auth/access.js';
 import { deploy } from './deploy.js';
@@ -64,7 +63,7 @@ export const rollout = defineVerb({
         summary: order,
         jobId: ctx.jobId,
       };
-      await deployStore(ctx.scope).savePending(p);
+      await new DeployStore(ctx.scope).savePending(p);
       return {
         ok: true,
         summary: `rollout ${group}: ${order}`,

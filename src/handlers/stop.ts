@@ -48,7 +48,7 @@ function scaleVerb(verb: 'stop' | 'start', summary: string) {
         ...(args.duringMaintenance ? { duringMaintenance: true } : {}),
       });
     },
-    interrupted: (ctx, data, jobId, reason) => deployInterrupted(ctx, { jobId, kind: data.kind, reason, replyTo: data.replyTo }),
+    interrupted: deployInterrupted,
   });
 }
 

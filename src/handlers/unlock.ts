@@ -1,6 +1,6 @@
 // `unlock [env]`: lift a deploy freeze, said on the service's channels.
+import { DeployStore } from '../deploy/store.js';
 import { UsageError } from '../core/errors.js';
-import { deployStore } from '../deploy/context.js';
 import { directoryUser } from '../deploy/engine.js';
 import { announcements } from '../deploy/format.js';
 import { freezeArgs } from '../deploy/freeze.js';
@@ -21,7 +21,7 @@ export const unlock = defineVerb({
   },
   async run(ctx, { service, environments }, data) {
     const who = await directoryUser(ctx.access, data.requester);
-    const store = deployStore(ctx.scope);
+    const store = new DeployStore(ctx.scope);
     const lifted: string[] = [];
     for (const env of environments) {
       const was = await store.unfreeze(service, env);

@@ -78,5 +78,5 @@ export const upgrade = defineVerb({
     };
     return runRolloutStep(dc, stepJob(data, r), ctx.enqueue, change);
   },
-  interrupted: (ctx, data, jobId, reason) => deployInterrupted(ctx, { jobId, kind: data.kind, reason, replyTo: data.replyTo }),
+  interrupted: deployInterrupted,
 });

@@ -55,7 +55,7 @@ async function runStep(step: StepJob, o: { store: MaintenanceStore; config: Conf
   if (await o.store.wasSent(w.id, marker)) return 'skipped: sent already';
   const targets = announceTargets(o.config, w.service);
   let i = 0;
-  for (const t of targets) await o.outboxes.post(withTopic(announcement(t, [line]), topic && topicChange(o.config, t, w, topic, now)), `${marker}-${i++}`);
+  for (const t of targets) await o.outboxes.post(withTopic(announcement(t, [line]), topic && topicChange(o.config, w, topic, now)), `${marker}-${i++}`);
   await o.store.markSent(w.id, marker, w.end);
   return `posted to ${targets.length} channel(s)`;
 }

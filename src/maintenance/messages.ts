@@ -77,7 +77,7 @@ export function announcement(t: AnnounceTarget, lines: readonly string[], sectio
  * cancel puts the old topic back. Undefined: leave the topic alone (option off, a window to come).
  * Networks without channel topics drop it when rendering (their capabilities say so).
  */
-export function topicChange(config: Config, _t: AnnounceTarget, w: MaintenanceWindow, kind: 'start' | 'extend' | 'end', now: number): TopicChange | undefined {
+export function topicChange(config: Config, w: MaintenanceWindow, kind: 'start' | 'extend' | 'end', now: number): TopicChange | undefined {
   if (!config.maintenance.topicSuffix) return undefined;
   const key = `maint-${w.id}`;
   if (kind === 'end') return { key, restore: true };
