@@ -15,7 +15,8 @@ describe('splitLine', () => {
         for (const p of parts) {
           expect(Buffer.byteLength(p)).toBeLessThanOrEqual(max);
           expect(hasControl(p)).toBe(false);
-          expect(p).not.toContain('\uFFFD');
+          // a cut inside a character would show as U+FFFD (unless the text had one already)
+          if (!text.includes('\uFFFD')) expect(p).not.toContain('\uFFFD');
         }
         // nothing but whitespace is lost
         expect(parts.join('').replace(/\s/g, '')).toBe(oneLine(text).replace(/\s/g, ''));
