@@ -3,6 +3,7 @@
 // falls back to the legacy documents (/api, /apis, /api/v1, /apis/apps/v1) when the server
 // answers plain JSON; both are served here.
 import { SCALE_DISCOVERY } from './kube-api-scale.js';
+import { SUPERSET_GROUP, SUPERSET_VERSION } from './kube-api-superset.js';
 
 export const RESOURCES = {
   namespaces: {
@@ -49,11 +50,47 @@ export const RESOURCES = {
     categories: ['all'],
     namespaced: true,
   },
+  // Kept by the fake API itself: one per deployment's current template, older ones scaled to 0.
+  replicasets: {
+    group: 'apps',
+    version: 'v1',
+    groupVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    listKind: 'ReplicaSetList',
+    singular: 'replicaset',
+    shortNames: ['rs'],
+    categories: ['all'],
+    namespaced: true,
+  },
+  // The Superset operator's custom resource (kube-api-superset.ts adds its PATCH).
+  supersets: {
+    group: SUPERSET_GROUP,
+    version: SUPERSET_VERSION,
+    groupVersion: `${SUPERSET_GROUP}/${SUPERSET_VERSION}`,
+    kind: 'Superset',
+    listKind: 'SupersetList',
+    singular: 'superset',
+    shortNames: [],
+    categories: [],
+    namespaced: true,
+  },
 } as const;
 export type ResourceName = keyof typeof RESOURCES;
+/** The API groups besides the core one, with their one version. */
+const GROUPS: [group: string, version: string][] = [
+  ['apps', 'v1'],
+  [SUPERSET_GROUP, SUPERSET_VERSION],
+];
+const versionOf = (group: string): string => GROUPS.find(([g]) => g === group)?.[1] ?? 'v1';
+const groupDocument = (group: string, version: string) => ({
+  name: group,
+  versions: [{ groupVersion: `${group}/${version}`, version }],
+  preferredVersion: { groupVersion: `${group}/${version}`, version },
+});
 
-/** Only reads are served. */
+/** Only reads are served (custom resources: and patch). */
 const VERBS = ['get', 'list', 'watch'];
+const verbsOf = (group: string): string[] => (group === SUPERSET_GROUP ? [...VERBS, 'patch'] : VERBS);
 export const SERVER_VERSION = {
   major: '1',
   minor: '31',
@@ -92,14 +129,14 @@ export function apiResourceList(group: string): object {
   return {
     kind: 'APIResourceList',
     apiVersion: 'v1',
-    groupVersion: group ? `${group}/v1` : 'v1',
+    groupVersion: group ? `${group}/${versionOf(group)}` : 'v1',
     resources: [
       ...byGroup(group).map(([name, r]) => ({
         name,
         singularName: r.singular,
         namespaced: r.namespaced,
         kind: r.kind,
-        verbs: VERBS,
+        verbs: verbsOf(group),
         shortNames: r.shortNames,
         ...(r.categories.length ? { categories: r.categories } : {}),
       })),
@@ -117,13 +154,13 @@ function aggregated(groups: string[], version: 'v2' | 'v2beta1'): object {
       metadata: group ? { name: group, creationTimestamp: null } : { creationTimestamp: null },
       versions: [
         {
-          version: 'v1',
+          version: versionOf(group),
           resources: byGroup(group).map(([name, r]) => ({
             resource: name,
-            responseKind: { group, version: 'v1', kind: r.kind },
+            responseKind: { group, version: versionOf(group), kind: r.kind },
             scope: r.namespaced ? 'Namespaced' : 'Cluster',
             singularResource: r.singular,
-            verbs: VERBS,
+            verbs: verbsOf(group),
             shortNames: r.shortNames,
             ...(r.categories.length ? { categories: r.categories } : {}),
             ...(name === 'deployments' ? { subresources: [SCALE_DISCOVERY.aggregated] } : {}),
@@ -146,11 +183,18 @@ export function discoveryResponse(path: string, accept: string, serverAddress: s
       if (version) return json(aggregated([''], version), aggregatedType(version));
       return json({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] });
     case '/apis':
-      if (version) return json(aggregated(['apps'], version), aggregatedType(version));
+      if (version)
+        return json(
+          aggregated(
+            GROUPS.map(([g]) => g),
+            version,
+          ),
+          aggregatedType(version),
+        );
       return json({
         kind: 'APIGroupList',
         apiVersion: 'v1',
-        groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }],
+        groups: GROUPS.map(([g, v]) => groupDocument(g, v)),
       });
     case '/api/v1':
       return json(apiResourceList(''));
@@ -164,6 +208,10 @@ export function discoveryResponse(path: string, accept: string, serverAddress: s
       });
     case '/apis/apps/v1':
       return json(apiResourceList('apps'));
+    case `/apis/${SUPERSET_GROUP}`:
+      return json({ kind: 'APIGroup', apiVersion: 'v1', ...groupDocument(SUPERSET_GROUP, SUPERSET_VERSION) });
+    case `/apis/${SUPERSET_GROUP}/${SUPERSET_VERSION}`:
+      return json(apiResourceList(SUPERSET_GROUP));
     default:
       return undefined;
   }

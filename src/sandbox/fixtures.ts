@@ -2,7 +2,7 @@
 // Everything is deterministic (names, uids, digests come from hashes of the inputs), so a
 // fixture built twice is the same object, apart from timestamps relative to `now`.
 import { createHash } from 'node:crypto';
-import type { CoreV1Event, V1ContainerStatus, V1Deployment, V1Pod, V1PodCondition } from '@kubernetes/client-node';
+import type { CoreV1Event, V1ContainerStatus, V1Deployment, V1Pod, V1PodCondition, V1ReplicaSet } from '@kubernetes/client-node';
 
 export const REGISTRY = 'docker-registry.discovery.wmnet';
 export const SUPERSET_IMAGE = image(`${REGISTRY}/repos/data-engineering/superset`, '2026-02-16-150514-b1a59e3aa1338ab93a8fff9291fb01936bba3c5c');
@@ -264,6 +264,51 @@ export function makeDeployment(o: DeploymentOptions): V1Deployment {
           lastTransitionTime: created,
         },
       ],
+    },
+  };
+}
+
+/**
+ * The ReplicaSet a Deployment controller keeps for the deployment's current pod template: named
+ * `<deployment>-<hash of the main image>` like makePod's owners, so a pod's ownerReference resolves.
+ */
+export function replicaSetFor(d: V1Deployment): V1ReplicaSet {
+  const md = d.metadata!;
+  const template = d.spec?.template;
+  const main = template?.spec?.containers[0]?.image ?? '';
+  const hash = safe(`${md.namespace}/${md.name}/${main}`, 10);
+  const name = `${md.name}-${hash}`;
+  const labels = { ...template?.metadata?.labels, 'pod-template-hash': hash };
+  const replicas = d.spec?.replicas ?? 1;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name,
+      namespace: md.namespace,
+      uid: uuid(`rs/${md.namespace}/${name}`),
+      resourceVersion: '1',
+      generation: 1,
+      creationTimestamp: md.creationTimestamp,
+      labels,
+      annotations: {
+        'deployment.kubernetes.io/desired-replicas': String(replicas),
+        'deployment.kubernetes.io/max-replicas': String(replicas + Math.ceil(replicas / 4)),
+        'deployment.kubernetes.io/revision': md.annotations?.['deployment.kubernetes.io/revision'] ?? '1',
+      },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: md.name!, uid: md.uid!, controller: true, blockOwnerDeletion: true }],
+    },
+    spec: {
+      replicas,
+      selector: { matchLabels: { ...d.spec?.selector.matchLabels, 'pod-template-hash': hash } },
+      template: { ...template, metadata: { ...template?.metadata, labels } },
+    },
+    status: {
+      replicas: d.status?.replicas ?? replicas,
+      fullyLabeledReplicas: d.status?.replicas ?? replicas,
+      readyReplicas: d.status?.readyReplicas ?? 0,
+      availableReplicas: d.status?.availableReplicas ?? 0,
+      observedGeneration: 1,
     },
   };
 }

@@ -5,11 +5,11 @@
 // on a machine without a kube context, where it is shown as the "sandbox cluster".
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ClusterSeed } from './fixtures.js';
+import type { KubernetesObject, V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
+import { replicaSetFor, type ClusterSeed } from './fixtures.js';
 import { LabelSelectorError, matchesSelector, parseLabelSelector, type Selector } from './label-selector.js';
 import { discoveryResponse, RESOURCES, type ResourceName } from './discovery.js';
-import { hasTable, TABLE_CONTENT_TYPE, toTable } from './table.js';
+import { hasTable, TABLE_CONTENT_TYPE, toTable, type IncludeObject } from './table.js';
 import { fieldGetter, PodLogs, servePodLog } from './kube-api-logs.js';
 import { serveScale } from './kube-api-scale.js';
 
@@ -172,6 +172,25 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
     const entry = { obj, json: toJson(obj) };
     store.get(resource)!.set(key, entry);
     record(resource, prev ? 'MODIFIED' : 'ADDED', entry, prev);
+    if (resource === 'deployments') keepReplicaSets(obj as V1Deployment);
+  }
+
+  /** What the Deployment controller does: the current template's ReplicaSet follows the deployment, older ones go to 0. */
+  function keepReplicaSets(d: V1Deployment): void {
+    const current = replicaSetFor(d);
+    for (const e of store.get('replicasets')!.values()) {
+      const owner = e.obj.metadata?.ownerReferences?.[0];
+      if (e.obj.metadata?.namespace !== d.metadata?.namespace || owner?.uid !== d.metadata?.uid || e.obj.metadata?.name === current.metadata?.name) continue;
+      const rs = e.obj as V1ReplicaSet;
+      if (rs.spec?.replicas === 0) continue;
+      const scaledDown: V1ReplicaSet = {
+        ...rs,
+        spec: { ...rs.spec!, replicas: 0 },
+        status: { replicas: 0, observedGeneration: rs.status?.observedGeneration },
+      };
+      put('replicasets', scaledDown);
+    }
+    put('replicasets', current);
   }
 
   function remove(resource: ResourceName, namespace: string, name: string): void {
@@ -183,6 +202,10 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
     const obj = structuredClone(prev.obj);
     obj.metadata = { ...obj.metadata, resourceVersion: String(rv) };
     record(resource, 'DELETED', { obj, json: toJson(obj) });
+    // Garbage collection: a deleted deployment takes its ReplicaSets with it.
+    if (resource === 'deployments')
+      for (const e of [...store.get('replicasets')!.values()])
+        if (e.obj.metadata?.ownerReferences?.some((o) => o.uid === prev.obj.metadata?.uid)) remove('replicasets', namespace, e.obj.metadata!.name!);
   }
 
   function replace(resource: ResourceName, namespace: string, objs: KubernetesObject[]): void {
@@ -270,7 +293,8 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
           404,
           statusBody(404, `${resource} "${name}" not found`, 'NotFound', { name, ...(def.group ? { group: def.group } : {}), kind: resource }),
         );
-      if (wantsTable && hasTable(resource!)) return send(res, 200, toJson(toTable(resource!, [e.obj], String(rv))), TABLE_CONTENT_TYPE);
+      if (wantsTable && hasTable(resource!))
+        return send(res, 200, toJson(toTable(resource!, [withKindObject(resource!, e.obj)], String(rv), includeObject(q))), TABLE_CONTENT_TYPE);
       return send(res, 200, withKind(resource!, e.json));
     }
 
@@ -301,8 +325,9 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
         toJson(
           toTable(
             resource!,
-            current.map((e) => e.obj),
+            current.map((e) => withKindObject(resource!, e.obj)),
             String(rv),
+            includeObject(q),
           ),
         ),
         TABLE_CONTENT_TYPE,
@@ -337,7 +362,10 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
     const line = (type: string, objJson: string): void => void res.write(`{"type":"${type}","object":${objJson}}\n`);
     // With as=Table every event carries a one-row Table.
     const write = (type: string, e: Entry): void =>
-      line(type, table ? toJson(toTable(resource, [e.obj], e.obj.metadata!.resourceVersion!)) : withKind(resource, e.json));
+      line(
+        type,
+        table ? toJson(toTable(resource, [withKindObject(resource, e.obj)], e.obj.metadata!.resourceVersion!, includeObject(q))) : withKind(resource, e.json),
+      );
     const bookmark = (annotations?: Record<string, string>): void => {
       const { kind, groupVersion } = RESOURCES[resource];
       line('BOOKMARK', toJson({ kind, apiVersion: groupVersion, metadata: { resourceVersion: String(rv), ...(annotations ? { annotations } : {}) } }));
@@ -452,6 +480,16 @@ function namespaceObject(name: string): object {
     spec: { finalizers: ['kubernetes'] },
     status: { phase: 'Active' },
   };
+}
+
+/** `includeObject` of a Table request: kubectl asks for whole objects when it sorts (`--sort-by`) or prints custom columns. */
+function includeObject(q: URLSearchParams): IncludeObject {
+  const v = q.get('includeObject');
+  return v === 'Object' || v === 'None' ? v : 'Metadata';
+}
+
+function withKindObject(resource: ResourceName, o: KubernetesObject): KubernetesObject {
+  return { kind: RESOURCES[resource].kind, apiVersion: RESOURCES[resource].groupVersion, ...o };
 }
 
 function cmp(a: string, b: string): number {

@@ -1,10 +1,12 @@
 // Server-side printing (meta.k8s.io/v1 Table) for pods, deployments and events, which kubectl asks for
 // when it prints columns (`kubectl get pods`, `-w`). Without it kubectl shows NAME and AGE only.
-import type { CoreV1Event, KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, KubernetesObject, V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 
 export const TABLE_CONTENT_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
-type Row = { cells: (string | number)[]; object: object };
+type Row = { cells: (string | number)[]; object?: object };
+/** What each row carries (the request's `includeObject`): the server's default is the metadata only. */
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
 interface Printer {
   columns: { name: string; type: string; format?: string; priority?: number }[];
   cells(o: KubernetesObject, now: number): (string | number)[];
@@ -65,6 +67,35 @@ const PRINTERS: Record<string, Printer> = {
       ];
     },
   },
+  replicasets: {
+    columns: [
+      { name: 'Name', type: 'string', format: 'name' },
+      { name: 'Desired', type: 'integer' },
+      { name: 'Current', type: 'integer' },
+      { name: 'Ready', type: 'integer' },
+      { name: 'Age', type: 'string' },
+      { name: 'Containers', type: 'string', priority: 1 },
+      { name: 'Images', type: 'string', priority: 1 },
+      { name: 'Selector', type: 'string', priority: 1 },
+    ],
+    cells(o, now) {
+      const rs = o as V1ReplicaSet;
+      const containers = rs.spec?.template?.spec?.containers ?? [];
+      const selector = Object.entries(rs.spec?.selector.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      return [
+        rs.metadata!.name!,
+        rs.spec?.replicas ?? 0,
+        rs.status?.replicas ?? 0,
+        rs.status?.readyReplicas ?? 0,
+        age(o, now),
+        containers.map((c) => c.name).join(','),
+        containers.map((c) => c.image).join(','),
+        selector,
+      ];
+    },
+  },
   // pkg/printers/internalversion printEvent: the server fills every column, kubectl hides priority 1 unless -o wide
   events: {
     columns: [
@@ -102,11 +133,11 @@ export function hasTable(resource: string): boolean {
 }
 
 /** A Table of `objs` (each with kind/apiVersion), rows carrying PartialObjectMetadata like the real server. */
-export function toTable(resource: string, objs: KubernetesObject[], resourceVersion: string, now = Date.now()): object {
+export function toTable(resource: string, objs: KubernetesObject[], resourceVersion: string, include: IncludeObject = 'Metadata', now = Date.now()): object {
   const p = PRINTERS[resource]!;
   const rows: Row[] = objs.map((o) => ({
     cells: p.cells(o, now),
-    object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
+    ...(include === 'None' ? {} : { object: include === 'Object' ? o : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata } }),
   }));
   return {
     kind: 'Table',
