@@ -23,6 +23,16 @@ describe('command grammar', () => {
     expect(h.ok && h.command).toMatchObject({ verb: 'help', args: ['status'] });
   });
 
+  it.each([
+    ['superset logs webserver staging -c envoy', ['webserver', '-c', 'envoy']],
+    ['superset logs webserver staging --container envoy --lines 50', ['webserver', '--container', 'envoy', '--lines', '50']],
+    ['superset logs webserver -c envoy staging', ['webserver', '-c', 'envoy']],
+    ['superset logs webserver --previous staging', ['webserver', '--previous']],
+  ])('finds the environment around short and long options: %s', (text, args) => {
+    const r = parse(text);
+    expect(r.ok && r.command).toMatchObject({ verb: 'logs', environment: 'staging', args });
+  });
+
   it('is case-insensitive on names and tolerant of extra spaces', () => {
     const r = parse('  Superset   STATUS   Production ');
     expect(r.ok && r.command).toMatchObject({ service: 'superset', verb: 'status', environment: 'production' });

@@ -67,6 +67,9 @@ function parse<S extends VerbSpec>(text: string, verbs: readonly S[], registry: 
  * The environment a command acts on, from where the verb takes it (first or last word, or `--env NAME`
  * anywhere), so the permission check always sees the environment the command will change.
  */
+/** `--lines`, `--lines=5` and the short forms (`-c envoy`); not `-5` or a lone `-`. */
+const isOption = (w: string): boolean => /^--?[A-Za-z]/.test(w);
+
 function environmentOf(spec: VerbSpec, service: string, words: string[], registry: ServiceRegistry): { environment?: string; args: string[] } {
   if (spec.environment === 'none') return { args: words };
   const envs = registry.environments(service);
@@ -83,12 +86,11 @@ function environmentOf(spec: VerbSpec, service: string, words: string[], registr
   // (`logs webserver staging --lines 50`) unless it is an environment's name (`logs web --previous staging`)
   let at = 0;
   if (last) {
-    const optionValue = (i: number): boolean =>
-      i > 0 && words[i - 1]!.startsWith('--') && !words[i - 1]!.includes('=') && !envs.includes(words[i]!.toLowerCase());
-    for (at = words.length - 1; at > 0 && (words[at]!.startsWith('--') || optionValue(at)); at--);
+    const optionValue = (i: number): boolean => i > 0 && isOption(words[i - 1]!) && !words[i - 1]!.includes('=') && !envs.includes(words[i]!.toLowerCase());
+    for (at = words.length - 1; at > 0 && (isOption(words[at]!) || optionValue(at)); at--);
   }
   const candidate = words[at];
-  if (candidate !== undefined && !candidate.startsWith('--')) {
+  if (candidate !== undefined && !isOption(candidate)) {
     // a verb taking its environment last reads `flag X on` (no environment) as well: only a known name counts
     if (!last || envs.includes(candidate.toLowerCase())) {
       registry.environment(service, candidate.toLowerCase()); // first position: an unknown name gets suggestions
