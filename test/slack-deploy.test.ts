@@ -150,3 +150,43 @@ test('production: the confirmation is answered in the deploy thread; the confirm
   // the deploy request's acknowledgement, answered with the prompt, is not touched again
   expect(ackUpdates(first.ackTs)).toEqual(['<@U0ALICE> ran `/superset deploy production`']);
 });
+
+// The operate verbs on Slack: the same verbs as on IRC, written as slash commands in what they print.
+test('/superset releases staging: the helm history in the thread, commands written the Slack way', async () => {
+  await slash('/superset', 'deploy staging').then(({ channel, ackTs }) => api.waitFor(threadReply(channel, ackTs, /deployed superset staging/), 15000));
+  const { channel, ackTs } = await slash('/superset', 'releases staging');
+  const head = await api.waitFor(threadReply(channel, ackTs, /^alice: superset staging: release staging in superset-next/), 15000);
+  expect(String(head.args.text)).toMatch(/^alice: superset staging: release staging in superset-next, \d+ revisions/);
+  expect(String(head.args.text)).toMatch(/· #\d+ deploy by alice/);
+  expect(tools.calls().map((c) => [c.tool, c.sub].join(' '))).toContain('helm history');
+});
+
+test('/superset rollback production: the confirmation shows from → to; confirmed, helm rolls back and the channel is told', async () => {
+  const channel = 'C0ROLLBACK';
+  const first = await slash('/superset', 'rollback production', channel);
+  const prompt = await api.waitFor(threadReply(channel, first.ackTs, /to go ahead/), 15000);
+  expect(String(prompt.args.text)).toMatch(
+    /^alice: superset production: rollback from revision 42 \(superset-0\.12\.6, app 4\.1\.1\) → revision 41 \(superset-0\.12\.5, app 4\.1\.0\)\n/,
+  );
+  expect(String(prompt.args.text)).toMatch(/say within \S+: \/deckhand confirm \w+ \(or \/deckhand cancel \w+\)$/);
+  expect(tools.calls().some((c) => c.sub === 'rollback')).toBe(false);
+  const code = /\/deckhand confirm (\w+)/.exec(String(prompt.args.text))![1]!;
+  const confirm = await slash('/deckhand', `confirm ${code}`, channel);
+  const result = await api.waitFor(threadReply(channel, confirm.ackTs, /rolled back superset production/), 15000);
+  expect(String(result.args.text)).toMatch(/git/); // says the cluster now differs from git
+  expect(tools.calls().filter((c) => c.sub === 'rollback')).toHaveLength(1);
+  await api.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === OPS && /rollback by alice done/.test(String(c.args.text)), 5000);
+});
+
+test('/superset stop staging then start staging: announced in the service channel both times', async () => {
+  const stopped = await slash('/superset', 'stop staging');
+  await api.waitFor(threadReply(stopped.channel, stopped.ackTs, /^alice: stopped superset staging/), 15000);
+  const started = await slash('/superset', 'start staging');
+  const done = await api.waitFor(threadReply(started.channel, started.ackTs, /^alice: started superset staging/), 15000);
+  expect(String(done.args.text)).not.toMatch(/!superset/);
+  const announced = api.messages.filter((m) => m.channel === OPS).map((m) => m.text);
+  expect(announced).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^superset staging: stop by alice done/), expect.stringMatching(/^superset staging: start by alice done/)]),
+  );
+  expect(announced.find((t) => /stop by alice done/.test(t))).toMatch(/down on purpose until \/deckhand superset start staging$/);
+});
