@@ -41,16 +41,49 @@ describe('Redactor', () => {
   });
 
   it('hides whole PEM blocks, across lines', () => {
-    const s = r.stream();
-    const out = [
+    const out = r.lines([
       'ca.key: |',
       '  -----BEGIN RSA PRIVATE KEY-----',
       '  MIIEvQIBADANBgkqhkiG9w0BAQEFAASC',
       '  abc',
       '  -----END RSA PRIVATE KEY-----',
       'after: ok',
-    ].map(s);
+    ]);
     expect(out).toEqual(['ca.key: |', `  ${REDACTED} (PEM block)`, `  ${REDACTED}`, `  ${REDACTED}`, `  ${REDACTED}`, 'after: ok']);
+  });
+
+  it('hides a known secret wrapped onto the next line, in both lines', () => {
+    // base64 wrapped at a column, as `base64` and some tools print it, under a diff marker
+    expect(r.lines(['+   password-b64: czNjcjN0', '+     LVZhbHVlIQ', 'next: line'])).toEqual([
+      '+   password-b64: [redacted]',
+      '+     [redacted]',
+      'next: line',
+    ]);
+    expect(r.lines(['the value s3cr3t-', 'Value! leaked'])).toEqual([`the value ${REDACTED}`, `${REDACTED} leaked`]);
+    // a line that only looks like the start of one is held back, then let go unchanged, in order
+    const s = r.stream();
+    expect(s.push('ends with s3c')).toEqual([]);
+    expect(s.push('retirement')).toEqual(['ends with s3c', 'retirement']);
+    expect(s.push('ends with s3cr')).toEqual([]);
+    expect(s.end()).toEqual(['ends with s3cr']);
+  });
+
+  it('never lets a known secret through when it is split over two lines, wherever the break falls', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9+/=_.!@#%^&*-]{6,40}$/).filter((s) => !'[redacted] (PEM block)'.includes(s)),
+        fc.nat(),
+        fc.string({ maxLength: 40 }).map((s) => s.replace(/[\r\n]/g, '')),
+        fc.string({ maxLength: 40 }).map((s) => s.replace(/[\r\n]/g, '')),
+        (secret, at, before, after) => {
+          const k = 1 + (at % (secret.length - 1));
+          const out = new Redactor([secret]).lines([before + secret.slice(0, k), secret.slice(k) + after]);
+          expect(out).toHaveLength(2);
+          expect(out.join('')).not.toContain(secret);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('never lets a known secret through, wherever it sits in a line', () => {

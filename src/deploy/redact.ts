@@ -1,6 +1,7 @@
 // Nothing secret reaches chat or the kept log: values of secrets the bot knows (its own, configured
 // environment variables, strings of secret values files), and anything shaped like a credential.
-// Streams are redacted line by line, statefully (a PEM block spans lines).
+// Streams are redacted line by line, statefully: a PEM block spans lines, and a known secret wrapped
+// onto the next line (base64 at 76 columns, a terminal's wrap) is caught across the break.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { Config } from '../config/schema.js';
@@ -37,8 +38,20 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** A redacting line filter with memory. `push` may hold a line back (it could end with half a secret); `end` lets it go. */
+export interface LineFilter {
+  push(line: string): string[];
+  end(): string[];
+}
+
+/** A line's tail this long that starts a known secret is held back until the next line shows whether the secret goes on. */
+const HOLD_PREFIX = 3;
+// Continuation lines keep their diff marker and indentation.
+const CONTINUATION_INDENT = /^(?:[+-](?=\s))?\s*/;
+
 export class Redactor {
   private readonly known: RegExp | undefined;
+  private readonly values: string[];
 
   constructor(secrets: Iterable<string>) {
     const values = new Set<string>();
@@ -51,6 +64,7 @@ export class Redactor {
     }
     const sorted = [...values].filter((v) => v.length >= MIN_SECRET).sort((a, b) => b.length - a.length);
     this.known = sorted.length ? new RegExp(sorted.map(escapeRe).join('|'), 'g') : undefined;
+    this.values = sorted;
   }
 
   /** One line of text, redacted and stripped of control characters. Stateless: PEM lines alone are caught by the stream. */
@@ -66,10 +80,14 @@ export class Redactor {
     return s;
   }
 
-  /** A redacting line filter with memory: everything between PEM BEGIN and END is hidden. */
-  stream(): (line: string) => string {
+  /**
+   * A redacting line filter with memory: everything between PEM BEGIN and END is hidden, and a known
+   * secret split over two lines is hidden in both (the first is held back only while its tail could start one).
+   */
+  stream(): LineFilter {
     let inPem = false;
-    return (line: string) => {
+    let held: string | undefined;
+    const pem = (line: string): string => {
       if (inPem) {
         if (PEM_END.test(line)) inPem = false;
         return line.replace(/^((?:[+-](?=\s))?\s*).*$/, `$1${REDACTED}`);
@@ -81,6 +99,61 @@ export class Redactor {
       }
       return this.line(line);
     };
+    // the line before, already let go: a secret's first one or two characters at its end are too few to hold lines back for
+    let previous: string | undefined;
+    // raw text is compared (redaction may have changed either line), the redacted text is let go
+    let heldRaw = '';
+    return {
+      push: (input) => {
+        let raw = input;
+        const out: string[] = [];
+        const before = held !== undefined ? heldRaw : previous;
+        const split = before === undefined ? undefined : this.splitAcross(before, raw);
+        if (split) {
+          raw = raw.slice(0, split.indent) + REDACTED + raw.slice(split.indent + split.head);
+          if (held?.endsWith(heldRaw.slice(heldRaw.length - split.tail))) held = held.slice(0, held.length - split.tail) + REDACTED;
+        }
+        if (held !== undefined) out.push(held);
+        held = undefined;
+        const line = pem(raw);
+        if (this.startsSecretAtEnd(raw)) [held, heldRaw] = [line, raw];
+        else out.push(line);
+        previous = raw;
+        return out;
+      },
+      end: () => {
+        const out = held === undefined ? [] : [held];
+        held = undefined;
+        return out;
+      },
+    };
+  }
+
+  /** Whether the line ends with the first HOLD_PREFIX or more characters of a known secret. */
+  private startsSecretAtEnd(line: string): boolean {
+    return this.values.some((v) => {
+      for (let k = Math.min(v.length - 1, line.length); k >= HOLD_PREFIX; k--) if (line.endsWith(v.slice(0, k))) return true;
+      return false;
+    });
+  }
+
+  /** A known secret whose start ends `first` and whose rest starts `second` (or its text after a diff marker and indentation). */
+  private splitAcross(first: string, second: string): { tail: number; head: number; indent: number } | undefined {
+    const indents = [0, CONTINUATION_INDENT.exec(second)![0].length];
+    for (const v of this.values) {
+      for (let k = Math.min(v.length - 1, first.length); k >= 1; k--) {
+        if (first.charCodeAt(first.length - 1) !== v.charCodeAt(k - 1) || !first.endsWith(v.slice(0, k))) continue;
+        const indent = indents.find((i) => second.startsWith(v.slice(k), i));
+        if (indent !== undefined) return { tail: k, head: v.length - k, indent };
+      }
+    }
+    return undefined;
+  }
+
+  /** Every line of a finished text, redacted as a stream. */
+  lines(lines: string[]): string[] {
+    const s = this.stream();
+    return [...lines.flatMap((l) => s.push(l)), ...s.end()];
   }
 }
 

@@ -6,6 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { signalGroup, stopGroup } from './process.js';
 import type { ToolRun } from './plan.js';
+import type { LineFilter } from './redact.js';
 
 /** Variables a helmfile/helm run may see from the worker's environment; the bot's own secrets never pass. */
 const PASS_ENV =
@@ -27,8 +28,8 @@ export interface RunOptions {
   env: Record<string, string>;
   timeoutMs: number;
   killGraceMs: number;
-  /** Redacting line filter (stateful per run). */
-  redact: (line: string) => string;
+  /** Redacting line filter (stateful per run; it may hold a line back until the next one or the end). */
+  redact: LineFilter;
   /** Every redacted line, in order (stdout and stderr interleaved as they arrive). */
   onLine(line: string): void;
   onSpawn?(pid: number): void;
@@ -66,7 +67,9 @@ export async function runTool(run: ToolRun, o: RunOptions): Promise<RunOutcome> 
   const started = performance.now();
   const emit = (raw: string) => {
     // redact the whole line first: cutting first could leave half a secret at the cut
-    const clean = o.redact(raw);
+    for (const clean of o.redact.push(raw)) deliver(clean);
+  };
+  const deliver = (clean: string) => {
     const max = o.maxLineChars ?? MAX_LINE;
     o.onLine(clean.length > max ? clean.slice(0, max) + ' …(line cut)' : clean);
   };
@@ -133,6 +136,7 @@ export async function runTool(run: ToolRun, o: RunOptions): Promise<RunOutcome> 
 
   try {
     const [result] = await Promise.all([child, pump(child.stdout), pump(child.stderr)]);
+    for (const clean of o.redact.end()) deliver(clean);
     if (stopping) await stopping;
     const outcome: RunOutcome = { timedOut, cancelled, durationMs: performance.now() - started };
     if (result.exitCode !== undefined) outcome.exitCode = result.exitCode;

@@ -94,11 +94,10 @@ export const logs = defineVerb({
     const container = pickContainer(pod, a.container);
     const raw = await ctx.kube.podLog(env.context, env.namespace, name, { container, tailLines: a.lines, previous: a.previous, limitBytes: MAX_BYTES });
 
-    const redact = new Redactor(knownSecrets(ctx.config)).stream();
     const all = raw.split('\n');
     if (all.at(-1) === '') all.pop();
     // a carriage return or tab inside a line is a space (never a line of its own), then colours and other controls go
-    const clean = all.map((l) => redact(stripAnsi(l.replace(/[\r\t\v\f]+/g, ' ').trimEnd())));
+    const clean = new Redactor(knownSecrets(ctx.config)).lines(all.map((l) => stripAnsi(l.replace(/[\r\t\v\f]+/g, ' ').trimEnd())));
     const which = [
       by === 'component' ? `newest ${a.target} pod` : undefined,
       (pod.spec?.containers.length ?? 0) > 1 || a.container ? `container ${container}` : undefined,
