@@ -192,6 +192,25 @@ describe('the kubeconfig, checked at start', () => {
     expect(() => checkKubeconfig({ origin: 'config', files: [f] }, config)).not.toThrow();
   });
 
+  it('refuses a plain http:// cluster (kubectl proxy) unless it skips TLS verification, in one line naming the environment', () => {
+    const proxy = (insecure: boolean) =>
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'proxy', cluster: { server: 'http://127.0.0.1:8001', ...(insecure ? { 'insecure-skip-tls-verify': true } : {}) } }],
+        users: [{ name: 'u', user: { token: 't' } }],
+        contexts: [{ name: 'dse-k8s-eqiad', context: { cluster: 'proxy', user: 'u' } }],
+        'current-context': 'dse-k8s-eqiad',
+      });
+    const lines = problems(() => checkKubeconfig({ origin: 'config', files: [write('proxy', proxy(false))] }, config));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^services\.\S+\.environments\.\S+\.context \(and \d+ more\): context "dse-k8s-eqiad" uses cluster "proxy" at plain http:\/\/127\.0\.0\.1:8001, which the Kubernetes client only talks to with insecure-skip-tls-verify: true on that cluster \(as for kubectl proxy\)$/,
+      ),
+    );
+    expect(() => checkKubeconfig({ origin: 'config', files: [write('proxy-ok', proxy(true))] }, config)).not.toThrow();
+  });
+
   it('names kubernetes.kubeconfig when the file is missing or not YAML', () => {
     expect(problems(() => checkKubeconfig({ origin: 'config', files: [join(dir, 'nope')] }, config))).toEqual([
       `kubernetes.kubeconfig: ${join(dir, 'nope')} does not exist`,

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { V1Pod } from '@kubernetes/client-node';
 import { ClusterUnavailableError } from '../src/core/errors.js';
 import { KubeClient, kubeConfigForUrl, type PodEventType } from '../src/kube/client.js';
-import { KubeBadRequestError, KubeContextError, KubeForbiddenError, KubeNotFoundError } from '../src/kube/errors.js';
+import { KubeBadRequestError, KubeConfigProblemError, KubeContextError, KubeForbiddenError, KubeNotFoundError } from '../src/kube/errors.js';
 import { makePod, manyPods, sandboxCluster, SUPERSET_IMAGE } from '../src/sandbox/fixtures.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../src/sandbox/kube-api.js';
 
@@ -144,6 +144,16 @@ describe('errors', () => {
     const err = await rejection(kube.listPods(undefined, 'superset', 'app=superset'));
     expect(err).toBeInstanceOf(ClusterUnavailableError);
     expect(err.message).toBe('the Kubernetes API for superset answered 503 ServiceUnavailable');
+  });
+
+  test('a plain http:// server without insecure-skip-tls-verify (kubectl proxy) → one line saying so, not an internal error', async () => {
+    const kc = kubeConfigForUrl(api.url);
+    kc.clusters[0] = { ...kc.clusters[0]!, skipTLSVerify: false };
+    const err = await rejection(new KubeClient(kc, { timeoutMs: 2000 }).listPods(undefined, 'superset', 'app=superset'));
+    expect(err).toBeInstanceOf(KubeConfigProblemError);
+    expect(err.message).toBe(
+      "the kubeconfig's cluster for superset is plain http://, which the Kubernetes client only talks to with insecure-skip-tls-verify: true on that cluster (as for kubectl proxy)",
+    );
   });
 
   test('connection refused (a closed port) → ClusterUnavailableError, quickly', async () => {

@@ -9,7 +9,7 @@ import { ConfigError, type KubeconfigSource } from './load.js';
 
 interface KubeconfigFile {
   contexts?: { name?: unknown; context?: { cluster?: unknown } }[];
-  clusters?: { name?: unknown }[];
+  clusters?: { name?: unknown; cluster?: { server?: unknown; 'insecure-skip-tls-verify'?: unknown } }[];
   'current-context'?: unknown;
 }
 
@@ -27,6 +27,11 @@ function origin(source: KubeconfigSource, file: string): string {
 
 const firstLine = (s: string): string => s.split('\n')[0]!.trim();
 
+/** The same advice as kube/errors.ts gives when a kubeconfig changed after start. */
+function plainHttpProblem(cluster: string, server: string): string {
+  return `cluster "${cluster}" at plain ${server}, which the Kubernetes client only talks to with insecure-skip-tls-verify: true on that cluster (as for kubectl proxy)`;
+}
+
 /**
  * Throws a ConfigError (one line per problem) unless the kubeconfig can serve every environment.
  * In-cluster configuration (a service account, no file) is not checked here.
@@ -41,6 +46,7 @@ export function checkKubeconfig(source: KubeconfigSource, config: Config): void 
   const problems: string[] = [];
   const contexts = new Map<string, string>(); // name → cluster
   const clusters = new Set<string>();
+  const plainHttp = new Map<string, string>(); // cluster → its http:// server, when client-node will refuse it
   let current: string | undefined;
   let read = 0;
   for (const file of source.files) {
@@ -67,7 +73,13 @@ export function checkKubeconfig(source: KubeconfigSource, config: Config): void 
     }
     read++;
     const k = doc as KubeconfigFile;
-    for (const c of k.clusters ?? []) if (typeof c?.name === 'string') clusters.add(c.name);
+    for (const c of k.clusters ?? []) {
+      if (typeof c?.name !== 'string') continue;
+      clusters.add(c.name);
+      const server = c.cluster?.server;
+      // client-node refuses http:// unless the cluster skips TLS verification; kubectl does not mind, so say it here
+      if (typeof server === 'string' && /^http:/i.test(server) && c.cluster?.['insecure-skip-tls-verify'] !== true) plainHttp.set(c.name, server);
+    }
     for (const c of k.contexts ?? []) {
       // the first file that names a context wins, as in kubectl
       if (typeof c?.name === 'string' && !contexts.has(c.name)) contexts.set(c.name, typeof c.context?.cluster === 'string' ? c.context.cluster : '');
@@ -101,6 +113,7 @@ export function checkKubeconfig(source: KubeconfigSource, config: Config): void 
     if (cluster === undefined) problems.push(`${key}: no context "${name}" in ${where}${has}`);
     else if (cluster && clusters.size && !clusters.has(cluster))
       problems.push(`${key}: context "${name}" names cluster "${cluster}", which is not in ${where}`);
+    else if (cluster && plainHttp.has(cluster)) problems.push(`${key}: context "${name}" uses ${plainHttpProblem(cluster, plainHttp.get(cluster)!)}`);
   }
   if (problems.length) throw new ConfigError(problems.join('\n'), { problems });
 }

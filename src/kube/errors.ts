@@ -64,6 +64,11 @@ export class PodLogUnavailableError extends UserError {
   }
 }
 
+/** The kubeconfig cannot work as written (found at the first request when it changed after start). */
+export class KubeConfigProblemError extends UserError {
+  override name = 'KubeConfigProblemError';
+}
+
 export class KubeContextError extends UserError {
   override name = 'KubeContextError';
   constructor(readonly context: string) {
@@ -145,6 +150,11 @@ export function kubeError(err: unknown, target: KubeTarget, timeoutMs: number): 
   if (name === 'TimeoutError')
     return new ClusterUnavailableError(`cannot reach the Kubernetes API for ${where} (timed out after ${seconds(timeoutMs)})`, { cause: err });
   if (code && NETWORK[code]) return new ClusterUnavailableError(`cannot reach the Kubernetes API for ${where} (${NETWORK[code]})`, { cause: err });
+  // client-node's own refusal of an http:// server (a `kubectl proxy`), thrown before any request
+  if (err instanceof Error && err.message.startsWith('HTTP protocol is not allowed'))
+    return new KubeConfigProblemError(
+      `the kubeconfig's cluster for ${where} is plain http://, which the Kubernetes client only talks to with insecure-skip-tls-verify: true on that cluster (as for kubectl proxy)`,
+    );
   if (err instanceof TypeError && err.message === 'fetch failed')
     return new ClusterUnavailableError(`cannot reach the Kubernetes API for ${where} (${code ?? 'network error'})`, { cause: err });
   return err instanceof Error ? err : new Error(String(err));
