@@ -21,7 +21,7 @@ return 1`;
 
 export interface PendingConfirmation {
   code: string;
-  verb: 'deploy' | 'restart' | 'rollout' | 'rollback' | 'stop' | 'start';
+  verb: 'deploy' | 'restart' | 'rollout' | 'rollback' | 'stop' | 'start' | 'approve-upgrade';
   service: string;
   environment?: string;
   /** Roll-out group, for verb rollout. */

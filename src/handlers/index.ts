@@ -1,5 +1,6 @@
 // Every verb Deckhand understands: the one registry. Adding a verb is its file and one line here.
 import type { VerbSpec } from '../core/verb.js';
+import { approveUpgrade } from './approve-upgrade.js';
 import { cancel } from './cancel.js';
 import { confirm } from './confirm.js';
 import { deploy } from './deploy.js';
@@ -49,6 +50,7 @@ export const verbs = [
   rollback,
   stop,
   start,
+  approveUpgrade,
 ] as const;
 
 /**
