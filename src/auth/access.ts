@@ -3,7 +3,7 @@ import { DirectoryUnavailableError, NotLoggedInError, PermissionDeniedError, Use
 import { LOGIN } from '../core/parts.js';
 import type { Command, Identity } from '../core/types.js';
 import type { VerbSpec } from '../core/verb.js';
-import type { AuditLog } from '../history/audit.js';
+import type { AuditEntry, AuditLog } from '../history/audit.js';
 import { decide, describe, requiredGroups } from './policy.js';
 
 export interface LookupOptions {
@@ -66,6 +66,11 @@ export class Access {
       ?.record({ stage, command, identity: decision.identity, allowed: decision.allowed, reason: decision.reason })
       .catch((err: unknown) => this.onAuditError?.(err));
     return decision;
+  }
+
+  /** A decision made outside the verb policy (an approval against the environment's approval groups), into the same audit log. */
+  note(e: AuditEntry): void {
+    void this.audit?.record(e).catch((err: unknown) => this.onAuditError?.(err));
   }
 
   private async evaluate(identity: Identity, command: Command, spec: VerbSpec, fresh: boolean): Promise<Decision> {

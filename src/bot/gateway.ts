@@ -53,11 +53,19 @@ export class Gateway {
     for (const adapter of this.adapters.values()) {
       // One drain per network. One message at a time keeps lines in order; an adapter that orders lines itself
       // (IRC: per asker, fairly, waiting for its connection) takes many at once.
-      const drain = new Worker<OutgoingMessage>(outboxName(adapter.network), async (job) => adapter.send(renderFor(job.data, adapter.capabilities)), {
-        connection: this.o.queues.connection,
-        prefix: this.o.queues.prefix,
-        concurrency: adapter.sendConcurrency ?? 1,
-      });
+      const drain = new Worker<OutgoingMessage>(
+        outboxName(adapter.network),
+        async (job) => {
+          // the outcome of buttons, for a network that showed none, has nothing to say
+          if (job.data.settled && !job.data.lines.length && !adapter.capabilities.buttons) return;
+          await adapter.send(renderFor(job.data, adapter.capabilities));
+        },
+        {
+          connection: this.o.queues.connection,
+          prefix: this.o.queues.prefix,
+          concurrency: adapter.sendConcurrency ?? 1,
+        },
+      );
       drain.on('error', (err) => this.o.log.error({ err, network: adapter.network }, 'outbox error'));
       this.drains.push(drain);
     }
@@ -73,6 +81,7 @@ export class Gateway {
       target: msg.isPrivate ? msg.sender.nick : msg.channel,
       ...(msg.threadId ? { threadId: msg.threadId } : {}),
       nick: msg.sender.nick,
+      ...(msg.clicked ? { clicked: true } : {}),
     };
     const answer = (lines: Line[], isPrivate = false) => adapter.send(renderFor(replyLines(replyTo, lines, isPrivate), adapter.capabilities));
     const { history, metrics, config, registry, access } = this.o;

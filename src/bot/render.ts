@@ -1,14 +1,17 @@
 // The one place results become network text: command hints and login hints are written the
-// network's way, and what a network cannot show (sections, topics) is left out.
+// network's way, and what a network cannot show (sections, topics, buttons) is left out.
 import { cmd, line, render, type Line, type PartStyle } from '../core/parts.js';
 import type { OutgoingMessage } from '../core/types.js';
 import type { Capabilities, RenderedMessage } from './adapter.js';
 
 export function renderFor(msg: OutgoingMessage, caps: Capabilities): RenderedMessage {
   const style: PartStyle = { command: caps.command, login: caps.login };
-  const { sections, topic, jobId, ...rest } = msg;
+  const { sections, topic, jobId, actions, settled, ...rest } = msg;
   return {
     ...rest,
+    // buttons and their outcome only where the network has buttons: elsewhere the lines say what to type
+    ...(actions && caps.buttons ? { actions } : {}),
+    ...(settled && caps.buttons ? { settled } : {}),
     lines: capped(msg.lines, caps.maxLines, jobId).map((l) => render(l, style)),
     ...(sections?.length && caps.blocks ? { sections: sections.map((s) => ({ ...s, lines: s.lines.map((l) => render(l, style)) })) } : {}),
     ...(topic && caps.topic ? { topic } : {}),

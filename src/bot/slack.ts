@@ -20,10 +20,11 @@ import { LRUCache } from 'lru-cache';
 import { SLACK_DEFAULTS, type SlackConfig } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
 import { oneLine } from '../core/sanitize.js';
-import type { ChatMessage } from '../core/types.js';
+import type { ActionsSettled, ChatMessage } from '../core/types.js';
 import type { Capabilities, ChatAdapter, RenderedMessage } from './adapter.js';
 import { Pacer } from './pacer.js';
-import { escapeMrkdwn, renderMessage, type SlackPayload } from './slack/blocks.js';
+import { ACTION_PREFIX, escapeMrkdwn, renderMessage, settledBlocks, withActions, type SlackPayload } from './slack/blocks.js';
+import { outcomeText, readClick, type ClickPayload } from './slack/click.js';
 import { SlackState, type RequestContext } from './slack/state.js';
 import { mentionText, parseThreadHandle, slashCommandText, threadHandle } from './slack/text.js';
 
@@ -105,7 +106,7 @@ export const SLACK_CAPABILITIES: Capabilities = {
   ephemeral: true,
   blocks: true,
   topic: false,
-  buttons: false,
+  buttons: true,
 };
 
 export class SlackAdapter implements ChatAdapter {
@@ -222,6 +223,15 @@ export class SlackAdapter implements ChatAdapter {
         onMessage,
       );
     });
+    // Button clicks (block_actions, over HTTP as the `payload` form field, in Socket Mode an `interactive` envelope)
+    app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ ack, body, action }) => {
+      await ack();
+      try {
+        await this.onClick(body as unknown as ClickPayload, action as { action_id?: string; value?: string; action_ts?: string }, onMessage);
+      } catch (err) {
+        this.o.log.error({ err }, 'slack: could not take a button click');
+      }
+    });
     app.error(async (err) => {
       this.o.log.error({ err }, 'slack listener failed');
     });
@@ -310,6 +320,50 @@ export class SlackAdapter implements ChatAdapter {
     });
   }
 
+  /**
+   * A click: the command its button stands for, as if the clicker had typed it, answered in the
+   * thread the buttons are in; refusals go to the clicker alone (ChatMessage.clicked).
+   */
+  private async onClick(
+    body: ClickPayload,
+    action: { action_id?: string; value?: string; action_ts?: string },
+    onMessage: (msg: ChatMessage) => void,
+  ): Promise<void> {
+    const click = readClick(body, action);
+    if (!click) {
+      this.o.log.warn({ actionId: action.action_id }, 'slack: a click without a command of ours ignored');
+      return;
+    }
+    if (!(await this.state.firstTime(click.requestId))) return;
+    const threadId = threadHandle(click.threadTs, click.requestId);
+    const ctx: RequestContext = { user: click.user, channel: click.channel, typed: click.command };
+    if (click.responseUrl) {
+      ctx.responseUrl = click.responseUrl;
+      ctx.responseUrlUntil = Date.now() + 29 * 60_000;
+    }
+    await this.state.saveContext(click.channel, threadId, ctx);
+    onMessage({
+      network: this.network,
+      channel: click.channel,
+      isPrivate: false,
+      threadId,
+      sender: { id: click.user, nick: click.nick, account: click.user },
+      text: click.command,
+      messageId: click.requestId,
+      clicked: true,
+    });
+  }
+
+  /** The message whose buttons decided `s.key`, updated in place: buttons gone (unless still open), the outcome under it. */
+  private async settle(s: ActionsSettled): Promise<void> {
+    const m = await this.state.buttons(s.key);
+    if (!m) return; // asked on another network, or posted without buttons
+    const outcome = outcomeText(s);
+    const blocks = settledBlocks(m.blocks, outcome, !!s.open);
+    await this.app!.client.chat.update({ channel: m.channel, ts: m.ts, text: `${m.text}\n${outcome}`, blocks });
+    await this.state.saveButtons(s.key, { ...m, blocks });
+  }
+
   private askedBy(ctx: RequestContext): string {
     return `<@${ctx.user}> ran \`${escapeMrkdwn(ctx.typed).replace(/`/g, "'")}\``;
   }
@@ -317,11 +371,15 @@ export class SlackAdapter implements ChatAdapter {
   async send(msg: RenderedMessage): Promise<void> {
     const app = this.app;
     if (!app) throw new Error('Slack not started');
-    const payloads = renderMessage(msg);
+    if (msg.settled) await this.settle(msg.settled);
+    if (msg.settled && !msg.lines.length) return;
     const { threadTs, ref } = parseThreadHandle(msg.threadId);
     const ctx = msg.threadId ? await this.state.context(msg.target, msg.threadId) : undefined;
     // no thread and a response_url: the bot cannot post in that channel
     const viaResponseUrl = !threadTs && ref !== undefined && !!ctx && usable(ctx);
+    // buttons only on a message the bot posted itself (it is updated in place once they decided)
+    const actions = msg.actions && !msg.private && !viaResponseUrl ? msg.actions : undefined;
+    const payloads = actions ? withActions(renderMessage(msg), actions) : renderMessage(msg);
     // a milestone of a running job, before its answer: shown in the acknowledgement, not in the thread
     if (msg.progress && !msg.private && ctx && msg.threadId && (await this.showProgress(ctx, msg.threadId, msg.lines))) return;
 
@@ -345,7 +403,9 @@ export class SlackAdapter implements ChatAdapter {
         continue;
       }
       try {
-        await this.postMessage(msg.target, p, threadTs);
+        const posted = await this.postMessage(msg.target, p, threadTs);
+        if (actions && p === payloads[payloads.length - 1] && posted.ts)
+          await this.state.saveButtons(actions.key, { channel: msg.target, ts: posted.ts, text: p.text, blocks: p.blocks ?? [] });
       } catch (err) {
         // removed from the channel while the job ran: the response_url still reaches it
         if (!ctx || !usable(ctx) || !CHANNEL_ERRORS.has(apiError(err) ?? '')) throw err;

@@ -17,6 +17,10 @@ export function replyLines(to: ReplyTarget, lines: readonly Line[], isPrivate = 
 }
 
 export function replyResult(to: ReplyTarget, result: JobResult, jobId?: string): OutgoingMessage {
-  const msg = { ...replyLines(to, result.lines.length ? result.lines : [result.summary]), ...(jobId ? { jobId } : {}) };
+  const msg = {
+    ...replyLines(to, result.lines.length ? result.lines : [result.summary]),
+    ...(jobId ? { jobId } : {}),
+    ...(result.actions ? { actions: result.actions } : {}),
+  };
   return result.sections?.length ? { ...msg, sections: result.sections } : msg;
 }

@@ -29,6 +29,8 @@ export interface ChatMessage {
   text: string;
   /** Network-specific id of the request (Slack trigger id / event id, IRC msgid); Slack de-duplicates on it before delivering. */
   messageId?: string;
+  /** A button click: a refusal goes to the clicker alone (the message with the buttons stays as it was). */
+  clicked?: boolean;
 }
 
 export interface ReplyTarget {
@@ -38,6 +40,8 @@ export interface ReplyTarget {
   threadId?: string;
   /** Who asked: prefixed to channel replies ("alice: …"). */
   nick: string;
+  /** The request was a button click: refusals are answered privately (where the network can). */
+  clicked?: boolean;
 }
 
 export interface Identity {
@@ -103,6 +107,32 @@ export interface JobResult {
   changed?: { commit?: string; helmRevision?: string };
   /** The job's full output, when it has no `logRef`: kept (bounded, compressed) in the job history. */
   log?: string;
+  /** Buttons under the answer (networks with buttons; the lines still say what to type). */
+  actions?: MessageActions;
+  /** A change started on approvals: the history keeps who asked and who approved beside who ran the job. */
+  approval?: { requestedBy: string; approvedBy: string[] };
+}
+
+/**
+ * Buttons that stand for commands the clicker could type (`confirm abcdef`). A click is taken exactly
+ * like the typed command. `key` names what they decide (a confirmation code), so the message can be
+ * updated in place when it is settled (see ActionsSettled).
+ */
+export interface MessageActions {
+  key: string;
+  buttons: { label: string; command: string; style?: 'primary' | 'danger' }[];
+}
+
+/** What became of the thing a message's buttons decide: a network that showed them updates that message. */
+export interface ActionsSettled {
+  key: string;
+  outcome: 'confirmed' | 'cancelled' | 'expired' | 'approved';
+  /** Who did it (absent for an expiry). */
+  by?: { network: NetworkName; nick: string; account?: string };
+  /** More words after the outcome ("1 of 2 approvals"). */
+  note?: string;
+  /** The buttons stay (an approval that is not the last one needed). */
+  open?: boolean;
 }
 
 export interface OutgoingMessage {
@@ -121,6 +151,10 @@ export interface OutgoingMessage {
   jobId?: string;
   /** Where the network has channel topics (others ignore it): after the lines, change the topic of the channel `target`. */
   topic?: TopicChange;
+  /** Buttons under the lines (networks with `capabilities.buttons`; others show the lines alone). */
+  actions?: MessageActions;
+  /** Update the message whose buttons decided `settled.key` (networks with buttons; others ignore it, and it carries no lines). */
+  settled?: ActionsSettled;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { ServiceRegistry } from '../core/registry.js';
 import { append, cmd, line, plain, toParts, type Line } from '../core/parts.js';
 import type { Identity, JobResult, OutgoingMessage, ReplyTarget } from '../core/types.js';
 import { maintenanceBlocks } from '../maintenance/blocks.js';
+import { asksConfirmation, names, whoMayApprove, type Approval } from './approvals.js';
 import { FrozenError, LockedError, type LockOwner } from './errors.js';
 import { announcements, diffLines, fullLog, progress } from './format.js';
 import { commandLine, plan, target, type Target, type ToolRun } from './plan.js';
@@ -33,7 +34,7 @@ export interface DeployContext {
 
 export type DeployVerb = 'deploy' | 'restart';
 /** Verbs whose work is an Operation instead of diff + apply. */
-export type OperationVerb = 'rollback' | 'stop' | 'start' | 'approve-upgrade';
+export type OperationVerb = 'rollback' | 'stop' | 'start';
 
 /** What an operation may use of its run: tools run like a deploy's (timeout, redaction, the job log, cancel). */
 export interface OperationTools {
@@ -66,8 +67,6 @@ export interface Operation {
   apply(t: OperationTools, p: Prepared): Promise<Applied>;
   /** The record's tool. */
   tool: DeployRecord['tool'];
-  /** Ask for a confirmation even where the environment does not (approve-upgrade: the tags are shown first, always). */
-  confirm?: boolean;
 }
 
 export interface RolloutStep {
@@ -86,8 +85,8 @@ export interface DeployRequest {
   environment: string;
   requester: Identity;
   replyTo: ReplyTarget;
-  /** Set when someone confirmed: the diff must still be the one shown. */
-  confirmed?: { by: Identity; code: string; diffDigest?: string };
+  /** Set when someone confirmed (or the last approval came in): the diff must still be the one shown. */
+  confirmed?: { by: Identity; code: string; diffDigest?: string; approvals?: Approval[] };
   rollout?: RolloutStep;
   /** `--during-maintenance`: go ahead during an announced window (if allowed; see maintenanceBlocks). */
   duringMaintenance?: boolean;
@@ -128,6 +127,8 @@ export interface DeployRecord {
   confirmCode?: string;
   /** The git commit the change step made. */
   commit?: string;
+  /** Directory users who approved it (environments with `approvals`). */
+  approvedBy?: string[];
 }
 
 export interface DeployResult extends JobResult {
@@ -140,7 +141,6 @@ const past: Record<DeployVerb | OperationVerb, string> = {
   rollback: 'rolled back',
   stop: 'stopped',
   start: 'started',
-  'approve-upgrade': 'approved the upgrade of',
 };
 
 /** The requester's directory user, for LOG_USER (SAL shows the person, not the bot). */
@@ -281,6 +281,7 @@ class DeployRun {
       tool: req.operation?.tool ?? this.t.deploy.tool,
       user: who.user,
       ...(req.confirmed ? { confirmedBy: req.confirmed.by.nick } : {}),
+      ...(req.confirmed?.approvals?.length ? { approvedBy: req.confirmed.approvals.map((a) => a.user) } : {}),
       outcome: 'refused',
       commands: [],
       startedAt: this.started,
@@ -379,7 +380,8 @@ class DeployRun {
   /** Step 5: the chat form of helmfile -i. Asks (again, when the diff changed since it was confirmed), or lets it through. */
   async confirmGate({ changes, summary }: Diffed): Promise<DeployResult | undefined> {
     const { dc, req, label, settings } = this;
-    const needsConfirm = this.t.env.confirm && !req.rollout?.confirmedBy;
+    // approvals are asked for every time: a roll-out's up-front confirmation does not stand in for them
+    const needsConfirm = !!this.t.env.approvals || (this.t.env.confirm && !req.rollout?.confirmedBy);
     const digest = changes ? summary.digest() : undefined;
     if (!needsConfirm || (req.confirmed && req.confirmed.diffDigest === digest)) return undefined;
     const changedSince = !!req.confirmed;
@@ -395,6 +397,7 @@ class DeployRun {
   /** Saves what waits for `confirm <code>` and asks for it. */
   private async ask(q: { head: string; lines: Line[]; summary: string; digest?: string }): Promise<DeployResult> {
     const { dc, req, settings } = this;
+    const approval = this.t.env.approvals;
     const pending: PendingConfirmation = {
       code: newCode(),
       verb: req.verb,
@@ -410,17 +413,31 @@ class DeployRun {
       ...(req.args ? { args: req.args } : {}),
       summary: q.summary,
       jobId: dc.jobId,
+      ...(approval ? { approval } : {}),
     };
     await dc.store.savePending(pending);
     const lines = [...q.lines];
+    const within = humanDuration(settings.confirmMinutes * 60_000);
+    const code = pending.code;
     lines.push(
-      line`to go ahead, say within ${humanDuration(settings.confirmMinutes * 60_000)}: ${cmd(`confirm ${pending.code}`)} (or ${cmd(`cancel ${pending.code}`)})`,
+      approval
+        ? line`this needs ${whoMayApprove(approval, this.who.user)} within ${within}: ${cmd(`approve ${code}`)} (to drop it: ${cmd(`cancel ${code}`)})`
+        : line`to go ahead, say within ${within}: ${cmd(`confirm ${code}`)} (or ${cmd(`cancel ${code}`)})`,
     );
+    const actions = {
+      key: code,
+      buttons: [
+        approval
+          ? { label: 'Approve', command: `approve ${code}`, style: 'primary' as const }
+          : { label: 'Confirm', command: `confirm ${code}`, style: 'primary' as const },
+        { label: 'Cancel', command: `cancel ${code}` },
+      ],
+    };
     // a cancel leaves the commit in the checkout: say how to take it back
     if (this.record.commit && this.undo)
       lines.push(append(`the change is committed (${this.record.commit.slice(0, 12)}) and waits for this deploy; to take it back: `, ...toParts(this.undo)));
     this.record.confirmCode = pending.code;
-    return this.done({ ok: true, summary: q.head, lines }, 'awaiting-confirmation');
+    return this.done({ ok: true, summary: q.head, lines, actions }, 'awaiting-confirmation');
   }
 
   private tools(): OperationTools {
@@ -444,7 +461,7 @@ class DeployRun {
   /** An operation's step 5: production asks, showing what it will do; a confirmation holds while that stays the same. */
   async operationGate(p: Prepared): Promise<DeployResult | undefined> {
     const { req, label } = this;
-    if (!(req.operation?.confirm || this.t.env.confirm) || (req.confirmed && req.confirmed.diffDigest === p.digest)) return undefined;
+    if (!asksConfirmation(this.t.env) || (req.confirmed && req.confirmed.diffDigest === p.digest)) return undefined;
     const head = `${label}: ${req.confirmed ? 'changed since it was confirmed, now: ' : ''}${req.verb} ${p.text}`;
     return this.ask({ head, lines: [head, ...(p.lines ?? [])], summary: `${req.verb} ${p.text}`, digest: p.digest });
   }
@@ -470,6 +487,7 @@ class DeployRun {
 
   private by(): string {
     const { req, who } = this;
+    if (req.confirmed?.approvals?.length) return `${who.user}, approved by ${names(req.confirmed.approvals)}`;
     return `${who.user}${req.confirmed && req.confirmed.by.user !== who.user ? `, confirmed by ${req.confirmed.by.user ?? req.confirmed.by.nick}` : ''}`;
   }
 
@@ -557,10 +575,12 @@ class DeployRun {
             .join(', ')
         : undefined;
     const changed = { ...(this.record.commit ? { commit: this.record.commit } : {}), ...(revs ? { helmRevision: revs } : {}) };
+    const approvedBy = this.record.approvedBy;
     return {
       ...r,
       logRef: this.log.ref,
       deploy: this.record,
+      ...(approvedBy ? { approval: { requestedBy: this.record.user, approvedBy } } : {}),
       ...(outcome === 'cancelled' ? { cancelled: true } : {}),
       ...(changed.commit || changed.helmRevision ? { changed } : {}),
     };

@@ -5,6 +5,7 @@ import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisScope } from '../core/scope.js';
 import type { Identity, ReplyTarget } from '../core/types.js';
+import type { Approval, ApprovalPolicy } from './approvals.js';
 import type { Freeze, LockOwner } from './errors.js';
 
 // Compare-and-renew / compare-and-delete on the owner's job id (cjson is built into Redis' Lua).
@@ -18,10 +19,17 @@ if not v then return 0 end
 if cjson.decode(v).jobId ~= ARGV[1] then return -1 end
 redis.call('DEL', KEYS[1])
 return 1`;
+// An approval of a pending confirmation, kept beside it (a hash: user → approval) for as long as it is:
+// '' = nothing waits (confirmed, cancelled or gone), '!' = this user approved already, else every approval.
+const APPROVE = `if redis.call('EXISTS', KEYS[1]) == 0 then return '' end
+if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return '!' end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+return redis.call('HVALS', KEYS[2])`;
 
 export interface PendingConfirmation {
   code: string;
-  verb: 'deploy' | 'restart' | 'rollout' | 'rollback' | 'stop' | 'start' | 'approve-upgrade';
+  verb: 'deploy' | 'restart' | 'rollout' | 'rollback' | 'stop' | 'start';
   service: string;
   environment?: string;
   /** Roll-out group, for verb rollout. */
@@ -40,6 +48,10 @@ export interface PendingConfirmation {
   summary: string;
   /** Job that asked (its log holds the diff). */
   jobId: string;
+  /** The environment's `approvals` when it was asked: then approvals, not the requester's confirm, start it. */
+  approval?: ApprovalPolicy;
+  /** Approvals so far (filled in by `pending`; stored beside the confirmation). */
+  approvals?: Approval[];
 }
 
 export interface RunningJob {
@@ -135,13 +147,23 @@ export class DeployStore {
   }
 
   async pending(code: string): Promise<PendingConfirmation | undefined> {
-    const raw = await this.redis.get(this.key('confirm', code));
-    return raw ? (JSON.parse(raw) as PendingConfirmation) : undefined;
+    const [raw, approvals] = await Promise.all([this.redis.get(this.key('confirm', code)), this.redis.hvals(this.key('approvals', code))]);
+    if (!raw) return undefined;
+    const p = JSON.parse(raw) as PendingConfirmation;
+    return approvals.length ? { ...p, approvals: sortApprovals(approvals) } : p;
   }
 
-  /** Atomic: exactly one confirm (or cancel) takes a pending confirmation. */
+  /** Atomic: exactly one confirm (or cancel, or the last approval) takes a pending confirmation. */
   async claimPending(code: string): Promise<boolean> {
     return (await this.redis.del(this.key('confirm', code))) === 1;
+  }
+
+  /** Adds an approval: every approval so far (this one last), or why not. One approval per directory user. */
+  async addApproval(code: string, a: Approval): Promise<Approval[] | 'gone' | 'already'> {
+    const r = (await this.redis.eval(APPROVE, 2, this.key('confirm', code), this.key('approvals', code), a.user, JSON.stringify(a))) as string | string[];
+    if (r === '') return 'gone';
+    if (r === '!') return 'already';
+    return sortApprovals(r as string[]);
   }
 
   // ── running jobs ────────────────────────────────────────────────────────────────────────
@@ -166,6 +188,10 @@ export class DeployStore {
   async cancelRequested(jobId: string): Promise<string | undefined> {
     return (await this.redis.get(this.key('cancel', jobId))) ?? undefined;
   }
+}
+
+function sortApprovals(raw: string[]): Approval[] {
+  return raw.map((v) => JSON.parse(v) as Approval).sort((a, b) => a.at - b.at);
 }
 
 /**

@@ -3,7 +3,7 @@ import { UsageError, UserError } from '../core/errors.js';
 import { quoteBack } from '../core/sanitize.js';
 import { NoSuchConfirmationError } from '../deploy/errors.js';
 import { CODE_PATTERN, DeployStore } from '../deploy/store.js';
-import { describePending, loadPending, mayActOn } from './confirm.js';
+import { describePending, loadPending, mayActOn, settle } from './confirm.js';
 import { defineVerb } from './verb.js';
 
 const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$/;
@@ -28,8 +28,9 @@ export const cancel = defineVerb({
       const code = target.code;
       const p = await loadPending(ctx, code, 'cancel');
       const owner = p.requester.user ?? p.requester.nick;
-      await mayActOn(ctx, data.requester, p, data.command.requestId, 'cancel', owner);
+      const by = await mayActOn(ctx, data.requester, p, data.command.requestId, 'cancel', owner);
       if (!(await store.claimPending(code))) throw new NoSuchConfirmationError(`confirmation ${code} was just taken by someone else (confirmed or cancelled)`);
+      await settle(ctx, p, { outcome: 'cancelled' }, by);
       const text = `cancelled: the ${describePending(p)} asked by ${owner} will not run (code ${code})`;
       return { ok: true, summary: text, lines: [text] };
     }

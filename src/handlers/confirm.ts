@@ -1,10 +1,11 @@
 // `confirm <code>`: who may is decided against what they confirm — the requester, or anyone
 // allowed to run that same command. `cancel` (cancel.ts) shares the checks.
 import { PermissionDeniedError, toUserParts, UsageError, UserError } from '../core/errors.js';
-import { append, cmd, line, toParts } from '../core/parts.js';
+import { append, cmd, line, plain, toParts } from '../core/parts.js';
 import { quoteBack } from '../core/sanitize.js';
-import type { Identity } from '../core/types.js';
+import type { ActionsSettled, Identity, JobData, JobResult, OutgoingMessage } from '../core/types.js';
 import type { VerbSpec } from '../core/verb.js';
+import { whoMayApprove, type Approval } from '../deploy/approvals.js';
 import { deployContext } from '../deploy/context.js';
 import { runDeploy } from '../deploy/engine.js';
 import { NoSuchConfirmationError } from '../deploy/errors.js';
@@ -15,12 +16,11 @@ import { clock, humanDuration } from '../deploy/time.js';
 import { deploy as deploySpec } from './deploy.js';
 import { restart as restartSpec } from './restart.js';
 import { rollback as rollbackSpec, rollbackOf } from './rollback.js';
-import { approveUpgrade as approveUpgradeSpec, approveUpgradeOf } from './approve-upgrade.js';
 import { scaleOf, start as startSpec, stop as stopSpec } from './stop.js';
 import { defineVerb, type RunContext } from './verb.js';
 import type { Operation } from '../deploy/engine.js';
 
-const specs: Record<string, VerbSpec> = { deploy: deploySpec, restart: restartSpec, rollback: rollbackSpec, stop: stopSpec, start: startSpec, 'approve-upgrade': approveUpgradeSpec };
+const specs: Record<string, VerbSpec> = { deploy: deploySpec, restart: restartSpec, rollback: rollbackSpec, stop: stopSpec, start: startSpec };
 
 /** Verbs whose confirmed run is an operation, rebuilt from the arguments kept with the confirmation. */
 const operations: Record<string, (ctx: RunContext, p: PendingConfirmation) => Operation> = {
@@ -28,7 +28,6 @@ const operations: Record<string, (ctx: RunContext, p: PendingConfirmation) => Op
     rollbackOf(ctx, { service: p.service, environment: p.environment!, ...(typeof p.args?.revision === 'number' ? { revision: p.args.revision } : {}) }),
   stop: (ctx, p) => scaleOf(ctx, 'stop', { service: p.service, environment: p.environment! }),
   start: (ctx, p) => scaleOf(ctx, 'start', { service: p.service, environment: p.environment! }),
-  'approve-upgrade': (ctx, p) => approveUpgradeOf(ctx, { service: p.service, environment: p.environment! }),
 };
 
 export function describePending(p: PendingConfirmation): string {
@@ -69,12 +68,27 @@ export async function mayActOn(
   return identity;
 }
 
+/**
+ * Tells the network the confirmation was asked on what became of it: where it showed buttons, that
+ * message is updated in place (buttons gone, "confirmed by @bob"). Networks without buttons ignore it.
+ */
+export function settle(ctx: RunContext, p: PendingConfirmation, s: Omit<ActionsSettled, 'key'>, by?: Identity): Promise<void> {
+  const msg: OutgoingMessage = {
+    network: p.replyTo.network,
+    target: p.replyTo.target,
+    ...(p.replyTo.threadId ? { threadId: p.replyTo.threadId } : {}),
+    lines: [],
+    settled: { key: p.code, ...s, ...(by ? { by: { network: by.network, nick: by.nick, ...(by.account ? { account: by.account } : {}) } } : {}) },
+  };
+  return ctx.post(msg).catch((err: unknown) => ctx.log.warn({ err, code: p.code }, 'could not update the confirmation message'));
+}
+
 export async function loadPending(ctx: RunContext, code: string, action: string): Promise<PendingConfirmation> {
   const store = new DeployStore(ctx.scope);
   const p = await store.pending(code);
   if (!p) throw new NoSuchConfirmationError(`nothing is waiting for confirmation code ${code} (already confirmed or cancelled, or mistyped)`);
   if (Date.now() > p.expiresAt) {
-    await store.claimPending(code);
+    if (await store.claimPending(code)) await settle(ctx, p, { outcome: 'expired', note: `at ${clock(p.expiresAt)}; nothing was done` });
     const again = p.verb === 'rollout' ? `rollout ${p.group}` : `${p.service} ${p.verb} ${p.environment}`;
     const err = new NoSuchConfirmationError(
       `cannot ${action}: confirmation ${code} for the ${describePending(p)} expired at ${clock(p.expiresAt)} (after ${humanDuration(p.expiresAt - p.createdAt)}); nothing was done. Ask again: ${again}`,
@@ -102,28 +116,41 @@ export const confirm = defineVerb({
   },
   async run(ctx, { code }, data) {
     const p = await loadPending(ctx, code, 'confirm');
-    const by = await mayActOn(ctx, data.requester, p, data.command.requestId, 'confirm', p.requester.user ?? p.requester.nick);
+    const owner = p.requester.user ?? p.requester.nick;
+    if (p.approval) {
+      const l = line`the ${describePending(p)} asked by ${owner} starts on approvals, not a confirm: it needs ${whoMayApprove(p.approval, owner)} (${cmd(`approve ${code}`)})`;
+      const err = new UserError(plain(l));
+      err.line = l;
+      throw err;
+    }
+    const by = await mayActOn(ctx, data.requester, p, data.command.requestId, 'confirm', owner);
     if (!(await new DeployStore(ctx.scope).claimPending(code)))
       throw new NoSuchConfirmationError(`confirmation ${code} was just taken by someone else (confirmed or cancelled)`);
-
-    if (p.verb === 'rollout') {
-      const steps = rolloutSteps(ctx.config, ctx.registry, p.group!);
-      await startRollout(ctx.enqueue, { ...data, requester: p.requester }, p.group!, steps.map(stepKey), ctx.jobId, by.user ?? by.nick);
-      const text = `rollout ${p.group} confirmed: ${steps.map(stepName).join(', then ')}; stops at the first failure`;
-      return { ok: true, summary: text, lines: [text] };
-    }
-    const operation = operations[p.verb]?.(ctx, p);
-    if (!operation && p.verb !== 'deploy' && p.verb !== 'restart') throw new UserError(`cannot confirm a ${p.verb}`);
-    return runDeploy(deployContext(ctx), {
-      verb: p.verb,
-      service: p.service,
-      environment: p.environment!,
-      requester: p.requester,
-      replyTo: data.replyTo,
-      confirmed: { by, code, ...(p.diffDigest ? { diffDigest: p.diffDigest } : {}) },
-      ...(p.duringMaintenance ? { duringMaintenance: true } : {}),
-      ...(operation ? { operation, ...(p.args ? { args: p.args } : {}) } : {}),
-    });
+    await settle(ctx, p, { outcome: 'confirmed' }, by);
+    return runConfirmed(ctx, p, data, by);
   },
   interrupted: deployInterrupted,
 });
+
+/** The confirmed change runs in the job that confirmed it (or gave the last approval). */
+export async function runConfirmed(ctx: RunContext, p: PendingConfirmation, data: JobData, by: Identity, approvals?: Approval[]): Promise<JobResult> {
+  const code = p.code;
+  if (p.verb === 'rollout') {
+    const steps = rolloutSteps(ctx.config, ctx.registry, p.group!);
+    await startRollout(ctx.enqueue, { ...data, requester: p.requester }, p.group!, steps.map(stepKey), ctx.jobId, by.user ?? by.nick);
+    const text = `rollout ${p.group} confirmed: ${steps.map(stepName).join(', then ')}; stops at the first failure`;
+    return { ok: true, summary: text, lines: [text] };
+  }
+  const operation = operations[p.verb]?.(ctx, p);
+  if (!operation && p.verb !== 'deploy' && p.verb !== 'restart') throw new UserError(`cannot confirm a ${p.verb}`);
+  return runDeploy(deployContext(ctx), {
+    verb: p.verb,
+    service: p.service,
+    environment: p.environment!,
+    requester: p.requester,
+    replyTo: data.replyTo,
+    confirmed: { by, code, ...(p.diffDigest ? { diffDigest: p.diffDigest } : {}), ...(approvals?.length ? { approvals } : {}) },
+    ...(p.duringMaintenance ? { duringMaintenance: true } : {}),
+    ...(operation ? { operation, ...(p.args ? { args: p.args } : {}) } : {}),
+  });
+}

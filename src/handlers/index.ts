@@ -1,6 +1,6 @@
 // Every verb Deckhand understands: the one registry. Adding a verb is its file and one line here.
 import type { VerbSpec } from '../core/verb.js';
-import { approveUpgrade } from './approve-upgrade.js';
+import { approve } from './approve.js';
 import { cancel } from './cancel.js';
 import { confirm } from './confirm.js';
 import { deploy } from './deploy.js';
@@ -39,6 +39,7 @@ export const verbs = [
   lock,
   unlock,
   confirm,
+  approve,
   cancel,
   rollout,
   jobs,
@@ -50,7 +51,6 @@ export const verbs = [
   rollback,
   stop,
   start,
-  approveUpgrade,
 ] as const;
 
 /**

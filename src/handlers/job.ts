@@ -53,6 +53,7 @@ function details(r: JobRecord): Line[] {
   if (r.startedAt) times.push(`started after ${humanDuration(Math.max(0, r.startedAt - r.queuedAt))}`);
   if (r.finishedAt && r.status !== 'denied') times.push(`finished ${stamp(r.finishedAt)}`);
   lines.push(`asked on ${req.network} in ${r.channel} as ${req.nick}${ident ? ` (${ident})` : ''}; ${times.join(', ')}`);
+  if (r.approvedBy?.length) lines.push(`asked by ${r.requestedBy ?? '?'}, approved by ${r.approvedBy.join(' and ')}`);
   const changed = changedText(r);
   if (changed) lines.push(`changed: ${changed}`);
   if (r.logLines) lines.push(line`log: ${r.logLines} line${r.logLines === 1 ? '' : 's'} — ${cmd(`job ${r.id} log`)}`);

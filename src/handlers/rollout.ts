@@ -7,6 +7,7 @@ import { rolloutSteps, startRollout, stepKey, stepName, type Step } from '../dep
 import { newCode, type PendingConfirmation, DeployStore } from '../deploy/store.js';
 import { humanDuration } from '../deploy/time.js';
 import type { Access } from '../auth/access.js';
+import { asksConfirmation } from '../deploy/approvals.js';
 import { deploy } from './deploy.js';
 import { defineVerb } from './verb.js';
 
@@ -46,7 +47,13 @@ export const rollout = defineVerb({
     if (refused) throw new PermissionDeniedError(`rollout ${group} includes ${refused}`);
     const keys = steps.map(stepKey);
     const order = steps.map(stepName).join(', then ');
-    const needing = steps.filter((s) => ctx.registry.environment(s.service, s.environment).confirm);
+    // approvals are given to one change of one environment: a roll-out never carries them along
+    const approving = steps.filter((s) => ctx.registry.environment(s.service, s.environment).approvals);
+    if (approving.length)
+      throw new UserError(
+        `rollout ${group} includes ${approving.map(stepName).join(', ')}, which ${approving.length === 1 ? 'needs' : 'need'} approvals: deploy ${approving.length === 1 ? 'it' : 'them'} on ${approving.length === 1 ? 'its' : 'their'} own`,
+      );
+    const needing = steps.filter((s) => asksConfirmation(ctx.registry.environment(s.service, s.environment)));
     if (needing.length) {
       const who = await directoryUser(ctx.access, data.requester);
       const minutes = ctx.config.deploy.confirmMinutes;

@@ -13,6 +13,7 @@ import { deployInterrupted } from '../deploy/interrupted.js';
 import { deployableEnvironments, target } from '../deploy/plan.js';
 import { runRolloutStep, stepJob, stepKey } from '../deploy/rollout.js';
 import { defineVerb } from './verb.js';
+import { asksConfirmation } from '../deploy/approvals.js';
 
 const USAGE = '<service> upgrade <version> <env> [--shared] | <service> upgrade <version> --all';
 
@@ -54,7 +55,7 @@ export const upgrade = defineVerb({
     }
     if (all) {
       // one confirmation cannot cover a chain of deploys: production changes stay one at a time
-      const asking = environments.filter((e) => registry.environment(command.service, e).confirm);
+      const asking = environments.filter((e) => asksConfirmation(registry.environment(command.service, e)));
       if (asking.length) {
         throw new UserError(
           `${command.service} ${asking.join(', ')} ask${asking.length === 1 ? 's' : ''} for a confirmation, so --all cannot run them in a row: ` +

@@ -9,6 +9,9 @@ export interface AuditEntry {
   identity: Identity;
   allowed: boolean;
   reason: string;
+  /** An approval: whose change it was, and everyone who has approved it so far (this approver included). */
+  requestedBy?: string;
+  approvedBy?: string[];
 }
 
 /**
@@ -70,6 +73,8 @@ export class AuditLog {
       e.allowed ? '1' : '0',
       'reason',
       e.reason,
+      ...(e.requestedBy !== undefined ? ['requestedBy', e.requestedBy] : []),
+      ...(e.approvedBy ? ['approvedBy', e.approvedBy.join(',')] : []),
     );
   }
 }

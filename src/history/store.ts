@@ -47,6 +47,9 @@ export interface JobRecord {
   jobId?: string;
   /** Worker that ran it. */
   host?: string;
+  /** A change that started on approvals: who asked for it and who approved it (the requester above is who gave the last approval). */
+  requestedBy?: string;
+  approvedBy?: string[];
 }
 
 export interface JobQuery {
@@ -249,7 +252,16 @@ export class HistoryStore {
   async finished(
     jobId: string | number | undefined,
     data: JobData,
-    o: { status: JobStatus; summary: string; changed?: JobRecord['changed']; log?: string | string[]; reason?: string; at?: number; startedAt?: number },
+    o: {
+      status: JobStatus;
+      summary: string;
+      changed?: JobRecord['changed'];
+      log?: string | string[];
+      reason?: string;
+      at?: number;
+      startedAt?: number;
+      approval?: { requestedBy: string; approvedBy: string[] };
+    },
   ): Promise<number> {
     const id = await this.idFor(jobId);
     const at = o.at ?? Date.now();
@@ -260,6 +272,8 @@ export class HistoryStore {
       reason: o.reason?.slice(0, 500),
       commit: o.changed?.commit,
       helmRevision: o.changed?.helmRevision,
+      requestedBy: o.approval?.requestedBy,
+      approvedBy: o.approval?.approvedBy.join(','),
     };
     if (started) Object.assign(fields, { startedAt: started, durationMs: at - started });
     if (o.log !== undefined) {
@@ -438,6 +452,8 @@ function toRecord(h: Record<string, string>): JobRecord {
     ...(changed && Object.keys(changed).length ? { changed } : {}),
     ...opt('logLines', num('logLines')),
     ...opt('logDropped', num('logDropped')),
+    ...opt('requestedBy', h.requestedBy),
+    ...(h.approvedBy ? { approvedBy: h.approvedBy.split(',') } : {}),
     ...opt('jobId', h.jobId),
     ...opt('host', h.host),
   } as JobRecord;

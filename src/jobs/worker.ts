@@ -65,11 +65,13 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     const started = history?.started(job.id, data, { at: startedAt, host }).catch((err: unknown) => jlog.error({ err }, 'history write failed'));
     let result: JobResult;
     let denied = false;
+    let refused = false;
     try {
       result = await runner.run(data, hostFor(String(job.id), jlog));
     } catch (e) {
       if (!(e instanceof UserError)) jlog.error({ err: e }, 'job failed');
       denied = e instanceof PermissionDeniedError || e instanceof NotLoggedInError;
+      refused = e instanceof UserError;
       result = { ok: false, summary: toUserLine(e), lines: [toUserParts(e)] };
     }
     const status = denied ? 'denied' : historyOutcome(result);
@@ -84,12 +86,16 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
               summary: result.summary,
               ...(changed ? { changed } : {}),
               ...(logText !== undefined ? { log: logText } : {}),
+              ...(result.approval ? { approval: result.approval } : {}),
               startedAt,
             }),
           )
           .catch((err: unknown) => jlog.error({ err }, 'history write failed'))
       : undefined;
-    await Promise.all([outboxes.post(replyResult(data.replyTo, result, String(job.id))), finished]);
+    const reply = replyResult(data.replyTo, result, String(job.id));
+    // a refused click is the clicker's business alone: the buttons stay for the people who may use them
+    if (refused && data.replyTo.clicked) reply.private = true;
+    await Promise.all([outboxes.post(reply), finished]);
     return result;
   };
 

@@ -17,9 +17,27 @@ export interface SectionBlock {
 }
 export interface ContextBlock {
   type: 'context';
+  block_id?: string;
   elements: MrkdwnText[];
 }
-export type Block = SectionBlock | ContextBlock;
+export interface ButtonElement {
+  type: 'button';
+  text: { type: 'plain_text'; text: string };
+  action_id: string;
+  value: string;
+  style?: 'primary' | 'danger';
+}
+export interface ActionsBlock {
+  type: 'actions';
+  block_id: string;
+  elements: ButtonElement[];
+}
+export type Block = SectionBlock | ContextBlock | ActionsBlock;
+
+/** Clicks on Deckhand's buttons carry action ids starting with this (the adapter listens for them). */
+export const ACTION_PREFIX = 'deckhand:';
+/** The block that shows what became of the buttons ("confirmed by @bob"). */
+export const OUTCOME_BLOCK = 'deckhand-outcome';
 
 export interface SlackPayload {
   /** Plain fallback (notifications, screen readers); the whole message when there are no blocks. */
@@ -171,4 +189,33 @@ export function renderMessage(msg: OutgoingMessage): SlackPayload[] {
 function truncateFallback(lines: string[]): string {
   const text = plainText(lines);
   return text.length > 3000 ? text.slice(0, 2999) + '…' : text || ' ';
+}
+
+/**
+ * The buttons under the last message of an answer. Each button's value is the command it stands for:
+ * a click is taken as if the clicker had typed it. Plain text becomes section blocks so the buttons
+ * can follow it.
+ */
+export function withActions(payloads: SlackPayload[], actions: NonNullable<OutgoingMessage['actions']>): SlackPayload[] {
+  if (!payloads.length) return payloads;
+  const last = payloads[payloads.length - 1]!;
+  const blocks: Block[] = last.blocks ? [...last.blocks] : chunkLines(last.text.split('\n'), SECTION_MAX).map((c) => section(c.join('\n')));
+  blocks.push({
+    type: 'actions',
+    block_id: `deckhand-actions-${actions.key}`.slice(0, 255),
+    elements: actions.buttons.map((b, i) => ({
+      type: 'button',
+      text: { type: 'plain_text', text: oneLine(b.label).slice(0, 75) },
+      action_id: `${ACTION_PREFIX}${i}`,
+      value: oneLine(b.command).slice(0, 2000),
+      ...(b.style ? { style: b.style } : {}),
+    })),
+  });
+  return [...payloads.slice(0, -1), { text: last.text, blocks }];
+}
+
+/** The message again after its buttons decided: the same blocks, the buttons gone (unless still open), what happened below. */
+export function settledBlocks(blocks: Block[], outcome: string, keepButtons: boolean): Block[] {
+  const kept = blocks.filter((b) => !(b.type === 'context' && b.block_id === OUTCOME_BLOCK) && (keepButtons || b.type !== 'actions'));
+  return [...kept, { type: 'context', block_id: OUTCOME_BLOCK, elements: [{ type: 'mrkdwn', text: outcome }] }];
 }

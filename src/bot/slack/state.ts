@@ -1,9 +1,11 @@
 // What the Slack adapter keeps in Redis: which requests it has already taken (Slack retries events
 // and a proxy may replay a slash command; neither may run a command twice), and, per reply thread,
-// who asked and how to reach them privately. Redis, because the reply may come from a worker on
-// another machine long after the request, through a gateway that has restarted in between.
+// who asked and how to reach them privately; and where each message with buttons went (to update it).
+// Redis, because the reply may come from a worker on another machine long after the request, through
+// a gateway that has restarted in between.
 import type { Redis } from 'ioredis';
 import { SLACK_DEFAULTS } from '../../config/schema.js';
+import type { Block } from './blocks.js';
 
 export interface RequestContext {
   /** Slack user id of the asker (ephemeral replies go to them). */
@@ -17,6 +19,14 @@ export interface RequestContext {
   responseUrlUntil?: number;
   /** ts of the "working on it" message, updated once the first answer arrives. */
   ackTs?: string;
+}
+
+/** A posted message with buttons. */
+export interface ButtonMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: Block[];
 }
 
 export interface SlackStateOptions {
@@ -65,6 +75,16 @@ export class SlackState {
   /** True once an answer has gone out (without claiming it: progress may only edit an unanswered acknowledgement). */
   async isAnswered(channel: string, threadId: string): Promise<boolean> {
     return (await this.redis.exists(this.key('answered', `${channel}:${threadId}`))) === 1;
+  }
+
+  /** Where the message with the buttons for `key` (a confirmation code) was posted, and its blocks, so its outcome can update it. */
+  async saveButtons(key: string, m: ButtonMessage): Promise<void> {
+    await this.redis.set(this.key('buttons', key), JSON.stringify(m), 'EX', this.contextTtl);
+  }
+
+  async buttons(key: string): Promise<ButtonMessage | undefined> {
+    const raw = await this.redis.get(this.key('buttons', key));
+    return raw ? (JSON.parse(raw) as ButtonMessage) : undefined;
   }
 
   /** True for the first answer to a request (the acknowledgement is updated once). */
