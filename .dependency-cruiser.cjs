@@ -4,7 +4,7 @@
 const layers = [
   ['config', '^src/config/'],
   ['core', '^src/core/'],
-  ['domain', '^src/(kube|directory|auth|history|deploy|maintenance|monitor|sandbox|charts|commands)/'],
+  ['domain', '^src/(kube|directory|auth|history|deploy|maintenance|monitor|sandbox|charts|commands|health|leader)/'],
   ['jobs', '^src/jobs/'],
   ['handlers', '^src/handlers/'],
   ['bot', '^src/bot/'],

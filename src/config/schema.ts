@@ -1,5 +1,6 @@
 import { approvalsSchema } from './approvals.js';
 import { deploymentChartsSchema, flagsSchema, upgradeSchema } from './charts.js';
+import { healthSchema } from './health.js';
 import { z } from 'zod';
 
 // Every fixed-shape object is strict: an unknown or misspelt key is an error (config/load.ts names
@@ -74,6 +75,17 @@ export const environmentSchema = z.strictObject({
   approvals: approvalsSchema.optional(),
   deploy: z.discriminatedUnion('tool', [deployHelmfile, deployHelm]).optional(),
   values: z.string().optional(),
+  /** Managed by the Superset operator: the `Superset` custom resource (superset.apache.org/v1alpha1); `status` and the monitor read it, `approve-upgrade` annotates it. */
+  operator: z
+    .strictObject({
+      name: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name'),
+      /** Default: the environment's namespace. */
+      namespace: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name')
+        .optional(),
+    })
+    .optional(),
 });
 
 export const serviceSchema = z.strictObject({
@@ -90,6 +102,8 @@ export const serviceSchema = z.strictObject({
   stop: z
     .strictObject({ deployments: z.array(z.string().regex(/^[a-z0-9{}][-a-z0-9{}]*$/, 'must be a deployment name (may hold {release})')).min(1) })
     .optional(),
+  /** Application health probes through the API server's service proxy: src/health (defaults per kind). */
+  health: healthSchema.optional(),
 });
 
 const ircSchema = z.strictObject({
@@ -230,6 +244,8 @@ const monitorSettings = z.strictObject({
   /** Full re-list beside the watch; polling interval when a watch fails. */
   resyncSeconds: z.number().positive().default(300),
   pollSeconds: z.number().positive().default(30),
+  /** How often the operator's custom resource is read and the health probes run (services.<s>.health, environments.<e>.operator). */
+  healthSeconds: z.number().positive().default(15),
   /** Leadership lease: one monitor announces, across every worker. */
   leaseSeconds: z.number().positive().default(15),
   /** During a maintenance window or a running deploy: announce worded "(expected: …)", or stay quiet. */

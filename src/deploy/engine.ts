@@ -34,7 +34,7 @@ export interface DeployContext {
 
 export type DeployVerb = 'deploy' | 'restart';
 /** Verbs whose work is an Operation instead of diff + apply. */
-export type OperationVerb = 'rollback' | 'stop' | 'start';
+export type OperationVerb = 'rollback' | 'stop' | 'start' | 'approve-upgrade';
 
 /** What an operation may use of its run: tools run like a deploy's (timeout, redaction, the job log, cancel). */
 export interface OperationTools {
@@ -67,6 +67,8 @@ export interface Operation {
   apply(t: OperationTools, p: Prepared): Promise<Applied>;
   /** The record's tool. */
   tool: DeployRecord['tool'];
+  /** Ask for a confirmation even where the environment does not (approve-upgrade: the tags are shown first, always). */
+  confirm?: boolean;
 }
 
 export interface RolloutStep {
@@ -141,6 +143,7 @@ const past: Record<DeployVerb | OperationVerb, string> = {
   rollback: 'rolled back',
   stop: 'stopped',
   start: 'started',
+  'approve-upgrade': 'approved the upgrade of',
 };
 
 /** The requester's directory user, for LOG_USER (SAL shows the person, not the bot). */
@@ -461,7 +464,7 @@ class DeployRun {
   /** An operation's step 5: production asks, showing what it will do; a confirmation holds while that stays the same. */
   async operationGate(p: Prepared): Promise<DeployResult | undefined> {
     const { req, label } = this;
-    if (!asksConfirmation(this.t.env) || (req.confirmed && req.confirmed.diffDigest === p.digest)) return undefined;
+    if (!(req.operation?.confirm || asksConfirmation(this.t.env)) || (req.confirmed && req.confirmed.diffDigest === p.digest)) return undefined;
     const head = `${label}: ${req.confirmed ? 'changed since it was confirmed, now: ' : ''}${req.verb} ${p.text}`;
     return this.ask({ head, lines: [head, ...(p.lines ?? [])], summary: `${req.verb} ${p.text}`, digest: p.digest });
   }

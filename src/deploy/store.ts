@@ -29,7 +29,7 @@ return redis.call('HVALS', KEYS[2])`;
 
 export interface PendingConfirmation {
   code: string;
-  verb: 'deploy' | 'restart' | 'rollout' | 'rollback' | 'stop' | 'start';
+  verb: 'deploy' | 'restart' | 'rollout' | 'rollback' | 'stop' | 'start' | 'approve-upgrade';
   service: string;
   environment?: string;
   /** Roll-out group, for verb rollout. */

@@ -16,11 +16,12 @@ import { clock, humanDuration } from '../deploy/time.js';
 import { deploy as deploySpec } from './deploy.js';
 import { restart as restartSpec } from './restart.js';
 import { rollback as rollbackSpec, rollbackOf } from './rollback.js';
+import { approveUpgrade as approveUpgradeSpec, approveUpgradeOf } from './approve-upgrade.js';
 import { scaleOf, start as startSpec, stop as stopSpec } from './stop.js';
 import { defineVerb, type RunContext } from './verb.js';
 import type { Operation } from '../deploy/engine.js';
 
-const specs: Record<string, VerbSpec> = { deploy: deploySpec, restart: restartSpec, rollback: rollbackSpec, stop: stopSpec, start: startSpec };
+const specs: Record<string, VerbSpec> = { deploy: deploySpec, restart: restartSpec, rollback: rollbackSpec, stop: stopSpec, start: startSpec, 'approve-upgrade': approveUpgradeSpec };
 
 /** Verbs whose confirmed run is an operation, rebuilt from the arguments kept with the confirmation. */
 const operations: Record<string, (ctx: RunContext, p: PendingConfirmation) => Operation> = {
@@ -28,6 +29,7 @@ const operations: Record<string, (ctx: RunContext, p: PendingConfirmation) => Op
     rollbackOf(ctx, { service: p.service, environment: p.environment!, ...(typeof p.args?.revision === 'number' ? { revision: p.args.revision } : {}) }),
   stop: (ctx, p) => scaleOf(ctx, 'stop', { service: p.service, environment: p.environment! }),
   start: (ctx, p) => scaleOf(ctx, 'start', { service: p.service, environment: p.environment! }),
+  'approve-upgrade': (ctx, p) => approveUpgradeOf(ctx, { service: p.service, environment: p.environment! }),
 };
 
 export function describePending(p: PendingConfirmation): string {

@@ -1,5 +1,6 @@
 // Every verb Deckhand understands: the one registry. Adding a verb is its file and one line here.
 import type { VerbSpec } from '../core/verb.js';
+import { approveUpgrade } from './approve-upgrade.js';
 import { approve } from './approve.js';
 import { cancel } from './cancel.js';
 import { confirm } from './confirm.js';
@@ -51,6 +52,7 @@ export const verbs = [
   rollback,
   stop,
   start,
+  approveUpgrade,
 ] as const;
 
 /**

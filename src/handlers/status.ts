@@ -4,6 +4,8 @@ import { knownSecrets, Redactor } from '../deploy/redact.js';
 import { StoppedStore } from '../deploy/stopped.js';
 import { ago } from '../deploy/time.js';
 import { formatGroup, groupEvents, mostTelling } from '../kube/events.js';
+import { checkHealth, hasHealth, reportHealthy, type HealthReport } from '../health/check.js';
+import { operatorDetails, operatorHead, probePhrases } from '../health/format.js';
 import { assessEnvironment, capLines, formatEnvironment, type EnvironmentHealth } from '../kube/summarize.js';
 import { defineVerb, type RunContext } from './verb.js';
 
@@ -42,6 +44,18 @@ async function stoppedLine(ctx: Pick<RunContext, 'scope' | 'clock'>, service: st
   return s && line`  stopped by ${s.user} ${ago(s.since, ctx.clock.now())} ago (${cmd(`${service} start ${environment}`)})`;
 }
 
+/**
+ * The environment's lines: the pods' (with the probes' phrases beside the ready count), or, when the
+ * operator manages it, the CR's head with the pods' problems under it.
+ */
+function environmentLines(service: string, environment: string, h: EnvironmentHealth, r: HealthReport | undefined): Line[] {
+  const pods = formatEnvironment(h, probePhrases(r));
+  if (!r?.operator) return pods;
+  const label = `${service} ${environment}`;
+  const podLines = h.healthy ? [] : [`  pods: ${pods[0]!.slice(label.length + 2)}`, ...pods.slice(1)];
+  return [operatorHead(label, r.operator, probePhrases(r)), ...operatorDetails(service, environment, r.operator), ...podLines];
+}
+
 export const status = defineVerb({
   verb: 'status',
   scope: 'service',
@@ -49,18 +63,22 @@ export const status = defineVerb({
   anonymous: true,
   environment: 'optional',
   usage: '<service> status [env]',
-  summary: 'pods of every environment: ready/total, restarts, image version, age; details only for what is unhealthy',
+  summary:
+    "pods of every environment: ready/total, restarts, image version, age; the operator's Superset status and the application's health probes where configured; details only for what is unhealthy",
   parse: ({ command }) => ({ service: command.service, ...(command.environment ? { environment: command.environment } : {}) }),
   async run(ctx, { service, environment }: { service: string; environment?: string }) {
     const envs = environment ? [environment] : ctx.registry.environments(service);
     const perEnv = await Promise.all(
       envs.map(async (env) => {
         try {
-          const h = await environmentHealth(ctx, service, env);
+          const [h, report] = await Promise.all([
+            environmentHealth(ctx, service, env),
+            hasHealth(ctx.config, service, env) ? checkHealth(ctx.kube, ctx.config, service, env, () => ctx.clock.now()) : undefined,
+          ]);
           const event = h.healthy || h.total === 0 ? undefined : await tellingEvent(ctx, service, env, h);
           const stopped = await stoppedLine(ctx, service, env);
-          const lines: Line[] = [...formatEnvironment(h), ...(stopped ? [stopped] : []), ...(event ? [event] : [])];
-          return { title: `${service} ${env}`, ok: h.healthy, answered: true, lines };
+          const lines: Line[] = [...environmentLines(service, env, h, report), ...(stopped ? [stopped] : []), ...(event ? [event] : [])];
+          return { title: `${service} ${env}`, ok: h.healthy && (!report || reportHealthy(report)), answered: true, lines };
         } catch (e) {
           if (!(e instanceof UserError)) ctx.log.error({ err: e, service, env }, 'status failed');
           return { title: `${service} ${env}`, ok: false, answered: false, lines: [`${service} ${env}: ${toUserLine(e)}`] };

@@ -38,6 +38,22 @@ function scaleFrom(body: string): DeploymentScale {
   return { replicas: s.spec?.replicas ?? 0, current: s.status?.replicas ?? 0 };
 }
 
+/** A custom resource's coordinates: group, version, plural. */
+export interface CustomResource {
+  group: string;
+  version: string;
+  plural: string;
+}
+const customPath = (r: CustomResource, namespace: string, name: string) =>
+  `/apis/${r.group}/${r.version}/namespaces/${encodeURIComponent(namespace)}/${r.plural}/${encodeURIComponent(name)}`;
+
+/** What a service answered through the proxy. */
+export interface ProxyAnswer {
+  code: number;
+  body: string;
+  contentType: string;
+}
+
 export interface KubeClientOptions {
   /** Per request, connection to last byte. */
   timeoutMs: number;
@@ -205,7 +221,8 @@ export class KubeClient {
 
   /**
    * A GET built the way the generated API builds it (server, auth and TLS from the kubeconfig
-   * through the public KubeConfig.applySecurityAuthentication), the body returned as text.
+   * through the public KubeConfig.applySecurityAuthentication), the body returned as text; a
+   * status outside 2xx is a typed error.
    */
   private async request(
     context: string | undefined,
@@ -216,6 +233,21 @@ export class KubeClient {
     write?: { method: 'PATCH' | 'PUT'; contentType: string; body: string },
   ): Promise<string> {
     const target: KubeTarget = { context, ...t };
+    const res = await this.exchange(context, target, path, query, accept, write);
+    if (res.code < 200 || res.code > 299) throw kubeError(new ApiException(res.code, `HTTP ${res.code}`, res.body, res.headers), target, this.timeoutMs);
+    return res.body;
+  }
+
+  /** One request, answered with whatever status it got; only failing to get an answer (in `timeoutMs`) throws. */
+  private async exchange(
+    context: string | undefined,
+    target: KubeTarget,
+    path: string,
+    query: Record<string, string>,
+    accept: string,
+    write?: { method: 'PATCH' | 'PUT'; contentType: string; body: string },
+    timeoutMs = this.timeoutMs,
+  ): Promise<ProxyAnswer & { headers: Record<string, string> }> {
     try {
       const { kc } = this.forContext(context);
       const server = kc.getCurrentCluster()?.server;
@@ -227,7 +259,7 @@ export class KubeClient {
         ctx.setHeaderParam('Content-Type', write.contentType);
         ctx.setBody(write.body);
       }
-      ctx.setSignal(AbortSignal.timeout(this.timeoutMs));
+      ctx.setSignal(AbortSignal.timeout(timeoutMs));
       await kc.applySecurityAuthentication(ctx);
       // client-node makes a new connection pool (undici Agent) for every request: a TCP and TLS
       // handshake per call. Headers (tokens may rotate) are applied each time; the pool is kept.
@@ -240,11 +272,57 @@ export class KubeClient {
       }
       const res = await this.http.send(ctx).toPromise();
       const body = await res.body.text();
-      if (res.httpStatusCode < 200 || res.httpStatusCode > 299) throw new ApiException(res.httpStatusCode, `HTTP ${res.httpStatusCode}`, body, res.headers);
-      return body;
+      return { code: res.httpStatusCode, body, contentType: res.headers['content-type'] ?? '', headers: res.headers };
     } catch (err) {
-      throw kubeError(err, target, this.timeoutMs);
+      throw kubeError(err, target, timeoutMs);
     }
+  }
+
+  /** A namespaced custom object (e.g. the Superset operator's CR) as plain JSON. */
+  async getCustomObject(context: string | undefined, r: CustomResource, namespace: string, name: string): Promise<Record<string, unknown>> {
+    const body = await this.request(context, { namespace, action: `get ${r.plural}` }, customPath(r, namespace, name), {}, 'application/json');
+    return JSON.parse(body) as Record<string, unknown>;
+  }
+
+  /** A JSON merge patch of a custom object (custom resources have no strategic merge patch); the object after it. */
+  async mergePatchCustomObject(
+    context: string | undefined,
+    r: CustomResource,
+    namespace: string,
+    name: string,
+    patch: object,
+  ): Promise<Record<string, unknown>> {
+    const body = await this.request(context, { namespace, action: `patch ${r.plural}` }, customPath(r, namespace, name), {}, 'application/json', {
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: JSON.stringify(patch),
+    });
+    return JSON.parse(body) as Record<string, unknown>;
+  }
+
+  /**
+   * GET through the API server's service proxy (`services/[scheme:]name:port/proxy/path`): the application's
+   * answer whatever its HTTP status (a health endpoint's 503 is an answer); the API server's own refusals
+   * (no such service, no endpoints) come back the same way, as its `Status` JSON. Times out after `timeoutMs`.
+   */
+  async proxyGet(
+    context: string | undefined,
+    namespace: string,
+    p: { service: string; port: number | string; path: string; scheme?: 'http' | 'https' },
+    timeoutMs: number,
+  ): Promise<ProxyAnswer> {
+    const name = `${p.scheme === 'https' ? 'https:' : ''}${p.service}:${p.port}`;
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}/proxy${p.path}`;
+    const { code, body, contentType } = await this.exchange(
+      context,
+      { context, namespace, action: `reach service ${p.service}` },
+      path,
+      {},
+      '*/*',
+      undefined,
+      timeoutMs,
+    );
+    return { code, body, contentType };
   }
 
   /**

@@ -138,11 +138,13 @@ const DETAIL_LIMIT = 3;
 /**
  * One compact line per environment; details only for what is unhealthy.
  * A few problem pods get a line each; many are grouped by reason so 5,000 broken pods still fit in two lines.
+ * `health`: the application probes' phrases (`scheduler heartbeat 4s ago`), shown after the ready count.
  */
-export function formatEnvironment(h: EnvironmentHealth): string[] {
+export function formatEnvironment(h: EnvironmentHealth, health: string[] = []): string[] {
   const head = `${h.service} ${h.environment}`;
-  if (h.total === 0) return [`${head}: no pods match ${h.selector} in namespace ${h.namespace}`];
-  const parts = [`${h.ready}/${h.total} ready`];
+  if (h.total === 0) return [oneLine([`${head}: no pods match ${h.selector} in namespace ${h.namespace}`, ...health].join(', '))];
+  // what the application says (src/health) right after the pods' readiness: the two facts read together
+  const parts = [`${h.ready}/${h.total} ready`, ...health];
   const [main, ...others] = h.images;
   if (main) parts.push(others.length ? `images ${h.images.map((i) => `${i.version} (${i.pods})`).join(', ')}` : `image ${main.version}`);
   parts.push(`${h.restarts} restart${h.restarts === 1 ? '' : 's'}`);

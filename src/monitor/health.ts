@@ -1,6 +1,8 @@
 // One environment's pods (and deployments) → healthy or not, with the facts a DOWN line needs.
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { clip, oneLine } from '../core/sanitize.js';
+import { reportHealthy, type HealthReport } from '../health/check.js';
+import { operatorDetail } from '../health/operator.js';
 import { assessEnvironment, problemsByReason } from '../kube/summarize.js';
 
 export interface EnvTarget {
@@ -40,4 +42,16 @@ export function observe(t: EnvTarget, pods: V1Pod[], deployments: V1Deployment[]
     detail = `deployment ${d.name} ${d.available}/${d.desired} available`;
   }
   return { healthy: h.healthy, ready: h.ready, expected, detail: oneLine(detail) };
+}
+
+/**
+ * The pods' observation with what the application and the operator say: a failed probe or a
+ * Degraded/Blocked CR makes it unhealthy even while every pod is Ready. No report yet: the pods decide.
+ */
+export function withHealth(o: Observation, r: HealthReport | undefined): Observation {
+  if (!r || reportHealthy(r)) return o;
+  const op = r.operator && !('error' in r.operator) && !r.operator.healthy ? operatorDetail(r.operator) : undefined;
+  const probes = r.probes.filter((p) => !p.ok).map((p) => p.text);
+  const detail = [...(o.healthy ? [] : [o.detail]), ...(op ? [op] : []), ...probes].filter(Boolean).join('; ');
+  return { ...o, healthy: false, detail: oneLine(clip(detail, 200)) };
 }

@@ -17,7 +17,11 @@ import { announceTargets, announcement } from '../maintenance/messages.js';
 import { MaintenanceStore } from '../maintenance/store.js';
 import { utc } from '../maintenance/when.js';
 import { downAnnouncement, recoveredAnnouncement, type Announcement } from './format.js';
-import { observe, type EnvTarget } from './health.js';
+import { hasHealth } from '../health/check.js';
+import type { HealthReport } from '../health/check.js';
+import { approvalAnnouncement } from './format.js';
+import { observe, withHealth, type EnvTarget } from './health.js';
+import { HealthPoller } from './health-poll.js';
 import { step, type EnvState } from './hysteresis.js';
 import { MonitorStore } from './state.js';
 import { EnvWatcher } from './watcher.js';
@@ -39,6 +43,8 @@ export interface MonitorOptions {
 interface Env {
   target: EnvTarget;
   watcher: EnvWatcher;
+  /** The operator's CR and the probes, where configured. */
+  health?: HealthPoller;
   running?: Promise<void>;
   again: boolean;
 }
@@ -139,13 +145,51 @@ export class Monitor {
           onChange: () => void this.evaluate(key),
         }),
       };
+      if (hasHealth(this.o.config, target.service, target.environment)) {
+        env.health = new HealthPoller(this.o.kube, this.o.config, target, {
+          intervalMs: s.healthSeconds * 1000,
+          now: () => this.clock.now(),
+          log: this.o.log,
+          onReport: (r) => {
+            void this.evaluate(key);
+            void this.noticeApproval(target, r);
+          },
+        });
+      }
       this.envs.set(key, env);
     }
     await Promise.all([...this.envs.values()].map((e) => e.watcher.start()));
+    for (const e of this.envs.values()) e.health?.start();
+  }
+
+  /** A supervised upgrade waiting for its approval: said once per token (AwaitingApproval lasts until someone approves). */
+  private async noticeApproval(t: EnvTarget, r: HealthReport): Promise<void> {
+    const op = r.operator && !('error' in r.operator) ? r.operator : undefined;
+    if (!this.leading || op?.phase !== 'AwaitingApproval' || !op.upgrade) return;
+    try {
+      if (!(await this.store.firstApprovalNotice(t.service, t.environment, op.upgrade.approvalToken))) return;
+      this.announced++;
+      const a = approvalAnnouncement(t.service, t.environment, op.upgrade);
+      for (const target of announceTargets(this.o.config, t.service)) {
+        await this.o
+          .post({ network: target.network, target: target.target, lines: a.lines, sections: a.sections })
+          .catch((err: unknown) => this.o.log.error({ err, target }, 'monitor: announcement not posted'));
+      }
+    } catch (err) {
+      this.o.log.warn({ err, service: t.service, env: t.environment }, 'monitor: approval notice failed');
+    }
+  }
+
+  /** Read the CR and run the probes of every environment now (tests; the timer does it every healthSeconds). */
+  async probe(): Promise<void> {
+    await Promise.all([...this.envs.values()].map((e) => e.health?.poll()));
   }
 
   private stopWatching(): void {
-    for (const e of this.envs.values()) e.watcher.stop();
+    for (const e of this.envs.values()) {
+      e.watcher.stop();
+      e.health?.stop();
+    }
     this.envs.clear();
   }
 
@@ -186,7 +230,7 @@ export class Monitor {
     for (let attempt = 0; attempt < 3; attempt++) {
       const now = this.clock.now();
       const { pods, deployments } = env.watcher.snapshot();
-      const seen = observe(t, pods, deployments, now);
+      const seen = withHealth(observe(t, pods, deployments, now), env.health?.latest);
       const state = await this.store.get(t.service, t.environment, now);
       const next = step(state, seen.healthy, now, thresholds);
       if (!next.changed) return;

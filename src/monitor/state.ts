@@ -1,6 +1,7 @@
 // Monitor state in Redis (`<prefix>:monitor:state:<service>:<env>`), written only by compare-and-set on
 // its version, and the leadership lease (`<prefix>:monitor:leader`): of any number of monitors, one
 // watches and announces; should two ever overlap, only one of them wins each transition's write.
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisScope } from '../core/scope.js';
 import { initialState, type EnvState } from './hysteresis.js';
@@ -46,6 +47,12 @@ export class MonitorStore {
   /** Take or keep the lease; false when another instance holds it. */
   async lease(instance: string, ttlMs: number): Promise<boolean> {
     return Number(await this.redis.eval(RENEW, 1, this.key('leader'), instance, String(Math.ceil(ttlMs)))) === 1;
+  }
+
+  /** True once per (environment, token): the first to ask announces an upgrade waiting for approval, however many monitors see it. */
+  async firstApprovalNotice(service: string, env: string, token: string, ttlSeconds = 30 * 86400): Promise<boolean> {
+    const key = this.key('approval', service, env, createHash('sha256').update(token).digest('hex').slice(0, 16));
+    return (await this.redis.set(key, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
   }
 
   async releaseLease(instance: string): Promise<void> {

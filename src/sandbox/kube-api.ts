@@ -12,6 +12,8 @@ import { discoveryResponse, RESOURCES, type ResourceName } from './discovery.js'
 import { hasTable, TABLE_CONTENT_TYPE, toTable, type IncludeObject } from './table.js';
 import { fieldGetter, PodLogs, servePodLog } from './kube-api-logs.js';
 import { serveScale } from './kube-api-scale.js';
+import { serveSupersetPatch } from './kube-api-superset.js';
+import { ServiceProxies, serveServiceProxy } from './kube-api-proxy.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -45,6 +47,11 @@ export interface FakeKubeApi {
   getPod(namespace: string, name: string): KubernetesObject | undefined;
   /** Containers' logs (`pods/{name}/log`); a container with none set logs made-up lines (kube-api-logs.ts). */
   readonly logs: PodLogs;
+  /** The Superset operator's custom resources (kube-api-superset.ts makeSuperset). */
+  upsertSuperset(cr: KubernetesObject): void;
+  getSuperset(namespace: string, name: string): KubernetesObject | undefined;
+  /** `services/{name}:{port}/proxy/…` goes to these upstreams (kube-api-proxy.ts). */
+  readonly proxies: ServiceProxies;
   /** Answer the next `times` requests whose path matches (a string: exactly; a RegExp: the path or path?query) with a `Status` error (403, 404, 500, ...). */
   failNext(path: RegExp | string, code: number, reason?: string, message?: string, times?: number): void;
   /** Accept the next matching request and never answer it (a hung API server). */
@@ -100,7 +107,7 @@ const REASONS: Record<number, string> = {
   503: 'ServiceUnavailable',
   504: 'Timeout',
 };
-const PATH = /^\/(?:api|apis\/(apps))\/v1(?:\/namespaces\/([^/]+))?\/([a-z]+)(?:\/([^/]+))?$/;
+const PATH = /^\/(?:api|apis\/(apps|superset\.apache\.org))\/(?:v1|v1alpha1)(?:\/namespaces\/([^/]+))?\/([a-z]+)(?:\/([^/]+))?$/;
 
 /** Timestamps as the API server writes them: RFC 3339, whole seconds. */
 function toJson(o: unknown): string {
@@ -133,6 +140,7 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
   let requests = 0;
   const namespaces = new Set<string>();
   const logs = new PodLogs();
+  const proxies = new ServiceProxies();
 
   const withKind = (resource: ResourceName, json: string): string => {
     const { kind, groupVersion } = RESOURCES[resource];
@@ -257,6 +265,13 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
       )
     )
       return;
+    if (serveServiceProxy(req, res, path, proxies, send, statusBody)) return;
+    const supersets = {
+      get: (namespace: string, name: string) => store.get('supersets')!.get(`${namespace}/${name}`)?.obj,
+      put: (o: KubernetesObject) => put('supersets', o),
+      read: (namespace: string, name: string) => withKind('supersets', store.get('supersets')!.get(`${namespace}/${name}`)!.json),
+    };
+    if (serveSupersetPatch(req, res, path, supersets, send, statusBody)) return;
     if (req.method !== 'GET') return send(res, 405, statusBody(405, `the server does not allow this method on the requested resource`));
 
     const discovery = discoveryResponse(path, req.headers.accept ?? '', `${req.socket.localAddress}:${req.socket.localPort}`);
@@ -280,7 +295,8 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
     const m = PATH.exec(path);
     const resource = m?.[3] as ResourceName | undefined;
     const def = resource ? RESOURCES[resource] : undefined;
-    if (!m || !def || (m[1] ?? '') !== def.group) return send(res, 404, statusBody(404, 'the server could not find the requested resource', 'NotFound', {}));
+    if (!m || !def || (m[1] ?? '') !== def.group || !path.startsWith(def.group ? `/apis/${def.groupVersion}/` : '/api/v1/'))
+      return send(res, 404, statusBody(404, 'the server could not find the requested resource', 'NotFound', {}));
     const namespace = m[2] ? decodeURIComponent(m[2]) : undefined;
     const name = m[4] ? decodeURIComponent(m[4]) : undefined;
 
@@ -291,7 +307,7 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
         return send(
           res,
           404,
-          statusBody(404, `${resource} "${name}" not found`, 'NotFound', { name, ...(def.group ? { group: def.group } : {}), kind: resource }),
+          statusBody(404, `${def.group ? `${resource}.${def.group}` : resource} "${name}" not found`, 'NotFound', { name, ...(def.group ? { group: def.group } : {}), kind: resource }),
         );
       if (wantsTable && hasTable(resource!))
         return send(res, 200, toJson(toTable(resource!, [withKindObject(resource!, e.obj)], String(rv), includeObject(q))), TABLE_CONTENT_TYPE);
@@ -436,6 +452,12 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
       ] as const) {
         for (const o of objs) put(resource, o as KubernetesObject);
       }
+    },
+    proxies,
+    upsertSuperset: (cr) => put('supersets', cr),
+    getSuperset: (ns, name) => {
+      const e = store.get('supersets')!.get(`${ns}/${name}`);
+      return e && (JSON.parse(withKind('supersets', e.json)) as KubernetesObject);
     },
     getPod: (ns, name) => {
       const e = store.get('pods')!.get(`${ns}/${name}`);
