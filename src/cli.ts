@@ -11,6 +11,8 @@ import { addHistoryCommands } from './history/cli.js';
 import { checkRedis, createRedis, RedisUnavailableError } from './core/redis.js';
 import type { NetworkDirectory } from './directory/lookup.js';
 import type { KubeClient } from './kube/client.js';
+import type { SandboxSession } from './sandbox/session.js';
+import { homedir } from 'node:os';
 
 const DEFAULT_CONFIG = new URL('../../config/example.yaml', import.meta.url).pathname;
 
@@ -21,7 +23,9 @@ async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean })
   // The console shares the terminal with the logs: keep them quiet unless asked.
   const log = createLogger(logLevel ?? (console_ ? 'warn' : 'info'));
   // A broken kubeconfig is one line at start, before anything connects (only the roles that use it).
-  const useSandbox = role !== 'gateway' && (!!opts.sandbox || (console_ && kubeconfig.origin === 'none'));
+  // The sandbox: asked for, or a console with no config of one's own (the shipped example) or no kube context.
+  const noConfig = !opts.config && path === DEFAULT_CONFIG;
+  const useSandbox = role !== 'gateway' && (!!opts.sandbox || (console_ && (noConfig || kubeconfig.origin === 'none')));
   if (role !== 'gateway' && !useSandbox) {
     const { checkKubeconfig } = await import('./config/kubeconfig.js');
     checkKubeconfig(kubeconfig, config);
@@ -34,12 +38,18 @@ async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean })
   let kube: KubeClient | undefined;
   if (role !== 'gateway') {
     const { createKubeClients } = await import('./kube/client.js');
+  let sandbox: SandboxSession | undefined;
     if (useSandbox) {
-      const { startSandbox } = await import('./sandbox/start.js');
-      const sandbox = await startSandbox(config);
-      stops.push(() => sandbox.close());
-      kube = sandbox.kube;
-      process.stderr.write(`[sandbox] no kube context found: using a SANDBOX cluster with made-up pods at ${sandbox.url}\n`);
+      // A sandbox where every verb works: made-up cluster, its own helm/helmfile and deployment-charts, the console user its operator.
+      const [{ openSandbox, sandboxStateDir }, { allVerbs }] = await Promise.all([import('./sandbox/session.js'), import('./handlers/index.js')]);
+      const s = (sandbox = await openSandbox(config, allVerbs, sandboxStateDir(process.env, homedir())));
+      stops.push(() => s.close());
+      config = s.config;
+      kube = s.kube;
+      process.env.PATH = s.pathEnv; // deploys find the sandbox helm and helmfile first
+      const why = opts.sandbox ? '--sandbox' : kubeconfig.origin === 'none' ? 'no kube context found' : 'no config of your own (the example)';
+      process.stderr.write(`[sandbox] ${why}: using a SANDBOX cluster with made-up pods at ${s.url} (kubectl --server ${s.url} get pods -A)\n`);
+      process.stderr.write(`[sandbox] deployment-charts checkout: ${s.checkout} (git log there shows what flag and upgrade commit)\n`);
     } else {
       // one file: load it; a KUBECONFIG list or in-cluster: the client's own default loading
       const file = kubeconfig.files.length === 1 ? kubeconfig.files[0] : undefined;
@@ -51,8 +61,8 @@ async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean })
     }
   }
 
-  let directory: NetworkDirectory | undefined;
-  if (config.ldap) {
+  let network: NetworkDirectory | undefined;
+  if (config.ldap && !sandbox) {
     const [{ LdapDirectory }, { IdentityResolver }, { NetworkDirectory }] = await Promise.all([
       import('./directory/ldap.js'),
       import('./directory/identity.js'),
@@ -60,14 +70,17 @@ async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean })
     ]);
     const ldap = new LdapDirectory(config.ldap, { password: secrets.ldapPassword! });
     stops.push(() => ldap.close());
-    directory = new NetworkDirectory(new IdentityResolver(ldap, config.ldap));
+    network = new NetworkDirectory(new IdentityResolver(ldap, config.ldap));
   }
 
   const redis = createRedis(config.redis.url);
   const adapters: ChatAdapter[] = [];
   let shutdown: () => Promise<void> = async () => {};
   if (role !== 'worker') {
-    if (console_) adapters.push(new ConsoleAdapter({ onEnd: () => void setTimeout(() => void shutdown(), 1500) }));
+  let startedNow: () => void = () => {};
+  const started = new Promise<void>((resolve) => (startedNow = resolve));
+    // what is typed before everything has started waits (a piped first command would find the queue not yet connected)
+    if (console_) adapters.push(new ConsoleAdapter({ sandbox: !!sandbox, hold: started, onEnd: () => void setTimeout(() => void shutdown(), 1500) }));
     if (config.irc) {
       const password = config.irc.sasl ? secrets.ircPassword : undefined;
       adapters.push(new IrcAdapter({ config: config.irc, ...(password ? { password } : {}), redis, prefix: config.redis.prefix, log }));
@@ -77,7 +90,7 @@ async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean })
       const { SlackAdapter } = await import('./bot/slack.js');
       const slack = new SlackAdapter({ config: config.slack, ...slackCredentials(config, secrets), redis, prefix: config.redis.prefix, log });
       // Slack users are found in the directory by the e-mail Slack knows for them.
-      directory?.useEmailLookup('slack', (id) => slack.emailOf(id));
+      network?.useEmailLookup('slack', (id) => slack.emailOf(id));
       adapters.push(slack);
     }
   }
@@ -90,10 +103,18 @@ async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean })
     adapters,
     redis,
     ...(kube ? { kube } : {}),
-    ...(directory ? { directory } : {}),
+    ...(sandbox ? { directory: sandbox.directory } : network ? { directory: network } : {}),
   });
   log.info({ role, config: path }, 'deckhand started');
-  if (console_) process.stdout.write(`Deckhand console (config ${path}). Try: superset status · help · whoami   (Ctrl-D quits)\n`);
+  startedNow();
+  if (console_) {
+    const first = Object.keys(config.services)[0] ?? 'superset';
+    process.stdout.write(
+      sandbox
+        ? `Deckhand SANDBOX console (config ${path}): you are ${process.env.USER ?? 'operator'}, sandbox operator, allowed every verb on made-up services.\nTry: ${first} status · ${first} deploy staging · help · whoami   (quit or Ctrl-D to leave)\n`
+        : `Deckhand console (config ${path}). Try: ${first} status · help · whoami   (quit or Ctrl-D to leave)\n`,
+    );
+  }
 
   let stopping = false;
   shutdown = async () => {

@@ -39,6 +39,14 @@ function parse<S extends VerbSpec>(text: string, verbs: readonly S[], registry: 
   }
 
   if (!registry.has(first)) {
+  // a service verb said alone (`status`, `deploy staging`): which service?
+  const bare = verbs.find((v) => v.scope === 'service' && v.verb === first);
+  if (bare && !registry.has(first)) {
+    const names = registry.names();
+    const example = [names[0], first, ...tokens.slice(1)].join(' ');
+    return { ok: false, error: new UsageError(`${first} which service? ${names.join(', ')} (say: ${quoteBack(example)})`) };
+  }
+
     const choices = [...registry.names(), ...globals.map((v) => v.verb)];
     return { ok: false, error: new UnknownServiceError(quoteBack(tokens[0]!), closest(first, choices)) };
   }

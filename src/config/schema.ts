@@ -90,7 +90,14 @@ export const environmentSchema = z.strictObject({
 
 export const serviceSchema = z.strictObject({
   description: z.string().optional(),
-  announce: z.strictObject({ irc: z.array(z.string()).default([]), slack: z.array(z.string()).default([]) }).default({ irc: [], slack: [] }),
+  announce: z
+    .strictObject({
+      irc: z.array(z.string()).default([]),
+      slack: z.array(z.string()).default([]),
+      /** The terminal console (the sandbox announces there); only a `console` process shows it. */
+      console: z.array(z.string()).optional(),
+    })
+    .default({ irc: [], slack: [] }),
   /** verb → groups allowed; read-only verbs default to public, mutating verbs to nobody. */
   permissions: z.record(z.string(), z.array(z.string())).default({}),
   environments: z.record(name, environmentSchema).refine((e) => Object.keys(e).length > 0, 'needs at least one environment'),

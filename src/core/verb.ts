@@ -29,4 +29,11 @@ export interface VerbSpec {
   anonymous?: boolean;
   /** Whether the service is set up for it at all (flags need `services.<s>.flags`); help and whoami list only those. Default: yes. */
   available?: (config: Config, service: string) => boolean;
+  /**
+   * A global verb that acts on services (confirm, cancel, rollout, maint): help lists it only to someone who holds this
+   * permission on some service (`any`: any mutating verb's), the check that really decides runs later.
+   */
+  needs?: string;
+  /** Takes a time at the end (`at 14:00 UTC`, `in 2h`, `tomorrow 09:30 UTC`): run later, as a scheduled change. */
+  schedulable?: boolean;
 }

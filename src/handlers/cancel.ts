@@ -14,6 +14,7 @@ export const cancel = defineVerb({
   mutating: false, // checked in `run` against what is cancelled
   environment: 'none',
   usage: 'cancel <code|job>',
+  needs: 'any',
   summary: 'drop a deploy waiting for confirmation, or stop a running one (helm rolls back)',
   parse({ command }) {
     const arg = command.args[0];

@@ -108,6 +108,7 @@ export const confirm = defineVerb({
   mutating: false,
   environment: 'none',
   usage: 'confirm <code>',
+  needs: 'any',
   summary: 'go ahead with a deploy that asked for a confirmation (the requester, or anyone allowed to run it)',
   parse({ command }) {
     const code = command.args[0]?.toLowerCase();

@@ -1,4 +1,5 @@
 import { grantingGroups, verbsAllowed } from '../auth/can.js';
+import { decide } from '../auth/policy.js';
 import { DirectoryUnavailableError } from '../core/errors.js';
 import { quoteBack } from '../core/sanitize.js';
 import { closest } from '../core/suggest.js';
@@ -34,7 +35,15 @@ function verbHelp(ctx: HandlerContext, name: string): Outcome {
 /** Verbs the asker may run, and how to get more. */
 async function overview(ctx: HandlerContext, services: string[]): Promise<Outcome> {
   const { who, note } = await identified(ctx);
-  const globals = ctx.verbs.filter((v) => v.scope === 'global').map((v) => v.verb);
+  // a global verb that acts on services only for someone who holds what it needs somewhere
+  const holds = (key: string): boolean =>
+    ctx.registry.names().some((svc) =>
+      key === 'any'
+        ? verbsAllowed(ctx.config, who, svc, ctx.verbs).some((v) => v.mutating)
+        : decide(ctx.config, { service: svc, verb: key, args: [], requestId: '' }, { verb: key, scope: 'service', mutating: true, environment: 'none', usage: '', summary: '' }, who)
+            .allowed,
+    );
+  const globals = ctx.verbs.filter((v) => v.scope === 'global' && (!v.needs || holds(v.needs))).map((v) => v.verb);
   const perService = services.map(
     (svc) =>
       `${svc}: ${verbsAllowed(ctx.config, who, svc, ctx.verbs)
@@ -65,7 +74,9 @@ export const help = defineVerb({
   scope: 'global',
   usage: 'help [verb]',
   parse: which,
-  check: async (ctx, { verb }) => (verb ? verbHelp(ctx, verb) : overview(ctx, ctx.registry.names())),
+  // `help superset`: what you may run there
+  check: async (ctx, { verb }) =>
+    verb ? (ctx.registry.has(verb.toLowerCase()) ? overview(ctx, [verb.toLowerCase()]) : verbHelp(ctx, verb)) : overview(ctx, ctx.registry.names()),
 });
 
 export const serviceHelp = defineVerb({

@@ -40,6 +40,7 @@ export const maint = defineVerb({
   scope: 'global',
   // checked per service in `check` and `run` (see MAINT_SPEC); `maint list` is public
   mutating: false,
+  needs: 'maint',
   environment: 'none',
   usage: MAINT_USAGE,
   summary: 'announce a maintenance window on every channel of a service (IRC and Slack), with reminders, start and end; list, cancel, extend',

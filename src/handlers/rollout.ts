@@ -25,6 +25,7 @@ export const rollout = defineVerb({
   scope: 'global',
   // a group spans services: the right to deploy each step is checked here and again before each step runs
   mutating: false,
+  needs: 'deploy',
   environment: 'none',
   usage: 'rollout <group>',
   summary: 'deploy every environment of a roll-out group one after another, stopping at the first failure',

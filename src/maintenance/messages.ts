@@ -56,15 +56,16 @@ export interface AnnounceTarget {
 export function announceTargets(config: Config, service: string): AnnounceTarget[] {
   const a = config.services[service]?.announce;
   if (!a) return [];
-  const connected = (network: string) => !!(config as unknown as Record<string, unknown>)[network];
-  return Object.entries(a).flatMap(([network, targets]) => (connected(network) ? targets.map((target) => ({ network, target })) : []));
+  // the console has no config section: it is there when a service names it (the sandbox does)
+  const connected = (network: string) => network === 'console' || !!(config as unknown as Record<string, unknown>)[network];
+  return Object.entries(a).flatMap(([network, targets]) => (targets && connected(network) ? targets.map((target) => ({ network, target })) : []));
 }
 
 export function describeTargets(targets: AnnounceTarget[]): string {
   if (!targets.length) return 'no channel (none configured: services.<service>.announce)';
   const by = new Map<string, string[]>();
   for (const t of targets) by.set(t.network, [...(by.get(t.network) ?? []), t.target]);
-  return [...by].map(([n, ts]) => `${n} ${ts.join(', ')}`).join('; ');
+  return [...by].map(([n, ts]) => (n === 'console' ? 'the console' : `${n} ${ts.join(', ')}`)).join('; ');
 }
 
 export function announcement(t: AnnounceTarget, lines: readonly string[], sections?: OutgoingMessage['sections']): OutgoingMessage {

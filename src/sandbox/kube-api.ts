@@ -12,6 +12,8 @@ import { discoveryResponse, RESOURCES, type ResourceName } from './discovery.js'
 import { hasTable, TABLE_CONTENT_TYPE, toTable, type IncludeObject } from './table.js';
 import { fieldGetter, PodLogs, servePodLog } from './kube-api-logs.js';
 import { serveScale } from './kube-api-scale.js';
+import { LeaseStore, serveLeases } from './kube-api-lease.js';
+import { serveDeploymentPatch } from './kube-api-patch.js';
 import { serveSupersetPatch } from './kube-api-superset.js';
 import { ServiceProxies, serveServiceProxy } from './kube-api-proxy.js';
 
@@ -258,6 +260,11 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
       serveScale(
         req,
         res,
+    const deploymentStore = {
+      get: (namespace: string, name: string) => store.get('deployments')!.get(`${namespace}/${name}`)?.obj,
+      put: (d: KubernetesObject) => put('deployments', d),
+    };
+    if (serveDeploymentPatch(req, res, path, deploymentStore, send, statusBody)) return;
         path,
         { get: (namespace, name) => store.get('deployments')!.get(`${namespace}/${name}`)?.obj, put: (d) => put('deployments', d) },
         send,

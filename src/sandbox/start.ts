@@ -6,12 +6,16 @@ import { KubeClient, kubeConfigForUrl } from '../kube/client.js';
 import { configContexts } from '../kube/contexts.js';
 import { makeDeployment, makePod, sandboxCluster, SUPERSET_IMAGE } from './fixtures.js';
 import { startFakeKubeApi, type FakeKubeApi } from './kube-api.js';
+import { startController } from './controller.js';
+import type { V1Deployment } from '@kubernetes/client-node';
 import { matchesSelector, parseLabelSelector, type Selector } from './label-selector.js';
 
 export interface Sandbox {
   url: string;
   api: FakeKubeApi;
   kube: KubeClient;
+  /** The deployments it started with (the sandbox deployment-charts repository is written from them). */
+  deployments: V1Deployment[];
   close(): Promise<void>;
 }
 
@@ -38,5 +42,16 @@ export async function startSandbox(config: Config, opts: { port?: number } = {})
   }
   const api = await startFakeKubeApi({ seed, ...(opts.port !== undefined ? { port: opts.port } : {}) });
   const kube = new KubeClient(kubeConfigForUrl(api.url, configContexts(config)), { timeoutMs: config.kubernetes.timeoutMs });
-  return { url: api.url, api, kube, close: () => api.close() };
+  // pods follow their deployments: a new template rolls out, new replicas come and go
+  const controller = startController(api);
+  return {
+    url: api.url,
+    api,
+    kube,
+    deployments: seed.deployments,
+    close: () => {
+      controller.stop();
+      return api.close();
+    },
+  };
 }

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// The `deckhand` command's entry: checks the Node version before anything that needs Node 24 is
+// loaded (on an older Node the dependencies fail at import with errors that say nothing useful), answers
+// --version at once, then loads the CLI. Keep this file free of imports that are not node: built-ins.
+import { readFileSync } from 'node:fs';
+
+const REQUIRED = 24;
+const major = Number(process.versions.node.split('.')[0]);
+if (major < REQUIRED) {
+  process.stderr.write(
+    `Deckhand needs Node ${REQUIRED} (this is ${process.version}): run it through npm (npm start, npx deckhand), or install Node ${REQUIRED}\n`,
+  );
+  process.exit(1);
+}
+const arg = process.argv[2];
+if (arg === '--version' || arg === '-V') {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  process.stdout.write(`deckhand ${pkg.version}\n`);
+} else {
+  await import('./cli.js');
+}
