@@ -124,61 +124,9 @@ export async function startApp(o: AppOptions): Promise<App> {
   }
   let gateway: Gateway | undefined;
   if (o.role !== 'worker') {
-    // Commands are queued on a connection that fails at once while Redis is down: the asker hears so.
-    const fast = createFailFastRedis(o.config.redis);
-    fast.on('error', () => {}); // its state is read before each command; the main connection logs outages
-    // up before the first command comes (it queues nothing meanwhile); Redis was checked just before
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, 5000);
-      fast.once('ready', () => (clearTimeout(t), resolve()));
-    });
-    // no command is taken before it is up (a piped console's first line would be refused as "unreachable"); Redis down: on after 2 s
-    await new Promise<void>((resolve) => {
-      if (fast.status === 'ready') return resolve();
-      const t = setTimeout(resolve, 2000);
-      fast.once('ready', () => (clearTimeout(t), resolve()));
-    });
-    const leaderOnly = elect ? (['irc'] as const) : [];
-    const g = (gateway = new Gateway({
-      config: o.config,
-      registry,
-      access,
-      queues,
-      adapters: o.adapters,
-      verbs,
-      clock,
-      log: o.log,
-      history: historyAccess,
-      metrics,
-      leaderOnly,
-      enqueueScope: { connection: fast, prefix: queues.prefix },
-      ...(elect ? { fence: () => leader!.fence() } : {}),
-    }));
-    await g.start();
-    stops.unshift(() => g.stop());
-    if (elect) {
-      // One gateway holds IRC and runs the singletons; the others stand by (Slack: every gateway).
-      const { leaseBackend, startElection } = await import('./leader/leadership.js');
-      const c = o.config.leader!;
-      const backend = o.leaseBackend ?? (await leaseBackend(c, queues));
-      leader = startElection(c, backend, {
-        log: o.log,
-        onElected: async () => {
-          retention = startRetention(() => leader!.fence());
-          await g.lead();
-        },
-        onDeposed: async () => {
-          const r = retention;
-          retention = undefined;
-          await Promise.all([g.standDown(), r?.stop()]);
-        },
-      });
-      const l = leader;
-      stops.unshift(() => l.stop());
-    } else {
-      await g.lead();
-    }
-    stops.push(async () => fast.disconnect());
+    gateway = new Gateway({ config: o.config, registry, access, queues, adapters: o.adapters, verbs, clock, log: o.log, history: historyAccess, metrics });
+    await gateway.start();
+    stops.unshift(() => gateway!.stop());
   }
   let http: HttpServer | undefined;
   if (o.role !== 'worker') metrics.watchAdapters(o.adapters);

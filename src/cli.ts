@@ -19,7 +19,9 @@ const DEFAULT_CONFIG = new URL('../../config/example.yaml', import.meta.url).pat
 async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean }): Promise<void> {
   const console_ = role === 'console';
   // The config file and the environment are read here, once; every missing secret is one error.
-  const { path, config, secrets, logLevel, kubeconfig } = loadSettings({ ...(opts.config ? { given: opts.config } : {}), defaultPath: DEFAULT_CONFIG, role });
+  const settings = loadSettings({ ...(opts.config ? { given: opts.config } : {}), defaultPath: DEFAULT_CONFIG, role });
+  const { path, secrets, logLevel, kubeconfig } = settings;
+  let config = settings.config;
   // The console shares the terminal with the logs: keep them quiet unless asked.
   const log = createLogger(logLevel ?? (console_ ? 'warn' : 'info'));
   // A broken kubeconfig is one line at start, before anything connects (only the roles that use it).
