@@ -256,15 +256,15 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
       return send(res, inj.code, statusBody(inj.code, inj.message ?? defaultMessage(inj.code, req, path), inj.reason));
     }
     if (servePodLog(req, res, path, q, (namespace, name) => store.get('pods')!.get(`${namespace}/${name}`)?.obj, logs, send, statusBody)) return;
-    if (
-      serveScale(
-        req,
-        res,
     const deploymentStore = {
       get: (namespace: string, name: string) => store.get('deployments')!.get(`${namespace}/${name}`)?.obj,
       put: (d: KubernetesObject) => put('deployments', d),
     };
     if (serveDeploymentPatch(req, res, path, deploymentStore, send, statusBody)) return;
+    if (
+      serveScale(
+        req,
+        res,
         path,
         { get: (namespace, name) => store.get('deployments')!.get(`${namespace}/${name}`)?.obj, put: (d) => put('deployments', d) },
         send,
