@@ -38,9 +38,9 @@ async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean })
   // Heavy modules load only in the roles that use them: a gateway never loads the Kubernetes
   // client (~85 MB of memory), nothing loads ldapts or Bolt unless configured.
   let kube: KubeClient | undefined;
+  let sandbox: SandboxSession | undefined;
   if (role !== 'gateway') {
     const { createKubeClients } = await import('./kube/client.js');
-  let sandbox: SandboxSession | undefined;
     if (useSandbox) {
       // A sandbox where every verb works: made-up cluster, its own helm/helmfile and deployment-charts, the console user its operator.
       const [{ openSandbox, sandboxStateDir }, { allVerbs }] = await Promise.all([import('./sandbox/session.js'), import('./handlers/index.js')]);
@@ -78,9 +78,9 @@ async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean })
   const redis = createRedis(config.redis.url);
   const adapters: ChatAdapter[] = [];
   let shutdown: () => Promise<void> = async () => {};
-  if (role !== 'worker') {
   let startedNow: () => void = () => {};
   const started = new Promise<void>((resolve) => (startedNow = resolve));
+  if (role !== 'worker') {
     // what is typed before everything has started waits (a piped first command would find the queue not yet connected)
     if (console_) adapters.push(new ConsoleAdapter({ sandbox: !!sandbox, hold: started, onEnd: () => void setTimeout(() => void shutdown(), 1500) }));
     if (config.irc) {

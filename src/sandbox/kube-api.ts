@@ -12,7 +12,6 @@ import { discoveryResponse, RESOURCES, type ResourceName } from './discovery.js'
 import { hasTable, TABLE_CONTENT_TYPE, toTable, type IncludeObject } from './table.js';
 import { fieldGetter, PodLogs, servePodLog } from './kube-api-logs.js';
 import { serveScale } from './kube-api-scale.js';
-import { LeaseStore, serveLeases } from './kube-api-lease.js';
 import { serveDeploymentPatch } from './kube-api-patch.js';
 import { serveSupersetPatch } from './kube-api-superset.js';
 import { ServiceProxies, serveServiceProxy } from './kube-api-proxy.js';
