@@ -3,6 +3,7 @@ import { Worker, type Queue } from 'bullmq';
 import type { Access } from '../auth/access.js';
 import { requiredGroups } from '../auth/policy.js';
 import { parseCommand } from '../commands/parse.js';
+import { resolveSchedule, SCHEDULE_KIND } from '../commands/when.js';
 import type { Config } from '../config/schema.js';
 import { toUserParts, UserError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -104,8 +105,11 @@ export class Gateway {
           .catch((err: unknown) => this.o.log.error({ err }, 'history write failed'));
         return await answer([toUserParts(decision.error)], true);
       }
+      const now = this.o.clock?.now() ?? Date.now();
+      // `… at 14:00 UTC`: read with this clock, once (the worker schedules it: src/handlers/schedule-change.ts)
+      const at = command.schedule !== undefined ? resolveSchedule(command.schedule, now) : undefined;
       // the verb reads its arguments once, here; the worker runs with what it made of them
-      const args: unknown = verb.parse({ command, config, registry, now: this.o.clock?.now() ?? Date.now() });
+      const args: unknown = verb.parse({ command, config, registry, now });
       const reply = await verb.check?.(
         { command, message: msg, identity: decision.identity, config, registry, access, verbs: this.o.verbs, ...(history ? { history } : {}) },
         args,
@@ -114,7 +118,15 @@ export class Gateway {
         metrics?.command(verbName, 'replied');
         return await answer(reply?.lines ?? [`${verbName}: nothing to do`], reply?.private);
       }
-      const data: JobData = { kind: verb.verb, command, args, requester: decision.identity, replyTo, queuedAt: Date.now() };
+      const data: JobData = {
+        kind: at ? SCHEDULE_KIND : verb.verb,
+        command,
+        args,
+        requester: decision.identity,
+        replyTo,
+        queuedAt: Date.now(),
+        ...(at ? { schedule: { at } } : {}),
+      };
       const job = await this.commands.add(verb.verb, data);
       metrics?.command(verbName, 'enqueued');
       // The BullMQ job id is the history id (`!job 42`).

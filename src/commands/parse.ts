@@ -4,6 +4,7 @@ import { oneLine, quoteBack } from '../core/sanitize.js';
 import { closest } from '../core/suggest.js';
 import type { Command } from '../core/types.js';
 import type { VerbSpec } from '../core/verb.js';
+import { splitSchedule } from './when.js';
 
 export const MAX_COMMAND_CHARS = 400;
 
@@ -67,8 +68,10 @@ function parse<S extends VerbSpec>(text: string, verbs: readonly S[], registry: 
     };
   }
 
-  const { environment, args } = environmentOf(spec, service, tokens.slice(2), registry);
-  return { ok: true, spec, command: { service, verb: spec.verb, ...(environment ? { environment } : {}), args, requestId } };
+  // a scheduled change's time comes off the end first, so it is never read as the environment (`flag X on staging in 2h`)
+  const { words, schedule } = spec.schedulable ? splitSchedule(tokens.slice(2)) : { words: tokens.slice(2) };
+  const { environment, args } = environmentOf(spec, service, words, registry);
+  return { ok: true, spec, command: { service, verb: spec.verb, ...(environment ? { environment } : {}), args, requestId, ...(schedule ? { schedule } : {}) } };
 }
 
 /**

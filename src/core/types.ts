@@ -64,6 +64,8 @@ export interface Command {
   /** The words after the verb (and the environment), as typed: what history and audit show. */
   args: string[];
   requestId: string;
+  /** `… at 14:00 UTC`, `… in 2h`: the time words of a scheduled change, as typed (read by the gateway with its clock). */
+  schedule?: string;
 }
 
 /**
@@ -77,6 +79,10 @@ export interface JobData<A = unknown> {
   requester: Identity;
   replyTo: ReplyTarget;
   queuedAt: number;
+  /** Asked for later (`deploy production at 14:00 UTC`): this job schedules the change (src/handlers/schedule-change.ts). */
+  schedule?: { at: number };
+  /** This job is a scheduled change whose time has come (a delayed BullMQ job with the change's id). */
+  scheduled?: { id: string };
 }
 
 /**

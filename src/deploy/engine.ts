@@ -30,6 +30,14 @@ export interface DeployContext {
   store: DeployStore;
   jobId: string;
   post(msg: OutgoingMessage): Promise<void>;
+  /** A scheduled change whose time came (src/handlers/schedule-change.ts): confirmed when it was scheduled, if it was. */
+  scheduled?: ScheduledRun;
+}
+
+/** Confirmed when it was scheduled: the diff of its time is applied without asking again (it could not be shown then). */
+export interface ScheduledRun {
+  id: string;
+  confirmed?: { by: Identity; code: string; approvals?: Approval[] };
 }
 
 export type DeployVerb = 'deploy' | 'restart';
@@ -88,7 +96,7 @@ export interface DeployRequest {
   requester: Identity;
   replyTo: ReplyTarget;
   /** Set when someone confirmed (or the last approval came in): the diff must still be the one shown. */
-  confirmed?: { by: Identity; code: string; diffDigest?: string; approvals?: Approval[] };
+  confirmed?: { by: Identity; code: string; diffDigest?: string; approvals?: Approval[]; anyDiff?: true };
   rollout?: RolloutStep;
   /** `--during-maintenance`: go ahead during an announced window (if allowed; see maintenanceBlocks). */
   duringMaintenance?: boolean;
@@ -129,6 +137,8 @@ export interface DeployRecord {
   confirmCode?: string;
   /** The git commit the change step made. */
   commit?: string;
+  /** Its start was announced on the service's channels (so its end is too). */
+  announced?: boolean;
   /** Directory users who approved it (environments with `approvals`). */
   approvedBy?: string[];
 }
@@ -210,7 +220,9 @@ class Lease {
   }
 }
 
-export async function runDeploy(dc: DeployContext, req: DeployRequest): Promise<DeployResult> {
+export async function runDeploy(dc: DeployContext, asked: DeployRequest): Promise<DeployResult> {
+  const sc = dc.scheduled?.confirmed;
+  const req: DeployRequest = sc && !asked.confirmed ? { ...asked, confirmed: { ...sc, anyDiff: true } } : asked;
   const run = new DeployRun(dc, req);
   await run.checks();
   await run.lock();
@@ -386,7 +398,7 @@ class DeployRun {
     // approvals are asked for every time: a roll-out's up-front confirmation does not stand in for them
     const needsConfirm = !!this.t.env.approvals || (this.t.env.confirm && !req.rollout?.confirmedBy);
     const digest = changes ? summary.digest() : undefined;
-    if (!needsConfirm || (req.confirmed && req.confirmed.diffDigest === digest)) return undefined;
+    if (!needsConfirm || (req.confirmed && (req.confirmed.anyDiff || req.confirmed.diffDigest === digest))) return undefined;
     const changedSince = !!req.confirmed;
     const head =
       req.verb === 'restart'
@@ -464,7 +476,8 @@ class DeployRun {
   /** An operation's step 5: production asks, showing what it will do; a confirmation holds while that stays the same. */
   async operationGate(p: Prepared): Promise<DeployResult | undefined> {
     const { req, label } = this;
-    if (!(req.operation?.confirm || asksConfirmation(this.t.env)) || (req.confirmed && req.confirmed.diffDigest === p.digest)) return undefined;
+    if (!(req.operation?.confirm || asksConfirmation(this.t.env)) || (req.confirmed && (req.confirmed.anyDiff || req.confirmed.diffDigest === p.digest)))
+      return undefined;
     const head = `${label}: ${req.confirmed ? 'changed since it was confirmed, now: ' : ''}${req.verb} ${p.text}`;
     return this.ask({ head, lines: [head, ...(p.lines ?? [])], summary: `${req.verb} ${p.text}`, digest: p.digest });
   }
@@ -498,6 +511,7 @@ class DeployRun {
   private announceStart(startLine: string): Promise<unknown> {
     const { dc, req } = this;
     this.running.announced = true;
+    this.record.announced = true;
     return Promise.all([
       ...announcements(dc.config, req.service, [startLine], req.replyTo).map((m) => dc.post(m)),
       dc.post(progress(req.replyTo, startLine)),

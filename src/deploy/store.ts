@@ -4,7 +4,7 @@
 import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisScope } from '../core/scope.js';
-import type { Identity, ReplyTarget } from '../core/types.js';
+import type { Identity, JobData, ReplyTarget } from '../core/types.js';
 import type { Approval, ApprovalPolicy } from './approvals.js';
 import type { Freeze, LockOwner } from './errors.js';
 
@@ -48,6 +48,8 @@ export interface PendingConfirmation {
   summary: string;
   /** Job that asked (its log holds the diff). */
   jobId: string;
+  /** A change asked for later: confirming it schedules `data` for `at` (src/handlers/schedule-change.ts) instead of running it. */
+  schedule?: { at: number; data: JobData };
   /** The environment's `approvals` when it was asked: then approvals, not the requester's confirm, start it. */
   approval?: ApprovalPolicy;
   /** Approvals so far (filled in by `pending`; stored beside the confirmation). */

@@ -4,6 +4,8 @@ import { quoteBack } from '../core/sanitize.js';
 import { NoSuchConfirmationError } from '../deploy/errors.js';
 import { CODE_PATTERN, DeployStore } from '../deploy/store.js';
 import { describePending, loadPending, mayActOn, settle } from './confirm.js';
+import { SCHEDULED_ID } from '../deploy/scheduled.js';
+import { cancelScheduled } from './schedule-change.js';
 import { defineVerb } from './verb.js';
 
 const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$/;
@@ -13,9 +15,9 @@ export const cancel = defineVerb({
   scope: 'global',
   mutating: false, // checked in `run` against what is cancelled
   environment: 'none',
-  usage: 'cancel <code|job>',
+  usage: 'cancel <code|job|sched-N>',
   needs: 'any',
-  summary: 'drop a deploy waiting for confirmation, or stop a running one (helm rolls back)',
+  summary: 'drop a deploy waiting for confirmation, stop a running one (helm rolls back), or drop a scheduled change (sched-N, see <service> scheduled)',
   parse({ command }) {
     const arg = command.args[0];
     if (!arg || command.args.length > 1 || !(CODE_PATTERN.test(arg.toLowerCase()) || JOB_ID.test(arg))) {
@@ -36,6 +38,8 @@ export const cancel = defineVerb({
       return { ok: true, summary: text, lines: [text] };
     }
     const r = await store.running(target.job!);
+    // a scheduled change (`sched-3`) that has not started yet; once it runs, it is a running deploy like any other
+    if (!r && SCHEDULED_ID.test(target.job!)) return cancelScheduled(ctx, target.job!, data);
     if (!r) throw new UserError(`job ${target.job} is not a running deploy (nothing to cancel)`);
     const who = await mayActOn(ctx, data.requester, r, data.command.requestId, 'cancel', r.user);
     await store.requestCancel(r.jobId, who.user ?? who.nick);

@@ -18,6 +18,7 @@ import { restart as restartSpec } from './restart.js';
 import { rollback as rollbackSpec, rollbackOf } from './rollback.js';
 import { approveUpgrade as approveUpgradeSpec, approveUpgradeOf } from './approve-upgrade.js';
 import { scaleOf, start as startSpec, stop as stopSpec } from './stop.js';
+import { scheduleConfirmed } from './schedule-change.js';
 import { defineVerb, type RunContext } from './verb.js';
 import type { Operation } from '../deploy/engine.js';
 
@@ -33,6 +34,7 @@ const operations: Record<string, (ctx: RunContext, p: PendingConfirmation) => Op
 };
 
 export function describePending(p: PendingConfirmation): string {
+  if (p.schedule) return `${p.schedule.data.command.verb} of ${p.service} ${p.environment} for ${clock(p.schedule.at)}`;
   return p.verb === 'rollout' ? `rollout ${p.group}` : `${p.verb} of ${p.service} ${p.environment}`;
 }
 
@@ -137,6 +139,8 @@ export const confirm = defineVerb({
 
 /** The confirmed change runs in the job that confirmed it (or gave the last approval). */
 export async function runConfirmed(ctx: RunContext, p: PendingConfirmation, data: JobData, by: Identity, approvals?: Approval[]): Promise<JobResult> {
+  // a change asked for later: the confirmation (or the last approval) schedules it
+  if (p.schedule) return scheduleConfirmed(ctx, p, data, by, approvals);
   const code = p.code;
   if (p.verb === 'rollout') {
     const steps = rolloutSteps(ctx.config, ctx.registry, p.group!);

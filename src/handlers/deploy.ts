@@ -18,6 +18,7 @@ export const deploy = defineVerb({
   verb: 'deploy',
   scope: 'service',
   mutating: true,
+  schedulable: true,
   environment: 'required',
   usage: '<service> deploy <env>',
   summary: 'helmfile diff, then apply under a lock (production asks for a confirmation first); start and end announced',

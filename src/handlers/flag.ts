@@ -18,6 +18,7 @@ export const flag = defineVerb({
   scope: 'service',
   available: (config, service) => !!config.services[service]?.flags,
   mutating: true,
+  schedulable: true,
   environment: 'required',
   environmentAt: 'last',
   usage: USAGE,

@@ -23,8 +23,13 @@ function verbHelp(ctx: HandlerContext, name: string): Outcome {
     const choices = closest(name.toLowerCase(), [...new Set(ctx.verbs.map((v) => v.verb))]);
     return { lines: [`no command "${quoteBack(name)}" (did you mean ${choices.join(', ')}?)`] };
   }
-  const lines = specs.map((s) => `${s.usage}: ${s.summary}`);
+  const lines = specs.map((s) => `${s.usage}${s.schedulable ? ' [at <time>]' : ''}: ${s.summary}`);
   const service = specs.find((s) => s.scope === 'service');
+  if (service?.schedulable) {
+    lines.push(
+      `later: end it with at 14:00 UTC, in 2h or tomorrow 09:30 UTC (at most 30 days ahead); <service> scheduled lists them, cancel sched-N drops one`,
+    );
+  }
   if (service?.mutating) {
     const who = ctx.registry.names().map((svc) => `${svc}: ${grantingGroups(ctx.config, svc, service).join(', ') || 'nobody'}`);
     lines.push(`who may run it — ${who.join('; ')}`);

@@ -19,6 +19,7 @@ import { releases } from './releases.js';
 import { restart } from './restart.js';
 import { rollback } from './rollback.js';
 import { rollout } from './rollout.js';
+import { scheduled } from './scheduled.js';
 import { status } from './status.js';
 import { start, stop } from './stop.js';
 import { unlock } from './unlock.js';
@@ -42,6 +43,7 @@ export const verbs = [
   confirm,
   approve,
   cancel,
+  scheduled,
   rollout,
   jobs,
   job,

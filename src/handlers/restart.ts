@@ -9,6 +9,7 @@ export const restart = defineVerb({
   verb: 'restart',
   scope: 'service',
   mutating: true,
+  schedulable: true,
   environment: 'required',
   usage: '<service> restart <env>',
   summary: 'recreate every pod (helmfile apply with roll_restart=1), refused while undeployed changes are pending',

@@ -26,6 +26,7 @@ export const rollback = defineVerb({
   verb: 'rollback',
   scope: 'service',
   mutating: true,
+  schedulable: true,
   environment: 'required',
   usage: '<service> rollback <env> [revision]',
   summary: 'helm rollback of the release to a revision (default: the one before), under the deploy lock; production asks first. The next deploy re-applies git',

@@ -33,6 +33,7 @@ function scaleVerb(verb: 'stop' | 'start', summary: string) {
     verb,
     scope: 'service',
     mutating: true,
+    schedulable: true,
     environment: 'required',
     usage: `<service> ${verb} <env>`,
     summary,

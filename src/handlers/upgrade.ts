@@ -31,6 +31,7 @@ export const upgrade = defineVerb({
   scope: 'service',
   available: (config, service) => !!config.services[service]?.upgrade,
   mutating: true,
+  schedulable: true,
   environment: 'optional',
   environmentAt: 'last',
   usage: USAGE,

@@ -7,6 +7,7 @@ import type { Line } from '../core/parts.js';
 import type { ServiceRegistry } from '../core/registry.js';
 import type { RedisScope } from '../core/scope.js';
 import type { ChatMessage, Command, Identity, JobData, JobResult, OutgoingMessage } from '../core/types.js';
+import type { ScheduledRun } from '../deploy/engine.js';
 import type { VerbSpec } from '../core/verb.js';
 import type { HistoryAccess } from '../history/access.js';
 import type { KubeClient } from '../kube/client.js';
@@ -57,6 +58,8 @@ export interface RunContext {
   post(msg: OutgoingMessage): Promise<void>;
   /** Queue a follow-up job (the next roll-out step); returns its id. */
   enqueue(data: JobData): Promise<string>;
+  /** Set when this run is a scheduled change whose time came (src/handlers/schedule-change.ts). */
+  scheduled?: ScheduledRun;
 }
 
 /** When a job's worker died mid-run (BullMQ failed it as stalled): the context to clean up in. */

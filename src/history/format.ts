@@ -123,6 +123,7 @@ export function what(r: JobRecord): string {
 export function jobLine(r: JobRecord, now = Date.now()): string {
   const parts = [`#${r.id}`, what(r), `by ${who(r)}`, when(r.queuedAt, now)];
   if (r.status === 'running' && r.startedAt) parts.push(`running for ${humanDuration(now - r.startedAt)}`);
+  else if (r.status === 'scheduled') parts.splice(3, 1, `scheduled for ${when(r.queuedAt, now)}${r.jobId ? ` (${r.jobId})` : ''}`);
   else {
     if (r.durationMs !== undefined) parts.push(humanDuration(r.durationMs));
     parts.push(r.status);

@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import type { RedisScope } from '../core/scope.js';
 import type { Command, Identity, JobData, ReplyTarget } from '../core/types.js';
 
-export const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'denied'] as const;
+export const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'denied', 'scheduled'] as const;
 export type JobStatus = (typeof STATUSES)[number];
 
 export interface JobRecord {
@@ -75,9 +75,9 @@ export interface HistoryOptions {
   maxExamine?: number;
 }
 
-const RANK: Record<JobStatus, number> = { queued: 0, running: 1, succeeded: 2, failed: 2, cancelled: 2, interrupted: 2, denied: 2 };
+const RANK: Record<JobStatus, number> = { scheduled: 0, queued: 0, running: 1, succeeded: 2, failed: 2, cancelled: 2, interrupted: 2, denied: 2 };
 
-// KEYS[1] record hash; KEYS[2..8] the status indexes in STATUSES order; KEYS[9..] the indexes it always belongs to.
+// KEYS[1] record hash; KEYS[2..1+#STATUSES] the status indexes in STATUSES order; the rest the indexes it always belongs to.
 // ARGV[1] id, ARGV[2] score (queuedAt), ARGV[3] status, ARGV[4..] field, value pairs.
 // A status only moves forward (queued → running → finished), so the gateway's "queued" and the
 // worker's "running" may land in either order; fields of a skipped write still fill what is missing.
@@ -96,7 +96,7 @@ if (not cur) or rank[new] >= rank[cur] then
 else
   for i = 4, #ARGV, 2 do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
 end
-for i = 9, #KEYS do redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1]) end
+for i = ${STATUSES.length + 2}, #KEYS do redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1]) end
 return cur or ''
 `;
 
@@ -229,6 +229,13 @@ export class HistoryStore {
     const id = await this.idFor(jobId);
     await this.claim(id, data.command.requestId);
     await this.save(fromJob(id, jobId, data), 'queued', {});
+    return id;
+  }
+
+  /** A change scheduled for later (`deploy production at 14:00 UTC`): listed by its time (`data.queuedAt`) until it runs. */
+  async scheduled(jobId: string, data: JobData): Promise<number> {
+    const id = await this.idFor(jobId);
+    await this.save(fromJob(id, jobId, data), 'scheduled', {});
     return id;
   }
 

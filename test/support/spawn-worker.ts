@@ -14,7 +14,13 @@ export interface ChildWorker {
 
 /** Start test/support/worker-child.ts in its own Node process (the same Node binary as the test); resolves once it listens. */
 export async function spawnWorker(
-  spec: { prefix: string; config: unknown; lockDurationMs?: number; stalledIntervalMs?: number },
+  spec: {
+    prefix: string;
+    config: unknown;
+    lockDurationMs?: number;
+    stalledIntervalMs?: number;
+    slapd?: { url: string; bindDn: string; bindPassword: string; base: string };
+  },
   env: NodeJS.ProcessEnv,
 ): Promise<ChildWorker> {
   const child = spawn(

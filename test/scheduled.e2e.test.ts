@@ -1,0 +1,216 @@
+// Scheduled changes end to end on real parts: InspIRCd + Anope (SASL logins), slapd (groups), Redis/BullMQ,
+// the gateway in this process and the workers in processes of their own (killed and started again), a
+// real deployment-charts checkout and the stand-in helmfile on PATH. What counts is seen from outside: a
+// watcher client in both channels, and the argv the stand-in helmfile recorded.
+import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
+import { createChartsRepo, type ChartsRepo } from './support/charts-repo.js';
+import { exampleConfig } from './support/config.js';
+import { directoryFor } from './support/directory.js';
+import { installFakeTools, type FakeTools } from './support/fake-helmfile.js';
+import { connectClient, registerAccount, startIrcd, type Ircd, type Received, type TestClient } from './support/ircd.js';
+import { sleep } from './support/irc-observe.js';
+import { startSlapd, type Slapd } from './support/slapd.js';
+import { spawnWorker, type ChildWorker } from './support/spawn-worker.js';
+import { CHANNEL, startStack, type Stack } from './support/stack.js';
+
+const OPS = '#wikimedia-operations';
+const SECRET_ENV = 'SUPERSET_DB_PASSWORD';
+
+let ircd: Ircd;
+let slapd: Slapd;
+let stack: Stack;
+let dir: ReturnType<typeof directoryFor>;
+let tools: FakeTools;
+let repo: ChartsRepo;
+const workers: ChildWorker[] = [];
+const c: Record<string, TestClient> = {};
+/** Everything said in the channels, in order, as the watcher saw it (DECKHAND_TRANSCRIPT=1 prints it). */
+const transcript: string[] = [];
+
+const fromBot = (re: RegExp, target: string) => (m: Received) => m.from === 'deckhand' && re.test(m.text) && m.target === target;
+
+async function botSays(re: RegExp, target = CHANNEL, timeoutMs = 15000): Promise<string> {
+  return (await c.watcher!.waitFor(fromBot(re, target), timeoutMs)).text;
+}
+
+/** Everything the bot said in a channel since the last clear. */
+const botLines = (target: string): string[] => c.watcher!.messages.filter((m) => m.from === 'deckhand' && m.target === target).map((m) => m.text);
+
+/** An exact time `ms` from now, as typed (ISO 8601, to the second). */
+const isoIn = (ms: number): { at: number; text: string } => {
+  const at = Math.ceil((Date.now() + ms) / 1000) * 1000;
+  return { at, text: new Date(at).toISOString().replace('.000Z', 'Z') };
+};
+
+async function startWorker(): Promise<ChildWorker> {
+  const w = await spawnWorker(
+    { prefix: stack.prefix, config: stack.config, slapd: { url: slapd.url, bindDn: slapd.bindDn, bindPassword: slapd.bindPassword, base: slapd.base } },
+    { ...process.env, PATH: tools.pathEnv, [SECRET_ENV]: tools.secret },
+  );
+  workers.push(w);
+  return w;
+}
+
+beforeAll(async () => {
+  [ircd, slapd, tools] = await Promise.all([startIrcd(), startSlapd(), installFakeTools()]);
+  repo = createChartsRepo();
+  process.env.PATH = tools.pathEnv;
+  process.env[SECRET_ENV] = tools.secret;
+  await Promise.all(['alice', 'bob', 'carol'].map((n) => registerAccount(ircd, n, `${n}-secret`)));
+  dir = directoryFor(slapd);
+  const services = exampleConfig().services;
+  for (const s of Object.values(services)) s.announce = { irc: [CHANNEL, OPS], slack: [] };
+  const [s, alice, bob, carol, watcher] = await Promise.all([
+    startStack({
+      ircd,
+      role: 'gateway', // the workers run in processes of their own
+      directory: dir.lookup,
+      config: {
+        services,
+        irc: { host: ircd.host, port: ircd.port, tls: false, nick: 'deckhand', channels: [CHANNEL, OPS], rate: { burst: 50, perSecond: 200 } },
+        deploymentCharts: { checkout: repo.dir },
+        deploy: { confirmMinutes: 5, lockTtlSeconds: 5, killGraceSeconds: 1, secretEnv: [SECRET_ENV] },
+      },
+    }),
+    connectClient(ircd, { nick: 'alice', sasl: { account: 'alice', password: 'alice-secret' } }),
+    connectClient(ircd, { nick: 'bob', sasl: { account: 'bob', password: 'bob-secret' } }),
+    connectClient(ircd, { nick: 'carol', sasl: { account: 'carol', password: 'carol-secret' } }),
+    connectClient(ircd, { nick: 'watcher' }),
+  ]);
+  stack = s;
+  Object.assign(c, { alice, bob, carol, watcher });
+  await Promise.all([...Object.values(c).map((x) => x.join(CHANNEL)), watcher.join(OPS)]);
+  watcher.client.on('privmsg', (e: { nick: string; target: string; message: string }) => transcript.push(`${e.target} <${e.nick}> ${e.message}`));
+  await startWorker();
+}, 60000);
+
+afterAll(async () => {
+  if (process.env.DECKHAND_TRANSCRIPT) process.stdout.write(transcript.join('\n') + '\n');
+  await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+  await stack?.stop();
+  await dir?.ldap.close();
+  await Promise.all([ircd?.stop(), slapd?.close()]);
+  tools?.cleanup();
+  repo?.cleanup();
+});
+
+beforeEach(() => {
+  tools.reset();
+  for (const x of Object.values(c)) x.clearMessages();
+});
+
+it('a production deploy confirmed when scheduled runs once at its time, after every worker was killed and others started, without asking again', async () => {
+  const when = isoIn(6000);
+  c.alice!.say(CHANNEL, `!superset deploy production at ${when.text}`);
+  const asked = await botSays(/^alice: superset production: deploy at /);
+  expect(asked).toMatch(
+    /^alice: superset production: deploy at \d\d:\d\d UTC \(now\) asks for a confirmation now\. At that time permission, freeze, maintenance and the lock are checked again and the diff of that moment is applied without asking again \(what it would be now: !superset diff production\)$/,
+  );
+  const code = /!confirm ([a-z]{6})/.exec(await botSays(/^to schedule it, say within 5m00s: !confirm [a-z]{6} \(or !cancel [a-z]{6}\)$/))![1]!;
+  c.alice!.say(CHANNEL, `!confirm ${code}`);
+  const scheduled = await botSays(/^alice: superset production: deploy scheduled for /);
+  const id = /\((sched-\d+); to cancel: !cancel sched-\d+\)$/.exec(scheduled)![1]!;
+  // the other channel is told too
+  expect(await botSays(/^superset production: deploy scheduled for /, OPS)).toBe(scheduled.replace(/^alice: /, ''));
+  expect(tools.calls()).toEqual([]); // nothing ran yet, not even a diff
+
+  // every worker that knew of it is gone (SIGKILL: nothing is cleaned up); two new ones start
+  await Promise.all(workers.splice(0).map((w) => w.kill('SIGKILL')));
+  await Promise.all([startWorker(), startWorker()]);
+  expect(Date.now()).toBeLessThan(when.at); // the restart happened before its time
+
+  const starts = await botSays(new RegExp(`^superset production: scheduled deploy ${id} by alice \\(for \\d\\d:\\d\\d UTC\\) starts now: `), OPS, 20000);
+  expect(starts).toMatch(/starts now: permission, freeze, maintenance and the lock are checked again, then a fresh diff$/);
+  // confirmed when scheduled: no second question, straight to the apply
+  expect(await botSays(/^superset production: deploy started by alice/, OPS)).toMatch(
+    /^superset production: deploy started by alice \(job sched-\d+\): 1 release/,
+  );
+  expect(await botSays(/^alice: deployed superset production/)).toMatch(/^alice: deployed superset production in \S+: release production → revision 43/);
+  expect(await botSays(/^superset production: deploy by alice done/, OPS)).toMatch(/done in \S+: release production → revision 43$/);
+
+  await sleep(1500); // a second run would have started by now
+  const calls = tools.calls();
+  expect(calls.map((x) => [x.tool, ...x.argv].join(' '))).toEqual([
+    'helmfile -e dse-k8s-eqiad diff --suppress-secrets --detailed-exitcode',
+    'helmfile -e dse-k8s-eqiad apply --suppress-secrets --skip-diff-on-install',
+  ]);
+  expect(calls[0]!.start).toBeGreaterThanOrEqual(when.at);
+  expect(calls.every((x) => x.env.LOG_USER === 'alice')).toBe(true);
+  expect(botLines(CHANNEL).some((l) => l.includes('to go ahead'))).toBe(false);
+
+  c.alice!.say(CHANNEL, '!jobs superset production');
+  expect(await botSays(/^alice: #\d+ deploy superset production/)).toMatch(/^alice: #\d+ deploy superset production by alice \d\d:\d\d UTC \S+ succeeded$/);
+}, 60000);
+
+it('a freeze set meanwhile makes it refuse at its time, said on every channel, and nothing runs', async () => {
+  const when = isoIn(2500);
+  c.alice!.say(CHANNEL, `!superset deploy staging at ${when.text}`);
+  const scheduled = await botSays(/^alice: superset staging: deploy scheduled for /);
+  const id = /\((sched-\d+);/.exec(scheduled)![1]!;
+  await botSays(/^superset staging: deploy scheduled for /, OPS);
+
+  c.carol!.say(CHANNEL, '!superset lock staging DB migration running');
+  await botSays(/^carol: .*lock/i);
+
+  const refusal = await botSays(new RegExp(`^superset staging: scheduled deploy ${id} by alice .* did NOT run: `), OPS, 15000);
+  expect(refusal).toMatch(
+    /did NOT run: superset staging is locked by carol since \d\d:\d\d UTC: DB migration running \(lift it with: superset unlock staging\)$/,
+  );
+  expect(await botSays(/^alice: superset staging: scheduled deploy/)).toBe(`alice: ${refusal}`);
+  await sleep(500);
+  expect(tools.calls()).toEqual([]);
+
+  c.carol!.say(CHANNEL, '!superset unlock staging');
+  await botSays(/^carol: superset: deploys unlocked by carol/);
+}, 30000);
+
+it('is listed, in scheduled and in jobs, and cancelled before its time by someone allowed to deploy: nothing runs', async () => {
+  const when = isoIn(4000);
+  c.alice!.say(CHANNEL, `!superset deploy staging at ${when.text}`);
+  const id = /\((sched-\d+);/.exec(await botSays(/^alice: superset staging: deploy scheduled for /))![1]!;
+
+  c.bob!.say(CHANNEL, '!superset scheduled');
+  expect(await botSays(/^bob: sched-/)).toMatch(new RegExp(`^bob: ${id} superset staging: deploy at \\d\\d:\\d\\d UTC \\(now\\) by alice — !cancel ${id}$`));
+  c.bob!.say(CHANNEL, '!jobs superset staging');
+  expect(await botSays(/^bob: #/)).toMatch(new RegExp(`^bob: #\\d+ deploy superset staging by alice scheduled for \\d\\d:\\d\\d UTC \\(${id}\\)$`));
+
+  // bob may not deploy superset, and it is not his
+  c.bob!.say(CHANNEL, `!cancel ${id}`);
+  expect(await botSays(/^bob: only alice/)).toBe(
+    `bob: only alice or someone allowed to deploy superset staging may cancel ${id}: deploy superset staging needs one of superset-admins, ops (you: nda, wmf)`,
+  );
+  c.carol!.say(CHANNEL, `!cancel ${id}`);
+  const line = `superset staging: scheduled deploy ${id} (for ${new Date(when.at).toISOString().slice(11, 16)} UTC, by alice) cancelled by carol: it will not run`;
+  expect(await botSays(/^carol: superset staging: scheduled deploy/)).toBe(`carol: ${line}`);
+  expect(await botSays(/cancelled by carol/, OPS)).toBe(line);
+
+  await sleep(Math.max(0, when.at - Date.now()) + 1500);
+  expect(tools.calls()).toEqual([]);
+  expect(botLines(OPS).filter((l) => l.includes(id))).toEqual([expect.stringContaining('scheduled for'), line]);
+  c.alice!.say(CHANNEL, '!superset scheduled staging');
+  expect(await botSays(/^alice: nothing/)).toBe('alice: nothing scheduled for superset staging');
+}, 30000);
+
+it('answers a time in the past, one it cannot read, or too far ahead with one line, and schedules nothing', async () => {
+  const past = new Date(Date.now() - 3600_000).toISOString().slice(0, 16) + 'Z';
+  const cases: [string, RegExp][] = [
+    [
+      `!superset deploy staging at ${past}`,
+      /^alice: (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC is in the past \(it is \d\d:\d\d UTC now\): give a later time, or leave the time out to do it now$/,
+    ],
+    ['!superset deploy staging at noonish', /^alice: time "at noonish" not understood: say at 14:00 UTC, in 2h, tomorrow 09:30 UTC or at 2026-12-01T14:00Z$/],
+    ['!superset restart staging in 40d', /^alice: \d{4}-\d\d-\d\d \d\d:\d\d UTC is more than 30d ahead: schedule changes at most that far$/],
+    ['!superset deploy staging tomorrow', /^alice: time "tomorrow" needs a time of day, e.g. tomorrow 09:30 UTC$/],
+  ];
+  for (const [text, re] of cases) {
+    c.alice!.clearMessages();
+    c.alice!.say(CHANNEL, text);
+    const got = await c.alice!.waitFor((m) => m.from === 'deckhand' && m.target === CHANNEL);
+    expect(got.text).toMatch(re);
+    await sleep(300);
+    expect(c.alice!.messages.filter((m) => m.from === 'deckhand' && m.target === CHANNEL)).toHaveLength(1);
+  }
+  c.alice!.say(CHANNEL, '!superset scheduled');
+  expect(await botSays(/^alice: nothing scheduled/)).toBe('alice: nothing scheduled for superset');
+  expect(tools.calls()).toEqual([]);
+}, 30000);
