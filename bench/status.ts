@@ -1,5 +1,6 @@
 // Issue 2 figures: statusLatency (+ floor), statusJobsPerSecond, bigStatusMs, rssMb.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { bullPrefix } from '../src/core/scope.js';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,7 +168,7 @@ export async function benchJobsPerSecond(n = 3000): Promise<Record<string, unkno
   const kube = new KubeClient(kubeConfigForUrl(api.url, configContexts(config)), { timeoutMs: 5000 });
   const queues = { connection: redis, prefix };
   const commands = commandQueue(queues);
-  const events = new QueueEvents('commands', { connection: eventsConn, prefix });
+  const events = new QueueEvents('commands', { connection: eventsConn, prefix: bullPrefix(prefix, 'commands') });
   try {
     await events.waitUntilReady();
     const job = (i: number): JobData => ({

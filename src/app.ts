@@ -5,7 +5,8 @@ import { Gateway } from './bot/gateway.js';
 import { readSecrets, type Secrets } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/log.js';
-import { createRedis } from './core/redis.js';
+import { createFailFastRedis, createRedis } from './core/redis.js';
+import type { LeaderElector, LeaseBackend } from './leader/elector.js';
 import { ServiceRegistry } from './core/registry.js';
 import { verbRunner } from './handlers/execute.js';
 import { allVerbs, type AnyVerb } from './handlers/index.js';
@@ -46,6 +47,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Run the downtime monitor here (worker/all roles only); default config.monitor.enabled. */
   monitor?: boolean;
+  /** The leader lease (tests: a Kubernetes Lease on the fake API); default from config.leader. */
+  leaseBackend?: LeaseBackend;
 }
 
 export interface App {
@@ -62,12 +65,14 @@ export interface App {
   /** The HTTP server (/metrics, /healthz, /readyz, /jobs/N), when `http` is configured. */
   http?: HttpServer;
   links?: LinkSigner;
+  /** Leader election between gateways (config.leader), in a gateway. */
+  leader?: LeaderElector;
   stop(): Promise<void>;
 }
 
 /** Wire one process: a gateway (chat connections), a worker (verbs' jobs), or both. */
 export async function startApp(o: AppOptions): Promise<App> {
-  const redis = o.redis ?? createRedis(o.config.redis.url);
+  const redis = o.redis ?? createRedis(o.config.redis);
   const queues: QueueContext = { connection: redis, prefix: o.prefix ?? o.config.redis.prefix };
   const registry = new ServiceRegistry(o.config);
   const access = new Access(o.config, o.directory, new AuditLog(queues), (err) => o.log.error({ err }, 'audit write failed'));
@@ -79,9 +84,13 @@ export async function startApp(o: AppOptions): Promise<App> {
   const history = new HistoryStore(queues);
   await history.syncCounter().catch((err: unknown) => o.log.warn({ err }, 'job history counter check failed'));
   const metrics = new Metrics({ queues });
-  const retention = scheduleRetention(history, { ...o.config.history, everyMs: o.config.history.trimEveryMinutes * 60_000, log: o.log });
+  // With leader election the gateways' leader alone trims (fenced); else every process may, one at a time (a lock).
+  const elect = o.role !== 'worker' && !!o.config.leader;
+  const startRetention = (fence?: () => Promise<void>) =>
+    scheduleRetention(history, { ...o.config.history, everyMs: o.config.history.trimEveryMinutes * 60_000, log: o.log, ...(fence ? { fence } : {}) });
+  let retention = elect ? undefined : startRetention();
   stops.push(
-    () => retention.stop(),
+    () => retention?.stop() ?? Promise.resolve(),
     () => metrics.close(),
   );
   let links: LinkSigner | undefined;
@@ -123,10 +132,57 @@ export async function startApp(o: AppOptions): Promise<App> {
     }
   }
   let gateway: Gateway | undefined;
+  let leader: LeaderElector | undefined;
   if (o.role !== 'worker') {
-    gateway = new Gateway({ config: o.config, registry, access, queues, adapters: o.adapters, verbs, clock, log: o.log, history: historyAccess, metrics });
-    await gateway.start();
-    stops.unshift(() => gateway!.stop());
+    // Commands are queued on a connection that fails at once while Redis is down: the asker hears so.
+    const fast = createFailFastRedis(o.config.redis);
+    fast.on('error', () => {}); // its state is read before each command; the main connection logs outages
+    // up before the first command comes (it queues nothing meanwhile); Redis was checked just before
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 5000);
+      fast.once('ready', () => (clearTimeout(t), resolve()));
+    });
+    const leaderOnly = elect ? (['irc'] as const) : [];
+    const g = (gateway = new Gateway({
+      config: o.config,
+      registry,
+      access,
+      queues,
+      adapters: o.adapters,
+      verbs,
+      clock,
+      log: o.log,
+      history: historyAccess,
+      metrics,
+      leaderOnly,
+      enqueueScope: { connection: fast, prefix: queues.prefix },
+      ...(elect ? { fence: () => leader!.fence() } : {}),
+    }));
+    await g.start();
+    stops.unshift(() => g.stop());
+    if (elect) {
+      // One gateway holds IRC and runs the singletons; the others stand by (Slack: every gateway).
+      const { leaseBackend, startElection } = await import('./leader/leadership.js');
+      const c = o.config.leader!;
+      const backend = o.leaseBackend ?? (await leaseBackend(c, queues));
+      leader = startElection(c, backend, {
+        log: o.log,
+        onElected: async () => {
+          retention = startRetention(() => leader!.fence());
+          await g.lead();
+        },
+        onDeposed: async () => {
+          const r = retention;
+          retention = undefined;
+          await Promise.all([g.standDown(), r?.stop()]);
+        },
+      });
+      const l = leader;
+      stops.unshift(() => l.stop());
+    } else {
+      await g.lead();
+    }
+    stops.push(async () => fast.disconnect());
   }
   let http: HttpServer | undefined;
   if (o.role !== 'worker') metrics.watchAdapters(o.adapters);
@@ -139,7 +195,8 @@ export async function startApp(o: AppOptions): Promise<App> {
       metrics,
       log: o.log,
       ...(links ? { links } : {}),
-      adapters: () => (o.role === 'worker' ? [] : o.adapters),
+      // ready = connected, or standing by: a standby gateway's IRC is not connected, by design
+      adapters: () => (o.role === 'worker' ? [] : o.adapters.filter((a) => a.network !== 'irc' || !leader || leader.isLeader)),
     });
     // Links posted in chat point at the public URL, else at where the server listens.
     if (links && !o.config.http.publicUrl) links = links.withBaseUrl(http.url);
@@ -156,6 +213,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     metrics,
     ...(http ? { http } : {}),
     ...(links ? { links } : {}),
+    ...(leader ? { leader } : {}),
     redis,
     access,
     queues,

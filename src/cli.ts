@@ -8,7 +8,7 @@ import { ConfigError, loadSettings, slackCredentials, type LoadRole } from './co
 import { createLogger } from './core/log.js';
 import { UserError } from './core/errors.js';
 import { addHistoryCommands } from './history/cli.js';
-import { checkRedis, createRedis, RedisUnavailableError } from './core/redis.js';
+import { checkRedis, createFailFastRedis, createRedis, RedisUnavailableError } from './core/redis.js';
 import type { NetworkDirectory } from './directory/lookup.js';
 import type { KubeClient } from './kube/client.js';
 import type { SandboxSession } from './sandbox/session.js';
@@ -32,7 +32,7 @@ async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean })
     const { checkKubeconfig } = await import('./config/kubeconfig.js');
     checkKubeconfig(kubeconfig, config);
   }
-  await checkRedis(config.redis.url);
+  await checkRedis(config.redis);
 
   const stops: (() => Promise<void>)[] = [];
   // Heavy modules load only in the roles that use them: a gateway never loads the Kubernetes
@@ -75,7 +75,7 @@ async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean })
     network = new NetworkDirectory(new IdentityResolver(ldap, config.ldap));
   }
 
-  const redis = createRedis(config.redis.url);
+  const redis = createRedis(config.redis);
   const adapters: ChatAdapter[] = [];
   let shutdown: () => Promise<void> = async () => {};
   let startedNow: () => void = () => {};
@@ -90,7 +90,14 @@ async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean })
     if (config.slack) {
       // Bolt is loaded only when Slack is configured (it costs ~40 MB of memory).
       const { SlackAdapter } = await import('./bot/slack.js');
-      const slack = new SlackAdapter({ config: config.slack, ...slackCredentials(config, secrets), redis, prefix: config.redis.prefix, log });
+      // its request de-duplication fails at once while Redis is down (the asker is told), rather than wait
+      const slack = new SlackAdapter({
+        config: config.slack,
+        ...slackCredentials(config, secrets),
+        redis: createFailFastRedis(config.redis),
+        prefix: config.redis.prefix,
+        log,
+      });
       // Slack users are found in the directory by the e-mail Slack knows for them.
       network?.useEmailLookup('slack', (id) => slack.emailOf(id));
       adapters.push(slack);

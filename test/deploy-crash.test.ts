@@ -2,6 +2,7 @@
 // the helmfile it left behind is stopped, the lock freed, the channels that saw the start are told.
 // The worker runs in its own Node process; a second worker (in this process) notices the stalled job.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { bullPrefix } from '../src/core/scope.js';
 import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
@@ -77,7 +78,7 @@ it('reports a deploy whose worker was killed -9 as interrupted (≤ 60 s with de
   await new Promise((r) => setTimeout(r, 2500));
   expect(h.tools.calls().filter((c) => c.sub === 'apply')).toHaveLength(1);
   const jobId = /\(job (\d+)\)/.exec(told.line)![1]!;
-  const q = new Queue(COMMAND_QUEUE, { connection: h.app.redis, prefix: h.prefix });
+  const q = new Queue(COMMAND_QUEUE, { connection: h.app.redis, prefix: bullPrefix(h.prefix, COMMAND_QUEUE) });
   expect(await (await q.getJob(jobId))!.getState()).toBe('failed');
   await q.close();
 

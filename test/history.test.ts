@@ -2,6 +2,7 @@
 // log, retention, a 10,000-job history answered without scanning, and the round trip of real status
 // and deploy jobs through the whole bot.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { bullPrefix } from '../src/core/scope.js';
 import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -323,7 +324,7 @@ describe('real jobs through the whole bot', () => {
     expect(r.startedAt).toBeGreaterThanOrEqual(r.queuedAt);
     expect((await h.log(r.id))!.join('\n')).toContain('superset production: 4/4 ready');
     // the history id is the BullMQ job id
-    const q = new Queue('commands', { connection: stack.app.redis, prefix: stack.prefix });
+    const q = new Queue('commands', { connection: stack.app.redis, prefix: bullPrefix(stack.prefix, 'commands') });
     expect((await Job.fromId(q, String(r.id)))?.data.command.environment).toBe('production');
     await q.close();
 

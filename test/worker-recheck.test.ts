@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { bullPrefix } from '../src/core/scope.js';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -53,7 +54,7 @@ it('refuses a queued job when the requester lost the group meanwhile, without ru
   const queues = { connection: redis, prefix };
   const commands = commandQueue(queues);
   const eventsConnection = redis.duplicate();
-  const events = new QueueEvents('commands', { connection: eventsConnection, prefix });
+  const events = new QueueEvents('commands', { connection: eventsConnection, prefix: bullPrefix(prefix, 'commands') });
   await events.waitUntilReady();
   const worker = startWorker({
     queues,
@@ -92,7 +93,7 @@ it('refuses a queued job when the requester lost the group meanwhile, without ru
     expect(result.ok).toBe(false);
     expect(result.summary).toBe('touch superset staging needs one of superset-admins (you: wmf)');
     expect(ran).toEqual(['before']);
-    const outbox = new Queue<OutgoingMessage>(outboxName('irc'), { connection: redis, prefix });
+    const outbox = new Queue<OutgoingMessage>(outboxName('irc'), { connection: redis, prefix: bullPrefix(prefix, outboxName('irc')) });
     const posted = (await outbox.getJobs(['waiting'])).map((j) => j.data.lines[0]);
     expect(posted).toContain('after: touch superset staging needs one of superset-admins (you: wmf)');
     await outbox.close();

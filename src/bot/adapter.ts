@@ -44,4 +44,6 @@ export interface ChatAdapter {
    * orders lines itself (IRC: per asker, paced) takes many, so one asker's burst cannot hold up another's answer.
    */
   readonly sendConcurrency?: number;
+  /** An outbox of this adapter instance alone (a console: its replies must not go to another console on the same Redis). */
+  readonly outbox?: string;
 }

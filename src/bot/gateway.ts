@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Worker, type Queue } from 'bullmq';
+import type { Worker, Queue } from 'bullmq';
 import type { Access } from '../auth/access.js';
 import { requiredGroups } from '../auth/policy.js';
 import { parseCommand } from '../commands/parse.js';
@@ -14,7 +14,10 @@ import { replyLines } from '../core/reply.js';
 import type { ChatMessage, Identity, JobData, JobResult, NetworkName, OutgoingMessage, ReplyTarget } from '../core/types.js';
 import type { AnyVerb } from '../handlers/index.js';
 import type { HistoryAccess } from '../history/access.js';
-import { commandQueue, outboxName, type QueueContext } from '../jobs/queues.js';
+import { commandQueue, type QueueContext } from '../jobs/queues.js';
+import type { Fence } from '../core/fence.js';
+import { isRedisUnreachable, QUEUE_UNREACHABLE } from '../core/redis.js';
+import { startDrain } from './outbox-drain.js';
 import type { Clock } from '../maintenance/clock.js';
 import type { ChatAdapter } from './adapter.js';
 import { checkRateLimit } from './rate-limit.js';
@@ -33,6 +36,15 @@ export interface GatewayOptions {
   /** Job history: denied and enqueued commands are recorded; `jobs`/`job` read it. */
   history?: HistoryAccess;
   metrics?: MetricsSink;
+  /**
+   * Networks only the leader serves (IRC: one connection for every gateway): started by lead(), stopped by
+   * standDown(). Others (Slack, the console) are served by every gateway from start().
+   */
+  leaderOnly?: readonly NetworkName[];
+  /** The leader's fence, passed before each message a leader-only network sends. */
+  fence?: Fence;
+  /** Where commands are enqueued: a connection that fails at once while Redis is down (core/redis createFailFastRedis). */
+  enqueueScope?: QueueContext;
 }
 
 /**
@@ -41,36 +53,61 @@ export interface GatewayOptions {
  */
 export class Gateway {
   private readonly adapters = new Map<NetworkName, ChatAdapter>();
-  private readonly drains: Worker<OutgoingMessage>[] = [];
+  private readonly drains = new Map<NetworkName, Worker<OutgoingMessage>>();
+  private leading = false;
   private readonly commands: Queue<JobData, JobResult>;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly o: GatewayOptions) {
     for (const a of o.adapters) this.adapters.set(a.network, a);
-    this.commands = commandQueue(o.queues);
+    this.commands = commandQueue(o.enqueueScope ?? o.queues);
+  }
+
+  private leaderOnly(a: ChatAdapter): boolean {
+    return this.o.leaderOnly?.includes(a.network) ?? false;
+  }
+
+  private onMessage = (msg: ChatMessage) => this.track(this.take(msg));
+
+  private startDrain(adapter: ChatAdapter): void {
+    const drain = startDrain({
+      queues: this.o.queues,
+      adapter,
+      ...(adapter.outbox ? { instance: adapter.outbox } : {}),
+      log: this.o.log,
+      ...(this.leaderOnly(adapter) && this.o.fence ? { fence: this.o.fence } : {}),
+      deliver: async (msg: OutgoingMessage) => {
+        // the outcome of buttons, for a network that showed none, has nothing to say
+        if (msg.settled && !msg.lines.length && !adapter.capabilities.buttons) return;
+        await adapter.send(renderFor(msg, adapter.capabilities));
+      },
+    });
+    this.drains.set(adapter.network, drain);
+  }
+
+  /** Became the leader: connect the leader-only networks and drain their outboxes. */
+  async lead(): Promise<void> {
+    if (this.leading) return;
+    this.leading = true;
+    const mine = [...this.adapters.values()].filter((a) => this.leaderOnly(a));
+    for (const a of mine) this.startDrain(a);
+    await Promise.all(mine.map((a) => a.start(this.onMessage)));
+  }
+
+  /** Lost the lease: stop sending at once (what is not yet acknowledged stays in the outbox for the next leader). */
+  async standDown(): Promise<void> {
+    if (!this.leading) return;
+    this.leading = false;
+    const mine = [...this.adapters.values()].filter((a) => this.leaderOnly(a));
+    const drains = mine.map((a) => this.drains.get(a.network)).filter((d) => d !== undefined);
+    for (const a of mine) this.drains.delete(a.network);
+    await Promise.all([...drains.map((d) => d.close(true)), ...mine.map((a) => a.stop().catch(() => {}))]);
   }
 
   async start(): Promise<void> {
-    for (const adapter of this.adapters.values()) {
-      // One drain per network. One message at a time keeps lines in order; an adapter that orders lines itself
-      // (IRC: per asker, fairly, waiting for its connection) takes many at once.
-      const drain = new Worker<OutgoingMessage>(
-        outboxName(adapter.network),
-        async (job) => {
-          // the outcome of buttons, for a network that showed none, has nothing to say
-          if (job.data.settled && !job.data.lines.length && !adapter.capabilities.buttons) return;
-          await adapter.send(renderFor(job.data, adapter.capabilities));
-        },
-        {
-          connection: this.o.queues.connection,
-          prefix: this.o.queues.prefix,
-          concurrency: adapter.sendConcurrency ?? 1,
-        },
-      );
-      drain.on('error', (err) => this.o.log.error({ err, network: adapter.network }, 'outbox error'));
-      this.drains.push(drain);
-    }
-    await Promise.all([...this.adapters.values()].map((a) => a.start((msg) => this.track(this.take(msg)))));
+    const always = [...this.adapters.values()].filter((a) => !this.leaderOnly(a));
+    for (const adapter of always) this.startDrain(adapter);
+    await Promise.all(always.map((a) => a.start(this.onMessage)));
   }
 
   /** Taking a message never throws: every failure becomes one line to the asker. */
@@ -83,6 +120,7 @@ export class Gateway {
       ...(msg.threadId ? { threadId: msg.threadId } : {}),
       nick: msg.sender.nick,
       ...(msg.clicked ? { clicked: true } : {}),
+      ...(adapter.outbox ? { outbox: adapter.outbox } : {}),
     };
     const answer = (lines: Line[], isPrivate = false) => adapter.send(renderFor(replyLines(replyTo, lines, isPrivate), adapter.capabilities));
     const { history, metrics, config, registry, access } = this.o;
@@ -92,6 +130,8 @@ export class Gateway {
       if (!parsed.ok) return (metrics?.command(verbName, 'invalid'), await answer([toUserParts(parsed.error)], true));
       const limited = checkRateLimit(config, msg); // per-user command rate limit (src/bot/rate-limit.ts)
       if (limited) return limited.reply ? await answer([limited.reply], true) : undefined;
+      // Redis down: say so now, before anything is recorded or queued (its commands would wait and run later)
+      if (!this.redisReady()) return (metrics?.command(verbName, 'error'), await answer([QUEUE_UNREACHABLE], true));
       const { command, spec: verb } = parsed;
       verbName = command.verb;
       const account =
@@ -133,9 +173,16 @@ export class Gateway {
       await history?.store.queued(job.id, data).catch((err: unknown) => this.o.log.error({ err, jobId: job.id }, 'history write failed'));
     } catch (e) {
       metrics?.command(verbName, e instanceof UserError ? 'invalid' : 'error');
-      if (!(e instanceof UserError)) this.o.log.error({ err: e, text: msg.text.slice(0, 200) }, 'command failed');
-      await answer([toUserParts(e)], true).catch((err) => this.o.log.error({ err }, 'reply failed'));
+      const down = !(e instanceof UserError) && isRedisUnreachable(e);
+      if (!(e instanceof UserError)) this.o.log.error({ err: e, text: msg.text.slice(0, 200) }, down ? 'command refused: Redis unreachable' : 'command failed');
+      await answer(down ? [QUEUE_UNREACHABLE] : [toUserParts(e)], true).catch((err) => this.o.log.error({ err }, 'reply failed'));
     }
+  }
+
+  /** Both connections up (the one commands are queued on fails at once when not). */
+  private redisReady(): boolean {
+    const ready = (c: { status?: string }) => c.status === undefined || c.status === 'ready';
+    return ready(this.o.queues.connection) && ready((this.o.enqueueScope ?? this.o.queues).connection);
   }
 
   private track(p: Promise<void>): void {
@@ -151,7 +198,8 @@ export class Gateway {
   async stop(): Promise<void> {
     await Promise.all([...this.adapters.values()].map((a) => a.stop().catch(() => {})));
     await this.idle();
-    await Promise.all(this.drains.map((d) => d.close()));
+    await Promise.all([...this.drains.values()].map((d) => d.close()));
+    this.drains.clear();
     await this.commands.close();
   }
 }

@@ -45,7 +45,7 @@ export class IrcAdapter implements ChatAdapter {
   private client?: Client;
   private socket?: Socket;
   /** Every line out: paced, acknowledged, fair between askers (irc-send.ts, irc-writer.ts). */
-  private readonly out: IrcSendPath;
+  private out: IrcSendPath;
   private stopping = false;
   /** Past the server's welcome (001): before it, a PRIVMSG is refused (451) and lost. */
   private registered = false;
@@ -79,6 +79,11 @@ export class IrcAdapter implements ChatAdapter {
 
   async start(onMessage: (msg: ChatMessage) => void): Promise<void> {
     const c = this.o.config;
+    if (this.stopping) {
+      // started again after a stop (a gateway elected leader once more): a fresh send path
+      this.stopping = false;
+      this.out = new IrcSendPath({ config: c, log: this.o.log, socket: () => this.socket });
+    }
     const client = new IRC.Client({
       nick: c.nick,
       username: c.username ?? c.nick,

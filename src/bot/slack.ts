@@ -19,6 +19,7 @@ import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { SLACK_DEFAULTS, type SlackConfig } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
+import { isRedisUnreachable, QUEUE_UNREACHABLE } from '../core/redis.js';
 import { oneLine } from '../core/sanitize.js';
 import type { ActionsSettled, ChatMessage } from '../core/types.js';
 import type { Capabilities, ChatAdapter, RenderedMessage } from './adapter.js';
@@ -207,7 +208,11 @@ export class SlackAdapter implements ChatAdapter {
           await this.respond(
             command.response_url,
             command.channel_id,
-            { text: 'Deckhand could not take that command (an internal service is unavailable); try again in a minute.' },
+            {
+              text: isRedisUnreachable(err)
+                ? QUEUE_UNREACHABLE
+                : 'Deckhand could not take that command (an internal service is unavailable); try again in a minute.',
+            },
             'ephemeral',
           ).catch(() => {});
         }

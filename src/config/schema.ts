@@ -1,6 +1,7 @@
 import { approvalsSchema } from './approvals.js';
 import { deploymentChartsSchema, flagsSchema, upgradeSchema } from './charts.js';
 import { healthSchema } from './health.js';
+import { checkRedisHa, leaderSchema, redisHaShape } from './ha.js';
 import { z } from 'zod';
 
 // Every fixed-shape object is strict: an unknown or misspelt key is an error (config/load.ts names
@@ -288,8 +289,10 @@ export const configSchema = z
   .strictObject({
     /** REDIS_URL overrides url (config/load.ts). */
     redis: z
-      .strictObject({ url: urlOf(['redis', 'rediss']).default('redis://127.0.0.1:6379'), prefix: z.string().min(1).default('deckhand') })
+      .strictObject({ url: urlOf(['redis', 'rediss']).default('redis://127.0.0.1:6379'), prefix: z.string().min(1).default('deckhand'), ...redisHaShape })
       .default({ url: 'redis://127.0.0.1:6379', prefix: 'deckhand' }),
+    /** Leader election between gateways (src/config/ha.ts); without it, every gateway holds IRC (run one). */
+    leader: leaderSchema.optional(),
     /** Log level (pino); LOG_LEVEL overrides it. Default: warn in the console role, else info. */
     log: z.strictObject({ level: logLevel.optional() }).default({}),
     irc: ircSchema.optional(),
@@ -311,6 +314,7 @@ export const configSchema = z
     rateLimit: z.strictObject({ perMinute: z.number().int().min(0).default(10) }).default({ perMinute: 10 }),
   })
   .superRefine((c, ctx) => {
+    checkRedisHa(c.redis, ctx);
     for (const [group, steps] of Object.entries(c.rollouts)) {
       steps.forEach((step, i) => {
         const [svc, env] = step.split('/');

@@ -11,6 +11,7 @@ export function replyLines(to: ReplyTarget, lines: readonly Line[], isPrivate = 
     network: to.network,
     target: to.target,
     ...(to.threadId ? { threadId: to.threadId } : {}),
+    ...(to.outbox ? { outbox: to.outbox } : {}),
     lines: addressed,
     ...(isPrivate ? { private: true } : {}),
   };

@@ -42,6 +42,8 @@ export interface ReplyTarget {
   nick: string;
   /** The request was a button click: refusals are answered privately (where the network can). */
   clicked?: boolean;
+  /** The one process that must deliver the answer (a console instance): its own outbox, no other process takes it. */
+  outbox?: string;
 }
 
 export interface Identity {
@@ -144,6 +146,8 @@ export interface ActionsSettled {
 export interface OutgoingMessage {
   network: NetworkName;
   target: string;
+  /** See ReplyTarget.outbox. */
+  outbox?: string;
   threadId?: string;
   /** One chat line per entry, rendered by the network (src/bot/render.ts); adapters split further if a line is too long. */
   lines: Line[];

@@ -15,8 +15,8 @@ export interface HistoryCliOptions {
 }
 
 async function withStore<T>(config: Config, f: (store: HistoryStore) => Promise<T>): Promise<T> {
-  await checkRedis(config.redis.url);
-  const redis = createRedis(config.redis.url);
+  await checkRedis(config.redis);
+  const redis = createRedis(config.redis);
   try {
     return await f(new HistoryStore({ connection: redis, prefix: config.redis.prefix }));
   } finally {

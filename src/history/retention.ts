@@ -2,6 +2,7 @@
 // long, so commands keep being answered while it runs. A Redis lock makes one process trim at a time
 // however many gateways and workers run.
 import { randomUUID } from 'node:crypto';
+import type { Fence } from '../core/fence.js';
 import type { Logger } from '../core/log.js';
 import type { HistoryStore } from './store.js';
 
@@ -10,6 +11,8 @@ export interface RetentionOptions {
   maxCount: number;
   /** Records deleted per round trip. */
   batch?: number;
+  /** When only the leader trims (gateways with leader election): passed before every batch deleted. */
+  fence?: Fence;
 }
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
@@ -23,6 +26,7 @@ export async function trimHistory(store: HistoryStore, o: RetentionOptions, now 
   for (;;) {
     const ids = await store.redis.zrangebyscore(all, '-inf', `(${cutoff}`, 'LIMIT', 0, batch);
     if (!ids.length) break;
+    await o.fence?.();
     byAge += await store.remove(ids.map(Number));
     await new Promise((r) => setImmediate(r));
   }
@@ -32,6 +36,7 @@ export async function trimHistory(store: HistoryStore, o: RetentionOptions, now 
     if (excess <= 0) break;
     const ids = await store.redis.zrange(all, 0, String(Math.min(excess, batch) - 1));
     if (!ids.length) break;
+    await o.fence?.();
     byCount += await store.remove(ids.map(Number));
     await new Promise((r) => setImmediate(r));
   }

@@ -11,7 +11,7 @@
 // short number names one thing: `!job 42`.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
-import type { RedisScope } from '../core/scope.js';
+import { areaKey, bullPrefix, type RedisScope } from '../core/scope.js';
 import type { Command, Identity, JobData, ReplyTarget } from '../core/types.js';
 
 export const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'denied', 'scheduled'] as const;
@@ -66,7 +66,7 @@ export interface JobQuery {
 }
 
 export interface HistoryOptions {
-  /** The counter BullMQ uses for ids of the command queue (default `<prefix>:commands:id`). */
+  /** The counter BullMQ uses for ids of the command queue (default `<prefix>:{commands}:commands:id`). */
   idKey?: string;
   /** Bounds of a stored log: its last lines, and its last bytes (before compression). */
   maxLogLines?: number;
@@ -139,14 +139,15 @@ export class HistoryStore {
     this.redis = scope.connection;
     this.prefix = scope.prefix;
     const prefix = scope.prefix;
-    this.idKey = o.idKey ?? `${prefix}:commands:id`;
+    this.idKey = o.idKey ?? `${bullPrefix(prefix, 'commands')}:commands:id`;
     this.maxLogLines = o.maxLogLines ?? 5000;
     this.maxLogBytes = o.maxLogBytes ?? 1024 * 1024;
     this.maxExamine = o.maxExamine ?? 20_000;
   }
 
   key(...parts: (string | number)[]): string {
-    return [this.prefix, 'history', ...parts].join(':');
+    // one hash tag for the whole history: its Lua scripts and MULTIs touch a record and its indexes together
+    return [areaKey(this.prefix, 'history'), ...parts].join(':');
   }
   recordKey(id: number): string {
     return this.key('job', id);

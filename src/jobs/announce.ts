@@ -3,6 +3,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
+import { bullPrefix } from '../core/scope.js';
 import { systemClock, type Clock } from '../maintenance/clock.js';
 import { announceLine, announceTargets, announcement, endLine, reminderLine, startLine, topicChange, withTopic } from '../maintenance/messages.js';
 import { endJobId, MAINTENANCE_QUEUE, MaintenanceScheduler, stepJobId, type StepJob } from '../maintenance/schedule.js';
@@ -73,7 +74,7 @@ export async function startAnnouncer(o: AnnouncerOptions): Promise<Announcer> {
       o.log.info({ jobId: job.id, windowId: job.data.windowId, step: job.data.step, what }, 'maintenance step');
       return what;
     },
-    { connection: o.queues.connection, prefix: o.queues.prefix, concurrency: 1 },
+    { connection: o.queues.connection, prefix: bullPrefix(o.queues.prefix, MAINTENANCE_QUEUE), concurrency: 1 },
   );
   worker.on('error', (err) => o.log.error({ err }, 'maintenance worker error'));
   const windows = await scheduler.reconcile(store).catch((err: unknown) => (o.log.error({ err }, 'maintenance reconcile failed'), 0));

@@ -7,10 +7,27 @@ import type { Logger } from '../core/log.js';
 import type { MetricsSink } from '../core/metrics.js';
 import type { Line } from '../core/parts.js';
 import { replyLines, replyResult } from '../core/reply.js';
+import { bullPrefix } from '../core/scope.js';
 import type { JobData, JobResult, OutgoingMessage } from '../core/types.js';
 import { changedOf, historyOutcome, logOf } from '../history/record.js';
 import type { HistoryStore } from '../history/store.js';
 import { commandQueue, COMMAND_QUEUE, Outboxes, type QueueContext } from './queues.js';
+
+const STALLED_GRACE_MS = 3000;
+
+/** Jobs that ran to the end (kept a day), in the command queue's slot. */
+class DoneMarks {
+  private readonly prefix: string;
+  constructor(private readonly queues: QueueContext) {
+    this.prefix = `${bullPrefix(queues.prefix, COMMAND_QUEUE)}:${COMMAND_QUEUE}:done:`;
+  }
+  async mark(id: string | undefined): Promise<void> {
+    await this.queues.connection.set(this.prefix + id, '1', 'EX', 86400);
+  }
+  async isDone(id: string | undefined): Promise<boolean> {
+    return (await this.queues.connection.exists(this.prefix + id)) === 1;
+  }
+}
 
 /** What the worker lends a running job. */
 export interface JobHost {
@@ -49,6 +66,7 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
   const followUps = commandQueue(opts.queues);
   const { log, history, metrics, runner } = opts;
   const host = hostname();
+  const doneMarks = new DoneMarks(opts.queues);
   const hostFor = (jobId: string, jlog: Logger): JobHost => ({
     jobId,
     log: jlog,
@@ -95,13 +113,17 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     const reply = replyResult(data.replyTo, result, String(job.id));
     // a refused click is the clicker's business alone: the buttons stay for the people who may use them
     if (refused && data.replyTo.clicked) reply.private = true;
-    await Promise.all([outboxes.post(reply), finished]);
+    // Marked done before the reply goes: a Redis outage longer than the job lock makes BullMQ call this
+    // job stalled once Redis is back, though it ran to the end; the mark says so (see 'failed' below).
+    // The reply's id makes a repeated post of it a no-op.
+    await doneMarks.mark(job.id);
+    await Promise.all([outboxes.post(reply, `reply-${job.id}`), finished]);
     return result;
   };
 
   const worker = new Worker<JobData, JobResult>(COMMAND_QUEUE, run, {
     connection: opts.queues.connection,
-    prefix: opts.queues.prefix,
+    prefix: bullPrefix(opts.queues.prefix, COMMAND_QUEUE),
     concurrency: opts.concurrency ?? 16,
     // A job whose worker died is reported failed, never silently run again: a deploy must not
     // re-run after a crash without people deciding so.
@@ -113,8 +135,20 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
   // A job that failed outside the runner (stalled too often, worker killed) is still reported.
   worker.on('failed', (job, err) => {
     if (!job) return;
+    // stalled: its worker died, or lost Redis longer than the lock; a lock error: the job was moved meanwhile
+    if (/stalled|lock/i.test(err.message)) return void reportStalled(job, err);
+    report(job, err, false);
+  });
+  /** A job BullMQ calls stalled may have finished while Redis was away: only one that did not is reported interrupted. */
+  const reportStalled = async (job: Job<JobData, JobResult>, err: Error) => {
+    // its worker's last writes (the done mark first) land when its connection is back: give them a moment
+    await new Promise((r) => setTimeout(r, STALLED_GRACE_MS));
+    if (await doneMarks.isDone(job.id).catch(() => false))
+      return log.info({ jobId: job.id }, 'job called stalled after a Redis outage had finished: not reported');
+    report(job, err, /stalled/i.test(err.message));
+  };
+  const report = (job: Job<JobData, JobResult>, err: Error, interrupted: boolean) => {
     log.warn({ jobId: job.id, err: err.message }, 'job failed');
-    const interrupted = /stalled/i.test(err.message);
     metrics?.jobDone(job.data.kind, interrupted ? 'interrupted' : 'failed', undefined);
     void history
       ?.finished(job.id, job.data, {
@@ -127,9 +161,9 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     void runner
       .interrupted(job.data, hostFor(String(job.id), log), err.message)
       .catch((e: unknown) => (log.error({ err: e }, 'clean-up after an interrupted job failed'), undefined))
-      .then((lines) => outboxes.post(replyLines(job.data.replyTo, lines ?? generic)))
+      .then((lines) => outboxes.post(replyLines(job.data.replyTo, lines ?? generic), `failed-${job.id}`))
       .catch(() => {});
-  });
+  };
   return {
     worker,
     async close() {

@@ -4,7 +4,7 @@
 // twice; `reconcile()` re-adds whatever a crash may have lost. Delays are computed from the injected
 // clock, and `promoteDue()` lets tests run what is due on a hand-moved clock without waiting.
 import { Queue } from 'bullmq';
-import type { RedisScope as QueueContext } from '../core/scope.js';
+import { bullPrefix, type RedisScope as QueueContext } from '../core/scope.js';
 import type { Clock } from './clock.js';
 import { parseDuration } from './duration.js';
 import type { Step } from './messages.js';
@@ -55,7 +55,7 @@ export class MaintenanceScheduler {
   ) {
     this.queue = new Queue<StepJob>(MAINTENANCE_QUEUE, {
       connection: queues.connection,
-      prefix: queues.prefix,
+      prefix: bullPrefix(queues.prefix, MAINTENANCE_QUEUE),
       // kept after completion, so a re-add of the same id stays a no-op for a week
       defaultJobOptions: {
         attempts: 5,

@@ -1,11 +1,11 @@
-// Maintenance windows in Redis, under the deployment's key prefix:
-//   <prefix>:maint:seq            INCR → window ids (#1, #2, …: short enough to type in chat)
-//   <prefix>:maint:window:<id>    the window as JSON (kept 30 days after its end)
-//   <prefix>:maint:windows        ZSET id → end, of windows not cancelled (list, active)
-//   <prefix>:maint:same:<digest>  a re-sent create (same service, times and reason) finds its window
+// Maintenance windows in Redis, under the deployment's key prefix and one hash tag ({maint}: Redis Cluster keeps them in one slot):
+//   <prefix>:{maint}:seq            INCR → window ids (#1, #2, …: short enough to type in chat)
+//   <prefix>:{maint}:window:<id>    the window as JSON (kept 30 days after its end)
+//   <prefix>:{maint}:windows        ZSET id → end, of windows not cancelled (list, active)
+//   <prefix>:{maint}:same:<digest>  a re-sent create (same service, times and reason) finds its window
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { RedisScope } from '../core/scope.js';
+import { areaKey, type RedisScope } from '../core/scope.js';
 
 export interface WindowAuthor {
   nick: string;
@@ -52,7 +52,8 @@ export class MaintenanceStore {
   }
 
   private key(...parts: (string | number)[]): string {
-    return [this.prefix, 'maint', ...parts].join(':');
+    // one hash tag: a window and the index of windows are written in one MULTI
+    return [areaKey(this.prefix, 'maint'), ...parts].join(':');
   }
 
   /** A new window, or the one a re-sent identical command created (`created: false`). */

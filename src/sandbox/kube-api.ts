@@ -12,6 +12,7 @@ import { discoveryResponse, RESOURCES, type ResourceName } from './discovery.js'
 import { hasTable, TABLE_CONTENT_TYPE, toTable, type IncludeObject } from './table.js';
 import { fieldGetter, PodLogs, servePodLog } from './kube-api-logs.js';
 import { serveScale } from './kube-api-scale.js';
+import { LeaseStore, serveLeases } from './kube-api-lease.js';
 import { serveDeploymentPatch } from './kube-api-patch.js';
 import { serveSupersetPatch } from './kube-api-superset.js';
 import { ServiceProxies, serveServiceProxy } from './kube-api-proxy.js';
@@ -48,6 +49,8 @@ export interface FakeKubeApi {
   getPod(namespace: string, name: string): KubernetesObject | undefined;
   /** Containers' logs (`pods/{name}/log`); a container with none set logs made-up lines (kube-api-logs.ts). */
   readonly logs: PodLogs;
+  /** Leases (coordination.k8s.io/v1, leader election): kube-api-lease.ts. */
+  readonly leases: LeaseStore;
   /** The Superset operator's custom resources (kube-api-superset.ts makeSuperset). */
   upsertSuperset(cr: KubernetesObject): void;
   getSuperset(namespace: string, name: string): KubernetesObject | undefined;
@@ -141,6 +144,7 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
   let requests = 0;
   const namespaces = new Set<string>();
   const logs = new PodLogs();
+  const leases = new LeaseStore();
   const proxies = new ServiceProxies();
 
   const withKind = (resource: ResourceName, json: string): string => {
@@ -254,6 +258,7 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
       if (inj.code === 0) return; // hang: never answer
       return send(res, inj.code, statusBody(inj.code, inj.message ?? defaultMessage(inj.code, req, path), inj.reason));
     }
+    if (serveLeases(req, res, path, leases, send, statusBody)) return;
     if (servePodLog(req, res, path, q, (namespace, name) => store.get('pods')!.get(`${namespace}/${name}`)?.obj, logs, send, statusBody)) return;
     const deploymentStore = {
       get: (namespace: string, name: string) => store.get('deployments')!.get(`${namespace}/${name}`)?.obj,
@@ -441,6 +446,7 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
     },
     requestLog,
     logs,
+    leases,
     get resourceVersion() {
       return rv;
     },
