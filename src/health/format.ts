@@ -24,8 +24,8 @@ export function operatorDetails(service: string, environment: string, v: Operato
   if (v.message && !v.healthy) lines.push(oneLine(`  ${v.phase}: ${v.message}`));
   for (const c of v.components) lines.push(oneLine(`  ${c.name}: ${c.phase}, ${c.ready} ready${c.message ? ` (${c.message})` : ''}`));
   for (const t of v.tasks) {
-    const tries = t.state === 'Failed' ? `after ${t.attempts} attempt${t.attempts === 1 ? '' : 's'}` : `attempt ${Math.max(1, t.attempts)}`;
-    lines.push(oneLine(`  lifecycle ${t.name}: ${t.state}, ${tries}${t.message ? ` (${t.message})` : ''}`));
+    const tries = t.state === 'Failed' ? ` after ${t.attempts} attempt${t.attempts === 1 ? '' : 's'}` : `, attempt ${Math.max(1, t.attempts)}`;
+    lines.push(oneLine(`  lifecycle ${t.name}: ${t.state}${tries}${t.message ? ` (${t.message})` : ''}`));
   }
   if (v.upgrade && v.phase === 'AwaitingApproval')
     lines.push(

@@ -2,6 +2,7 @@
 // process on the same state), the real ircd, the fake Kubernetes API, a hand-moved clock.
 import { pino } from 'pino';
 import { startApp, type App, type Role } from '../../src/app.js';
+import type { DirectoryLookup } from '../../src/auth/access.js';
 import type { ChatAdapter } from '../../src/bot/adapter.js';
 import { IrcAdapter } from '../../src/bot/irc.js';
 import type { Config } from '../../src/config/schema.js';
@@ -50,6 +51,8 @@ export async function startBot(o: {
   adapters?: ChatAdapter[];
   irc?: boolean;
   monitor?: boolean;
+  /** Default: the static test directory; give a real slapd's for permission tests. */
+  directory?: DirectoryLookup;
 }): Promise<Bot> {
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const role = o.role ?? 'all';
@@ -63,7 +66,7 @@ export async function startBot(o: {
     log,
     adapters: [...(irc ? [irc] : []), ...(o.adapters ?? [])],
     kube,
-    directory: new StaticDirectory(),
+    directory: o.directory ?? new StaticDirectory(),
     prefix: o.prefix,
     clock: o.clock,
     ...(o.monitor !== undefined ? { monitor: o.monitor } : {}),
