@@ -144,6 +144,9 @@ test('the question carries Confirm and Cancel besides the code; bob clicks Confi
   );
   expect(applies().map((c) => c.env.LOG_USER)).toEqual(['alice']);
   expect(updatesOf(prompt.ts)).toHaveLength(1);
+  // DECKHAND_TRANSCRIPT=1: the message before and after the click, as Slack was sent it
+  if (process.env.DECKHAND_TRANSCRIPT)
+    process.stdout.write(JSON.stringify({ before: prompt.blocks, after: update.args.blocks, afterText: update.args.text }, null, 1) + '\n');
 });
 
 test('a click by someone not allowed gets an ephemeral refusal and changes nothing; then the requester cancels by button', async () => {

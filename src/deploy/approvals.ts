@@ -6,7 +6,7 @@
 // the change) may still cancel it. Approvals live with the pending confirmation (DeployStore).
 import type { ApprovalsConfig } from '../config/approvals.js';
 import type { EnvironmentConfig } from '../config/schema.js';
-import type { Identity } from '../core/types.js';
+import type { Identity, MessageActions } from '../core/types.js';
 
 export type ApprovalPolicy = ApprovalsConfig;
 
@@ -54,4 +54,15 @@ export function approvalRefusal(policy: ApprovalPolicy, requesterUser: string, a
   if (!policy.groups.some((g) => have.includes(g)))
     return `approving the ${what} needs one of ${policy.groups.join(', ')} (you: ${have.length ? have.join(', ') : 'no groups'})`;
   return undefined;
+}
+
+/** The buttons under a confirmation (networks with buttons): Confirm, or Approve where approvals decide; and Cancel. */
+export function confirmationActions(code: string, approval?: ApprovalPolicy): MessageActions {
+  return {
+    key: code,
+    buttons: [
+      approval ? { label: 'Approve', command: `approve ${code}`, style: 'primary' } : { label: 'Confirm', command: `confirm ${code}`, style: 'primary' },
+      { label: 'Cancel', command: `cancel ${code}` },
+    ],
+  };
 }

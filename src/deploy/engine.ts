@@ -12,7 +12,7 @@ import type { ServiceRegistry } from '../core/registry.js';
 import { append, cmd, line, plain, toParts, type Line } from '../core/parts.js';
 import type { Identity, JobResult, OutgoingMessage, ReplyTarget } from '../core/types.js';
 import { maintenanceBlocks } from '../maintenance/blocks.js';
-import { asksConfirmation, names, whoMayApprove, type Approval } from './approvals.js';
+import { asksConfirmation, confirmationActions, names, whoMayApprove, type Approval } from './approvals.js';
 import { FrozenError, LockedError, type LockOwner } from './errors.js';
 import { announcements, diffLines, fullLog, progress } from './format.js';
 import { commandLine, plan, target, type Target, type ToolRun } from './plan.js';
@@ -439,15 +439,7 @@ class DeployRun {
         ? line`this needs ${whoMayApprove(approval, this.who.user)} within ${within}: ${cmd(`approve ${code}`)} (to drop it: ${cmd(`cancel ${code}`)})`
         : line`to go ahead, say within ${within}: ${cmd(`confirm ${code}`)} (or ${cmd(`cancel ${code}`)})`,
     );
-    const actions = {
-      key: code,
-      buttons: [
-        approval
-          ? { label: 'Approve', command: `approve ${code}`, style: 'primary' as const }
-          : { label: 'Confirm', command: `confirm ${code}`, style: 'primary' as const },
-        { label: 'Cancel', command: `cancel ${code}` },
-      ],
-    };
+    const actions = confirmationActions(code, approval);
     // a cancel leaves the commit in the checkout: say how to take it back
     if (this.record.commit && this.undo)
       lines.push(append(`the change is committed (${this.record.commit.slice(0, 12)}) and waits for this deploy; to take it back: `, ...toParts(this.undo)));

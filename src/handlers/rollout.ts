@@ -7,7 +7,7 @@ import { rolloutSteps, startRollout, stepKey, stepName, type Step } from '../dep
 import { newCode, type PendingConfirmation, DeployStore } from '../deploy/store.js';
 import { humanDuration } from '../deploy/time.js';
 import type { Access } from '../auth/access.js';
-import { asksConfirmation } from '../deploy/approvals.js';
+import { asksConfirmation, confirmationActions } from '../deploy/approvals.js';
 import { deploy } from './deploy.js';
 import { defineVerb } from './verb.js';
 
@@ -79,6 +79,7 @@ export const rollout = defineVerb({
           `rollout ${group}: ${order} (${needing.map(stepName).join(', ')} ask${needing.length === 1 ? 's' : ''} for a confirmation)`,
           line`to go ahead, say within ${humanDuration(minutes * 60_000)}: ${cmd(`confirm ${p.code}`)} (or ${cmd(`cancel ${p.code}`)})`,
         ],
+        actions: confirmationActions(p.code),
       };
     }
     await startRollout(ctx.enqueue, data, group, keys, ctx.jobId);
