@@ -144,6 +144,18 @@ it('refuses the requester and the wrong group, counts two approvals, then deploy
   expect(approvals.every((e) => e.requestedBy === 'alice' && e.service === 'superset' && e.environment === 'production')).toBe(true);
 });
 
+it('two approvals at the same moment start the change once', async () => {
+  const code = await ask();
+  say('bob', `!approve ${code}`);
+  say('carol', `!approve ${code}`);
+  await botSays(/: deployed superset production/);
+  await new Promise((r) => setTimeout(r, 500));
+  expect(applies()).toHaveLength(1);
+  // whichever came second either completed the count or was told it was taken; never a second deploy
+  const said = c.watcher!.messages.filter((m) => m.from === 'deckhand' && m.target === CHANNEL).map((m) => m.text);
+  expect(said.filter((t) => /deploy started by alice, approved by (bob and carol|carol and bob)/.test(t))).toHaveLength(1);
+});
+
 it('lets the confirmation expire before enough approvals: nothing runs', async () => {
   stack.config.deploy.confirmMinutes = 0.02;
   try {

@@ -19,13 +19,11 @@ if not v then return 0 end
 if cjson.decode(v).jobId ~= ARGV[1] then return -1 end
 redis.call('DEL', KEYS[1])
 return 1`;
-// An approval of a pending confirmation, kept beside it (a hash: user → approval) for as long as it is:
-// '' = nothing waits (confirmed, cancelled or gone), '!' = this user approved already, else every approval.
-const APPROVE = `if redis.call('EXISTS', KEYS[1]) == 0 then return '' end
-if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return '!' end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
-return redis.call('HVALS', KEYS[2])`;
+// An approval of a pending confirmation, kept beside it (a hash: user → approval, living as long as the
+// confirmation): '!' = this user approved already, else every approval. One key, so Redis Cluster is fine.
+const APPROVE = `if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return '!' end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return redis.call('HVALS', KEYS[1])`;
 
 export interface PendingConfirmation {
   code: string;
@@ -162,9 +160,13 @@ export class DeployStore {
 
   /** Adds an approval: every approval so far (this one last), or why not. One approval per directory user. */
   async addApproval(code: string, a: Approval): Promise<Approval[] | 'gone' | 'already'> {
-    const r = (await this.redis.eval(APPROVE, 2, this.key('confirm', code), this.key('approvals', code), a.user, JSON.stringify(a))) as string | string[];
-    if (r === '') return 'gone';
+    const pending = this.key('confirm', code);
+    const ttl = await this.redis.pttl(pending);
+    if (ttl <= 0) return 'gone';
+    const r = (await this.redis.eval(APPROVE, 1, this.key('approvals', code), a.user, JSON.stringify(a), String(ttl))) as string | string[];
     if (r === '!') return 'already';
+    // taken (confirmed, cancelled, or the last approval of someone else) while this one was added: it does not count
+    if (!(await this.redis.exists(pending))) return 'gone';
     return sortApprovals(r as string[]);
   }
 
