@@ -139,7 +139,13 @@ it('a production deploy confirmed when scheduled runs once at its time, after ev
   expect(botLines(CHANNEL).some((l) => l.includes('to go ahead'))).toBe(false);
 
   c.alice!.say(CHANNEL, '!jobs superset production');
-  expect(await botSays(/^alice: #\d+ deploy superset production/)).toMatch(/^alice: #\d+ deploy superset production by alice \d\d:\d\d UTC \S+ succeeded$/);
+  const listed = await botSays(/^alice: #\d+ deploy superset production/);
+  expect(listed).toMatch(/^alice: #\d+ deploy superset production by alice \d\d:\d\d UTC \S+ succeeded$/);
+  // the start line names the job by the change: `job sched-N` finds the same record
+  c.alice!.say(CHANNEL, `!job ${id}`);
+  expect(await botSays(new RegExp(`^alice: #\\d+ deploy superset production by alice: succeeded`))).toMatch(
+    new RegExp(`^alice: ${/^alice: (#\d+)/.exec(listed)![1]} deploy superset production by alice: succeeded in \\S+ — deployed superset production`),
+  );
 }, 60000);
 
 it('a freeze set meanwhile makes it refuse at its time, said on every channel, and nothing runs', async () => {

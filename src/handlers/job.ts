@@ -6,6 +6,7 @@ import type { HistoryAccess } from '../history/access.js';
 import { changedText, stamp, what } from '../history/format.js';
 import { who, type JobRecord } from '../history/store.js';
 import { stripAnsi } from '../core/ansi.js';
+import { SCHEDULED_ID } from '../deploy/scheduled.js';
 import { defineVerb } from './verb.js';
 
 /** Log lines shown in chat by `job N log`; the page has the rest. */
@@ -25,12 +26,16 @@ export const job = defineVerb({
     const [rawId, sub, ...rest] = command.args;
     if (rawId === undefined) throw new UsageError(`which job? ${USAGE} (see jobs for numbers)`);
     const m = /^#?(\d{1,12})$/.exec(rawId);
-    if (!m) throw new UsageError(`"${quoteBack(rawId, 20)}" is not a job number: ${USAGE}`);
+    // a scheduled change's job is named by the change (`job sched-3`, as its start line says)
+    const scheduled = SCHEDULED_ID.test(rawId) ? rawId : undefined;
+    if (!m && !scheduled) throw new UsageError(`"${quoteBack(rawId, 20)}" is not a job number: ${USAGE}`);
     if ((sub !== undefined && sub.toLowerCase() !== 'log') || rest.length) throw new UsageError(`${USAGE}`);
-    return { id: Number(m[1]), log: sub !== undefined };
+    return { id: m ? Number(m[1]) : 0, ...(scheduled ? { scheduled } : {}), log: sub !== undefined };
   },
-  async check(ctx, { id, log }) {
+  async check(ctx, { id: asked, scheduled, log }: { id: number; scheduled?: string; log: boolean }) {
     if (!ctx.history) return { lines: ['the job history is not available here'], private: true };
+    const id = scheduled ? await ctx.history.store.knownId(scheduled) : asked;
+    if (id === undefined) return { lines: [`no job ${scheduled} in the history`] };
     const r = await ctx.history.store.get(id);
     if (!r) return { lines: [`no job #${id} (it may have been trimmed from the history)`] };
     if (log) return { lines: await logLines(r, ctx.history) };

@@ -176,6 +176,12 @@ export class HistoryStore {
     return won ? id : Number(await this.redis.hget(map, s));
   }
 
+  /** The history id of a custom BullMQ job id (`sched-3`) already recorded, without making one up. */
+  async knownId(jobId: string): Promise<number | undefined> {
+    const known = await this.redis.hget(this.key('jobids'), jobId);
+    return known ? Number(known) : undefined;
+  }
+
   /** A fresh id from the job counter, for a command that never became a job. */
   async newId(): Promise<number> {
     for (let i = 0; ; i++) {
