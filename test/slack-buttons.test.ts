@@ -247,6 +247,33 @@ test('with approvals: the question has Approve and Cancel; a click by the reques
   }
 });
 
+test('with required: 2 the first approval is shown and the buttons stay; the second starts it', async () => {
+  const production = stack.config.services.superset!.environments.production!;
+  production.approvals = { required: 2, groups: ['wmf', 'ops'], selfApproval: false };
+  try {
+    const { channel, ackTs, prompt } = await askProduction();
+    await click(prompt, 'Approve', CAROL);
+    const first = await api.waitFor((c) => c.method === 'chat.update' && c.args.ts === prompt.ts, 10000);
+    expect(outcomeOf(first)).toBe(':ballot_box_with_check: approved by <@U0CAROL> — 1 of 2; 1 more needed');
+    expect(buttonsOf(api.messages.find((m) => m.ts === prompt.ts)!).map((b) => b.text.text)).toEqual(['Approve', 'Cancel']);
+    expect((await api.waitFor(inThread(channel, ackTs, /^carol: /))).args.text).toMatch(
+      /^carol: superset production: deploy asked by alice approved by carol \(1 of 2\); 1 more needed before \d\d:\d\d UTC$/,
+    );
+    expect(applies()).toEqual([]);
+
+    await click(prompt, 'Approve', BOB);
+    await api.waitFor(inThread(channel, ackTs, /^bob: deployed superset production/), 15000);
+    expect(updatesOf(prompt.ts).map(outcomeOf)).toEqual([
+      ':ballot_box_with_check: approved by <@U0CAROL> — 1 of 2; 1 more needed',
+      ':ballot_box_with_check: approved by <@U0BOB> — 2 of 2 (carol and bob); starting',
+    ]);
+    expect(buttonsOf(api.messages.find((m) => m.ts === prompt.ts)!)).toEqual([]);
+    expect(applies()).toHaveLength(1);
+  } finally {
+    delete production.approvals;
+  }
+});
+
 describe('Socket Mode', () => {
   let socketStack: Stack;
   let socket: SlackAdapter;

@@ -33,12 +33,13 @@ export interface Click {
 
 /** A button's command: one short line of printable text; anything else is not a click of ours. */
 const COMMAND = /^[a-z][a-z0-9-]*( [A-Za-z0-9._/-]+){0,4}$/;
+const MAX_COMMAND = 200;
 
 export function readClick(body: ClickPayload, action: { action_id?: string; value?: string; action_ts?: string }): Click | undefined {
   const channel = body.channel?.id ?? body.container?.channel_id;
   const messageTs = body.message?.ts ?? body.container?.message_ts;
   const command = action.value ?? '';
-  if (!channel || !messageTs || !body.user?.id || !COMMAND.test(command)) return undefined;
+  if (!channel || !messageTs || !body.user?.id || command.length > MAX_COMMAND || !COMMAND.test(command)) return undefined;
   return {
     user: body.user.id,
     nick: body.user.username || body.user.name || body.user.id,
