@@ -3,7 +3,7 @@
 // service proxy to an HTTP server standing in for the applications (Superset's /health, Airflow 3's
 // health JSON). A second IRC client sees what a channel sees; the CR is read back with the real kubectl.
 // The monitor's time is a hand-moved clock (60 s thresholds crossed without waiting); probes run on real time.
-import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type ServerResponse } from 'node:http';
@@ -181,6 +181,11 @@ afterAll(async () => {
   await dropPrefix(prefix);
 });
 
+afterEach(() => {
+  // SHOW_LINES=1: the channel as the watcher saw it (for the README)
+  if (process.env.SHOW_LINES) process.stderr.write(`${people.watcher!.messages.map((m) => `<${m.from}> ${m.text}`).join('\n')}\n\n`);
+});
+
 beforeEach(() => {
   people.watcher?.clearMessages();
   since = 0;
@@ -262,14 +267,14 @@ it('AwaitingApproval is announced once; approve-upgrade: refused to bob, confirm
 
   say('alice', '!superset approve-upgrade staging');
   expect(await heard(/^alice: superset staging: approve-upgrade/)).toBe(
-    'alice: superset staging: approve-upgrade upgrade 5.0.0 → 6.0.0 (Superset superset-next/superset, approval token upg-7f3c…)',
+    'alice: superset staging: approve-upgrade 5.0.0 → 6.0.0 (Superset superset-next/superset, approval token upg-7f3c…)',
   );
   const code = /!confirm ([a-z]{6})/.exec(await heard(/^to go ahead/))![1]!;
   // nothing is set before the confirmation
   expect(await kubectl('get', 'superset', 'superset', '-n', 'superset-next', '-o', 'jsonpath={.metadata.annotations}')).toBe('');
   say('alice', `!confirm ${code}`);
   expect(await heard(/^alice: approved the upgrade of superset staging/)).toMatch(
-    /^alice: approved the upgrade of superset staging in \S+: upgrade 5\.0\.0 → 6\.0\.0: superset\.apache\.org\/approve-upgrade=upg-7f3c… set on Superset superset-next\/superset; the operator takes it from here \(full log: !job \d+\)$/,
+    /^alice: approved the upgrade of superset staging in \S+: 5\.0\.0 → 6\.0\.0: superset\.apache\.org\/approve-upgrade=upg-7f3c… set on Superset superset-next\/superset; the operator takes it from here \(full log: !job \d+\)$/,
   );
   const annotations = JSON.parse(await kubectl('get', 'superset', 'superset', '-n', 'superset-next', '-o', 'jsonpath={.metadata.annotations}')) as Record<
     string,

@@ -38,7 +38,7 @@ export function approveUpgradeOperation(kube: KubeClient, label: string, t: Oper
         };
       tools.log(`# ${t.namespace}/${t.name}: ${v.phase}, upgrade ${u.fromTag} → ${u.toTag}, approval token ${u.approvalToken}`);
       return {
-        text: `upgrade ${u.fromTag} → ${u.toTag} (Superset ${t.namespace}/${t.name}, approval token ${shortToken(u.approvalToken)}…)`,
+        text: `${u.fromTag} → ${u.toTag} (Superset ${t.namespace}/${t.name}, approval token ${shortToken(u.approvalToken)}…)`,
         // confirmed only for this very token (a new upgrade has a new one)
         digest: createHash('sha256').update(`${u.fromTag}\0${u.toTag}\0${u.approvalToken}`).digest('hex'),
         lines: [line`the operator starts it once the CR carries ${APPROVE_ANNOTATION}=<its token>`],
@@ -64,7 +64,7 @@ export function approveUpgradeOperation(kube: KubeClient, label: string, t: Oper
       return {
         ok,
         text: ok
-          ? `upgrade ${v.upgrade.fromTag} → ${v.upgrade.toTag}: ${APPROVE_ANNOTATION}=${shortToken(v.upgrade.approvalToken)}… set on Superset ${t.namespace}/${t.name}; the operator takes it from here`
+          ? `${v.upgrade.fromTag} → ${v.upgrade.toTag}: ${APPROVE_ANNOTATION}=${shortToken(v.upgrade.approvalToken)}… set on Superset ${t.namespace}/${t.name}; the operator takes it from here`
           : `the annotation did not stick on Superset ${t.namespace}/${t.name}`,
       };
     },
