@@ -205,6 +205,25 @@ test('a click after the expiry: the message says expired, the clicker is told, n
   expect(api.calls.filter((c) => c.method === 'chat.update' && /expired/.test(String(c.args.text)))).toHaveLength(1);
 });
 
+test('nobody clicks: at the expiry the message says so by itself, and a late click is only told', async () => {
+  stack.config.deploy.confirmMinutes = 0.01;
+  let promptTs = '';
+  try {
+    const { prompt } = await askProduction();
+    promptTs = prompt.ts;
+    const update = await api.waitFor((c) => c.method === 'chat.update' && c.args.ts === prompt.ts, 10000);
+    expect(outcomeOf(update)).toBe(':hourglass: expired — nothing was done');
+    expect(buttonsOf(api.messages.find((m) => m.ts === prompt.ts)!)).toEqual([]);
+    await click(prompt, 'Confirm', ALICE);
+    await api.waitFor(ephemeralTo(ALICE.id, /expired/), 10000);
+  } finally {
+    stack.config.deploy.confirmMinutes = 5;
+  }
+  await settle();
+  expect(applies()).toEqual([]);
+  expect(updatesOf(promptTs)).toHaveLength(1); // the late click's own expiry changes nothing more
+});
+
 test('with approvals: the question has Approve and Cancel; a click by the requester is refused, carol approves by click and it runs', async () => {
   const production = stack.config.services.superset!.environments.production!;
   production.approvals = { required: 1, groups: ['wmf'], selfApproval: false };

@@ -120,6 +120,8 @@ export class SlackAdapter implements ChatAdapter {
   private botUserId?: string;
   private readonly state: SlackState;
   private readonly pacers = new Map<string, Pacer>();
+  /** Per message with buttons that expire: the timer that says so in place (best effort: a restart forgets it; a click after the expiry still says it). */
+  private readonly expiries = new Map<string, NodeJS.Timeout>();
   private readonly users: LRUCache<string, UserInfo>;
   private readonly mainCommand: string;
   /** Pacing, retries, timeout and listen host: the options, else config.slack, else SLACK_DEFAULTS. */
@@ -363,10 +365,37 @@ export class SlackAdapter implements ChatAdapter {
   private async settle(s: ActionsSettled): Promise<void> {
     const m = await this.state.buttons(s.key);
     if (!m) return; // asked on another network, or posted without buttons
+    if (m.final === s.outcome) return; // expired already shown
+    if (!s.open) this.clearExpiry(s.key);
     const outcome = outcomeText(s);
     const blocks = settledBlocks(m.blocks, outcome, !!s.open);
     await this.app!.client.chat.update({ channel: m.channel, ts: m.ts, text: `${m.text}\n${outcome}`, blocks });
-    await this.state.saveButtons(s.key, { ...m, blocks });
+    await this.state.saveButtons(s.key, { ...m, blocks, ...(s.open ? {} : { final: s.outcome }) });
+  }
+
+  /** At the expiry, a message whose buttons decided nothing says so (nothing can be confirmed after it: confirm checks the time). */
+  private expireLater(key: string, at: number): void {
+    this.clearExpiry(key);
+    const delay = Math.max(0, at - Date.now()) + 1000;
+    if (delay > 2 ** 31 - 1) return; // beyond what a timer holds: the next click says it
+    const t = setTimeout(
+      () => {
+        this.expiries.delete(key);
+        void (async () => {
+          const m = await this.state.buttons(key);
+          if (!m || m.final || !(await this.state.firstExpiry(key))) return;
+          await this.settle({ key, outcome: 'expired', note: 'nothing was done' });
+        })().catch((err: unknown) => this.o.log.warn({ err, key }, 'slack: could not show the expiry of a confirmation'));
+      },
+      delay,
+    );
+    t.unref();
+    this.expiries.set(key, t);
+  }
+
+  private clearExpiry(key: string): void {
+    clearTimeout(this.expiries.get(key));
+    this.expiries.delete(key);
   }
 
   private askedBy(ctx: RequestContext): string {
@@ -410,7 +439,9 @@ export class SlackAdapter implements ChatAdapter {
       try {
         const posted = await this.postMessage(msg.target, p, threadTs);
         if (actions && p === payloads[payloads.length - 1] && posted.ts)
-          await this.state.saveButtons(actions.key, { channel: msg.target, ts: posted.ts, text: p.text, blocks: p.blocks ?? [] });
+          await this.state
+            .saveButtons(actions.key, { channel: msg.target, ts: posted.ts, text: p.text, blocks: p.blocks ?? [] })
+            .then(() => actions.expiresAt && this.expireLater(actions.key, actions.expiresAt));
       } catch (err) {
         // removed from the channel while the job ran: the response_url still reaches it
         if (!ctx || !usable(ctx) || !CHANNEL_ERRORS.has(apiError(err) ?? '')) throw err;
@@ -533,6 +564,8 @@ export class SlackAdapter implements ChatAdapter {
 
   async stop(): Promise<void> {
     this.running = false;
+    for (const t of this.expiries.values()) clearTimeout(t);
+    this.expiries.clear();
     const app = this.app;
     if (!app) return;
     // Bolt's SocketModeReceiver.stop() resolves before the WebSocket has closed: wait for it (bounded)

@@ -129,6 +129,8 @@ export interface JobResult {
 export interface MessageActions {
   key: string;
   buttons: { label: string; command: string; style?: 'primary' | 'danger' }[];
+  /** When the buttons stop meaning anything (the confirmation expires): the network may say so unasked. */
+  expiresAt?: number;
 }
 
 /** What became of the thing a message's buttons decide: a network that showed them updates that message. */

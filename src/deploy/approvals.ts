@@ -57,9 +57,10 @@ export function approvalRefusal(policy: ApprovalPolicy, requesterUser: string, a
 }
 
 /** The buttons under a confirmation (networks with buttons): Confirm, or Approve where approvals decide; and Cancel. */
-export function confirmationActions(code: string, approval?: ApprovalPolicy): MessageActions {
+export function confirmationActions(code: string, expiresAt: number, approval?: ApprovalPolicy): MessageActions {
   return {
     key: code,
+    expiresAt,
     buttons: [
       approval ? { label: 'Approve', command: `approve ${code}`, style: 'primary' } : { label: 'Confirm', command: `confirm ${code}`, style: 'primary' },
       { label: 'Cancel', command: `cancel ${code}` },

@@ -439,7 +439,7 @@ class DeployRun {
         ? line`this needs ${whoMayApprove(approval, this.who.user)} within ${within}: ${cmd(`approve ${code}`)} (to drop it: ${cmd(`cancel ${code}`)})`
         : line`to go ahead, say within ${within}: ${cmd(`confirm ${code}`)} (or ${cmd(`cancel ${code}`)})`,
     );
-    const actions = confirmationActions(code, approval);
+    const actions = confirmationActions(code, pending.expiresAt, approval);
     // a cancel leaves the commit in the checkout: say how to take it back
     if (this.record.commit && this.undo)
       lines.push(append(`the change is committed (${this.record.commit.slice(0, 12)}) and waits for this deploy; to take it back: `, ...toParts(this.undo)));

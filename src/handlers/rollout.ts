@@ -79,7 +79,7 @@ export const rollout = defineVerb({
           `rollout ${group}: ${order} (${needing.map(stepName).join(', ')} ask${needing.length === 1 ? 's' : ''} for a confirmation)`,
           line`to go ahead, say within ${humanDuration(minutes * 60_000)}: ${cmd(`confirm ${p.code}`)} (or ${cmd(`cancel ${p.code}`)})`,
         ],
-        actions: confirmationActions(p.code),
+        actions: confirmationActions(p.code, p.expiresAt),
       };
     }
     await startRollout(ctx.enqueue, data, group, keys, ctx.jobId);

@@ -27,6 +27,8 @@ export interface ButtonMessage {
   ts: string;
   text: string;
   blocks: Block[];
+  /** What it ended as, once it did (later outcomes of the same kind change nothing). */
+  final?: string;
 }
 
 export interface SlackStateOptions {
@@ -80,6 +82,11 @@ export class SlackState {
   /** Where the message with the buttons for `key` (a confirmation code) was posted, and its blocks, so its outcome can update it. */
   async saveButtons(key: string, m: ButtonMessage): Promise<void> {
     await this.redis.set(this.key('buttons', key), JSON.stringify(m), 'EX', this.contextTtl);
+  }
+
+  /** True for the one gateway that says a message's buttons expired (several may have had a timer for it). */
+  async firstExpiry(key: string): Promise<boolean> {
+    return (await this.redis.set(this.key('expired', key), '1', 'EX', this.contextTtl, 'NX')) === 'OK';
   }
 
   async buttons(key: string): Promise<ButtonMessage | undefined> {
