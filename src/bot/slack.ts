@@ -378,17 +378,14 @@ export class SlackAdapter implements ChatAdapter {
     this.clearExpiry(key);
     const delay = Math.max(0, at - Date.now()) + 1000;
     if (delay > 2 ** 31 - 1) return; // beyond what a timer holds: the next click says it
-    const t = setTimeout(
-      () => {
-        this.expiries.delete(key);
-        void (async () => {
-          const m = await this.state.buttons(key);
-          if (!m || m.final || !(await this.state.firstExpiry(key))) return;
-          await this.settle({ key, outcome: 'expired', note: 'nothing was done' });
-        })().catch((err: unknown) => this.o.log.warn({ err, key }, 'slack: could not show the expiry of a confirmation'));
-      },
-      delay,
-    );
+    const t = setTimeout(() => {
+      this.expiries.delete(key);
+      void (async () => {
+        const m = await this.state.buttons(key);
+        if (!m || m.final || !(await this.state.firstExpiry(key))) return;
+        await this.settle({ key, outcome: 'expired', note: 'nothing was done' });
+      })().catch((err: unknown) => this.o.log.warn({ err, key }, 'slack: could not show the expiry of a confirmation'));
+    }, delay);
     t.unref();
     this.expiries.set(key, t);
   }
