@@ -57,6 +57,7 @@ function pods(namespace: string, app: string, deployment: string, image: string,
   };
 }
 const cr = (s: Partial<SupersetShape>) => makeSuperset({ namespace: 'superset-next', name: 'superset', phase: 'Running', tag: '6.0.0', ...s });
+const prodCr = (s: Partial<SupersetShape>) => cr({ namespace: 'superset', ...s });
 
 /** Airflow 3's /api/v2/monitor/health: 200 whatever the parts say; the heartbeat relative to the monitor's clock. */
 function airflowHealth(): string {
@@ -137,10 +138,11 @@ beforeAll(async () => {
   api.proxies.set('superset', 'superset-production', [8088], upstream);
   api.proxies.set('airflow-search', 'airflow-api-server', [8080], upstream);
   api.upsertSuperset(cr({}));
+  api.upsertSuperset(prodCr({}));
   kubeDir = await mkdtemp(join(tmpdir(), 'deckhand-health-'));
   await writeFile(join(kubeDir, 'kubeconfig'), kubeConfigYaml(kubeConfigForUrl(api.url)));
 
-  for (const n of ['alice', 'bob']) await registerAccount(ircd, n, `${n}-secret`);
+  for (const n of ['alice', 'bob', 'carol']) await registerAccount(ircd, n, `${n}-secret`);
   directory = directoryFor(slapd);
   const base = exampleConfig().services;
   const superset = {
@@ -148,7 +150,11 @@ beforeAll(async () => {
     announce: { irc: [CHANNEL], slack: [] },
     permissions: { ...base.superset!.permissions, 'approve-upgrade': ['superset-admins'] },
     health: { kind: 'superset', timeoutMs: 1000 },
-    environments: { ...base.superset!.environments, staging: { ...base.superset!.environments.staging!, operator: { name: 'superset' } } },
+    environments: {
+      // production: a second person's approval in one of ops (the approvals of every production change)
+      production: { ...base.superset!.environments.production!, operator: { name: 'superset' }, approvals: { required: 1, groups: ['ops'] } },
+      staging: { ...base.superset!.environments.staging!, operator: { name: 'superset' } },
+    },
   };
   const airflowSearch = {
     ...base['airflow-search']!,
@@ -164,7 +170,7 @@ beforeAll(async () => {
   });
   bot = await startBot({ config, api, prefix, clock, directory: directory.lookup });
   await Promise.all(
-    ['alice', 'bob', 'watcher'].map(async (n) => {
+    ['alice', 'bob', 'carol', 'watcher'].map(async (n) => {
       people[n] = await connectClient(ircd, { nick: n, ...(n === 'watcher' ? {} : { sasl: { account: n, password: `${n}-secret` } }) });
       await people[n]!.join(CHANNEL);
     }),
@@ -312,6 +318,32 @@ it('a probe that hangs times out within its bound and says so', async () => {
   expect(took).toBeLessThan(2500); // the 1 s bound, plus the IRC round trips
   apps.superset = 'fail';
   say('bob', '!superset status production');
-  expect(await heard(/^bob: superset production/)).toMatch(/^bob: superset production: 2\/2 ready, health: HTTP 503 \(metadata database unreachable\), image /);
+  expect(await heard(/^bob: superset production/)).toBe(
+    'bob: superset production: Running 2/2, tag 6.0.0 (operator), health: HTTP 503 (metadata database unreachable)',
+  );
   apps.superset = 'ok';
 }, 20000);
+
+it("production's approval rules hold for approve-upgrade: alice asks, carol (ops) approves, the annotation is set", async () => {
+  const token = 'prod-0b5e2d7c9a';
+  api.upsertSuperset(prodCr({ phase: 'AwaitingApproval', tag: '5.0.0', upgrade: { fromTag: '5.0.0', toTag: '6.0.0', approvalToken: token } }));
+  say('alice', '!superset approve-upgrade production');
+  expect(await heard(/^alice: superset production: approve-upgrade/)).toBe(
+    'alice: superset production: approve-upgrade 5.0.0 → 6.0.0 (Superset superset/superset, approval token prod-0b5…)',
+  );
+  const code = /!approve ([a-z]{6})/.exec(await heard(/^this needs/))![1]!;
+  expect(await heard(/^this needs/)).toMatch(/^this needs 1 approval from someone in ops other than alice within 5m00s: !approve [a-z]{6}/);
+  say('alice', `!confirm ${code}`); // the requester alone cannot start it
+  expect(await heard(/^alice: /)).toMatch(/starts on approvals, not a confirm/);
+  expect(api.getSuperset('superset', 'superset')!.metadata?.annotations).toBeUndefined();
+  say('carol', `!approve ${code}`);
+  expect(await heard(/^carol: approved the upgrade of superset production/)).toMatch(
+    /^carol: approved the upgrade of superset production in \S+: 5\.0\.0 → 6\.0\.0: superset\.apache\.org\/approve-upgrade=prod-0b5… set on Superset superset\/superset/,
+  );
+  const annotations = JSON.parse(await kubectl('get', 'superset', 'superset', '-n', 'superset', '-o', 'jsonpath={.metadata.annotations}')) as Record<
+    string,
+    string
+  >;
+  expect(annotations).toEqual({ 'superset.apache.org/approve-upgrade': token });
+  api.upsertSuperset(prodCr({}));
+}, 30000);
