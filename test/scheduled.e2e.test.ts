@@ -3,6 +3,7 @@
 // real deployment-charts checkout and the stand-in helmfile on PATH. What counts is seen from outside: a
 // watcher client in both channels, and the argv the stand-in helmfile recorded.
 import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { createChartsRepo, type ChartsRepo } from './support/charts-repo.js';
 import { exampleConfig } from './support/config.js';
 import { directoryFor } from './support/directory.js';
@@ -42,9 +43,9 @@ const isoIn = (ms: number): { at: number; text: string } => {
   return { at, text: new Date(at).toISOString().replace('.000Z', 'Z') };
 };
 
-async function startWorker(): Promise<ChildWorker> {
+async function startWorker(config: unknown = stack.config): Promise<ChildWorker> {
   const w = await spawnWorker(
-    { prefix: stack.prefix, config: stack.config, slapd: { url: slapd.url, bindDn: slapd.bindDn, bindPassword: slapd.bindPassword, base: slapd.base } },
+    { prefix: stack.prefix, config, slapd: { url: slapd.url, bindDn: slapd.bindDn, bindPassword: slapd.bindPassword, base: slapd.base } },
     { ...process.env, PATH: tools.pathEnv, [SECRET_ENV]: tools.secret },
   );
   workers.push(w);
@@ -220,3 +221,65 @@ it('answers a time in the past, one it cannot read, or too far ahead with one li
   expect(await botSays(/^alice: nothing scheduled/)).toBe('alice: nothing scheduled for superset');
   expect(tools.calls()).toEqual([]);
 }, 30000);
+
+/** bob into or out of the wmf group, while the bot runs. */
+function wmf(bob: 'add' | 'delete'): void {
+  execFileSync('ldapmodify', ['-x', '-H', slapd.url, '-D', slapd.adminDn, '-w', slapd.adminPassword], {
+    input: `dn: cn=wmf,ou=groups,dc=wikimedia,dc=org\nchangetype: modify\n${bob}: member\nmember: uid=bob,ou=people,dc=wikimedia,dc=org\n`,
+  });
+}
+
+it('where production needs an approval, the approval schedules it; at its time the approver is checked again: one who left the groups stops it', async () => {
+  // workers whose config asks for one approval from wmf or ops (the worker decides; the gateway only parses)
+  const config = JSON.parse(JSON.stringify(stack.config)) as typeof stack.config;
+  config.services.superset!.environments.production!.approvals = { required: 1, groups: ['wmf', 'ops'], selfApproval: false };
+  await Promise.all(workers.splice(0).map((w) => w.kill('SIGKILL')));
+  await startWorker(config);
+  try {
+    // carol approves: it runs at its time, without asking again, naming her
+    let when = isoIn(4000);
+    c.alice!.say(CHANNEL, `!superset deploy production at ${when.text}`);
+    await botSays(/^alice: superset production: deploy at \d\d:\d\d UTC \(now\) asks for approvals now\./);
+    let code = /!approve ([a-z]{6})/.exec(
+      await botSays(
+        /^to schedule it, this needs 1 approval from someone in wmf or ops other than alice within 5m00s: !approve [a-z]{6} \(to drop it: !cancel [a-z]{6}\)$/,
+      ),
+    )![1]!;
+    c.carol!.say(CHANNEL, `!approve ${code}`);
+    expect(await botSays(/^superset production: deploy asked by alice approved by carol/, OPS)).toMatch(
+      /^superset production: deploy asked by alice approved by carol \(1 of 1\): scheduling it for \d\d:\d\d UTC$/,
+    );
+    const scheduled = await botSays(/^carol: superset production: deploy scheduled for /);
+    expect(scheduled).toMatch(
+      /^carol: superset production: deploy scheduled for \d\d:\d\d UTC \(now\) by alice, approved by carol \(sched-\d+; to cancel: !cancel sched-\d+\)$/,
+    );
+    expect(await botSays(/^superset production: deploy started by alice/, OPS, 15000)).toMatch(
+      /^superset production: deploy started by alice, approved by carol \(job sched-\d+\)/,
+    );
+    await botSays(/^superset production: deploy by alice done/, OPS);
+    expect(tools.calls().filter((x) => x.sub === 'apply')).toHaveLength(1);
+
+    // bob approves, then leaves wmf before its time: his approval no longer counts, and every channel hears it
+    tools.reset();
+    c.watcher!.clearMessages();
+    when = isoIn(4000);
+    c.alice!.say(CHANNEL, `!superset deploy production at ${when.text}`);
+    code = /!approve ([a-z]{6})/.exec(await botSays(/^to schedule it, this needs 1 approval/))![1]!;
+    c.bob!.say(CHANNEL, `!approve ${code}`);
+    const id = /\((sched-\d+);/.exec(await botSays(/^bob: superset production: deploy scheduled for .* approved by bob/))![1]!;
+    wmf('delete');
+    try {
+      const refusal = await botSays(new RegExp(`^superset production: scheduled deploy ${id} by alice .* did NOT run: `), OPS, 15000);
+      expect(refusal).toMatch(
+        /did NOT run: the approval of bob no longer counts: approving the deploy of superset production needs one of wmf, ops \(you: nda\)$/,
+      );
+      await sleep(500);
+      expect(tools.calls()).toEqual([]);
+    } finally {
+      wmf('add');
+    }
+  } finally {
+    await Promise.all(workers.splice(0).map((w) => w.kill('SIGKILL')));
+    await startWorker();
+  }
+}, 45000);

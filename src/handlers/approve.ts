@@ -84,10 +84,12 @@ export const approve = defineVerb({
       return { ok: true, summary: news, lines: [news] };
     }
     if (!(await store.claimPending(code))) throw new NoSuchConfirmationError(`confirmation ${code} was just taken by someone else (started or cancelled)`);
-    const news = `${label}: ${p.verb} asked by ${owner} approved by ${names(all)} (${count}): starting`;
+    // a change asked for later is scheduled now, not started (src/handlers/schedule-change.ts)
+    const next = p.schedule ? `scheduling it for ${clock(p.schedule.at)}` : 'starting';
+    const news = `${label}: ${p.verb} asked by ${owner} approved by ${names(all)} (${count}): ${next}`;
     await Promise.all([
       ...announcements(ctx.config, p.service, [news], data.replyTo).map((m) => ctx.post(m)),
-      settle(ctx, p, { outcome: 'approved', note: `${count} (${names(all)}); starting` }, approver),
+      settle(ctx, p, { outcome: 'approved', note: `${count} (${names(all)}); ${next}` }, approver),
     ]);
     return runConfirmed(ctx, p, data, approver, all);
   },
