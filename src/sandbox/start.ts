@@ -6,6 +6,8 @@ import { KubeClient, kubeConfigForUrl } from '../kube/client.js';
 import { configContexts } from '../kube/contexts.js';
 import { makeDeployment, makePod, sandboxCluster, SUPERSET_IMAGE } from './fixtures.js';
 import { startFakeKubeApi, type FakeKubeApi } from './kube-api.js';
+import { makeSuperset } from './kube-api-superset.js';
+import { imageVersion } from '../kube/summarize.js';
 import { startController } from './controller.js';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { matchesSelector, parseLabelSelector, type Selector } from './label-selector.js';
@@ -41,6 +43,13 @@ export async function startSandbox(config: Config, opts: { port?: number } = {})
     }
   }
   const api = await startFakeKubeApi({ seed, ...(opts.port !== undefined ? { port: opts.port } : {}) });
+  // an operator-managed environment has its Superset CR (Running), for status and approve-upgrade to read
+  for (const env of Object.values(config.services).flatMap((s) => Object.values(s.environments))) {
+    if (env.operator)
+      api.upsertSuperset(
+        makeSuperset({ namespace: env.operator.namespace ?? env.namespace, name: env.operator.name, phase: 'Running', tag: imageVersion(SUPERSET_IMAGE) }),
+      );
+  }
   const kube = new KubeClient(kubeConfigForUrl(api.url, configContexts(config)), { timeoutMs: config.kubernetes.timeoutMs });
   // pods follow their deployments: a new template rolls out, new replicas come and go
   const controller = startController(api);
