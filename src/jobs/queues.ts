@@ -15,24 +15,31 @@ export const outboxName = (network: NetworkName, instance?: string): string => (
 // Finished jobs are kept a while in BullMQ for operators; `!job N` reads the history store, which keeps the long record.
 const keep = { removeOnComplete: { age: 24 * 3600, count: 5000 }, removeOnFail: { age: 7 * 24 * 3600, count: 5000 } };
 
+/** A Redis outage is reported by the processes' workers and by each failed add: a queue's own 'error' events add nothing (unheard, BullMQ prints each). */
+const quiet = <Q extends Queue>(q: Q): Q => (q.on('error', () => {}), q);
+
 export function commandQueue(ctx: QueueContext): Queue<JobData, JobResult> {
-  return new Queue<JobData, JobResult>(COMMAND_QUEUE, { connection: ctx.connection, prefix: bullPrefix(ctx.prefix, COMMAND_QUEUE), defaultJobOptions: keep });
+  return quiet(
+    new Queue<JobData, JobResult>(COMMAND_QUEUE, { connection: ctx.connection, prefix: bullPrefix(ctx.prefix, COMMAND_QUEUE), defaultJobOptions: keep }),
+  );
 }
 
 export function outboxQueue(ctx: QueueContext, network: NetworkName, instance?: string): Queue<OutgoingMessage> {
   const name = outboxName(network, instance);
-  return new Queue<OutgoingMessage>(name, {
-    connection: ctx.connection,
-    prefix: bullPrefix(ctx.prefix, name),
-    // A chat send that fails (connection down) is retried, not lost. Sent messages are kept an hour: a
-    // re-post with the same id (a worker that lost Redis mid-job and posts again) is then a no-op.
-    defaultJobOptions: {
-      attempts: 20,
-      backoff: { type: 'exponential', delay: 500 },
-      removeOnComplete: { age: 3600, count: 20_000 },
-      removeOnFail: { age: 24 * 3600 },
-    },
-  });
+  return quiet(
+    new Queue<OutgoingMessage>(name, {
+      connection: ctx.connection,
+      prefix: bullPrefix(ctx.prefix, name),
+      // A chat send that fails (connection down) is retried, not lost. Sent messages are kept an hour: a
+      // re-post with the same id (a worker that lost Redis mid-job and posts again) is then a no-op.
+      defaultJobOptions: {
+        attempts: 20,
+        backoff: { type: 'exponential', delay: 500 },
+        removeOnComplete: { age: 3600, count: 20_000 },
+        removeOnFail: { age: 24 * 3600 },
+      },
+    }),
+  );
 }
 
 /** Outboxes are created lazily per network (and instance) and reused. */

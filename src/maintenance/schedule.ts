@@ -64,6 +64,8 @@ export class MaintenanceScheduler {
         removeOnFail: { age: 30 * 86400 },
       },
     });
+    // a Redis outage is reported by the workers and by each failed add (unheard, BullMQ prints every event)
+    this.queue.on('error', () => {});
   }
 
   async schedule(w: MaintenanceWindow): Promise<void> {
