@@ -116,6 +116,26 @@ export function plan(config: Config, t: Target, phase: Phase, o: PlanOptions = {
   return { tool: 'helm', cwd, phase, secretFiles, argv: ['upgrade', d.release, ...ns, chart, ...files] };
 }
 
+/**
+ * Every environment's secret values files (paws/secrets.yaml): their values are secrets wherever they
+ * show up — a pod's log or an event as much as a deploy's output. A file a bad config points outside
+ * the checkout is left out here (the deploy itself refuses it).
+ */
+export function secretValuesFiles(config: Config): string[] {
+  const files = new Set<string>();
+  if (!config.deploymentCharts?.checkout) return [];
+  for (const [service, svc] of Object.entries(config.services))
+    for (const [environment, env] of Object.entries(svc.environments)) {
+      if (env.deploy?.tool !== 'helm') continue;
+      try {
+        for (const f of plan(config, { service, environment, env, deploy: env.deploy }, 'diff').secretFiles) files.add(f);
+      } catch {
+        // refused paths and names: the deploy says so
+      }
+    }
+  return [...files];
+}
+
 /** How a run reads in a log header and in tests: `helmfile -e dse-k8s-eqiad diff …`. */
 export function commandLine(run: Pick<ToolRun, 'tool' | 'argv'>): string {
   return [run.tool, ...run.argv].join(' ');

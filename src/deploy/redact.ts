@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { Config } from '../config/schema.js';
 import { oneLine } from '../core/sanitize.js';
+import { secretValuesFiles } from './plan.js';
 
 export const REDACTED = '[redacted]';
 /** Shorter values are too likely to be ordinary words or numbers to replace everywhere. */
@@ -185,13 +186,13 @@ export function secretsInYamlFile(path: string): string[] {
   }
 }
 
-/** The secret values known to this process for a deploy: the bot's own, configured ones, and extra files (helm secrets values). */
+/** The secret values known to this process: the bot's own, configured ones, every environment's secret values files, and extra files. */
 export function knownSecrets(config: Config, extraFiles: string[] = [], env: NodeJS.ProcessEnv = process.env): string[] {
   const values: string[] = [];
   for (const name of [...botSecretEnvNames(config), ...config.deploy.secretEnv]) {
     const v = env[name];
     if (v) values.push(v);
   }
-  for (const f of [...config.deploy.secretFiles, ...extraFiles]) values.push(...secretsInYamlFile(f));
+  for (const f of new Set([...config.deploy.secretFiles, ...secretValuesFiles(config), ...extraFiles])) values.push(...secretsInYamlFile(f));
   return values;
 }
