@@ -170,7 +170,7 @@ describe('store', () => {
     };
     expect(bad('supreset')).toBe('unknown service "supreset" (did you mean superset?)');
     expect(bad('superset prod')).toBe('superset has no environment "prod" (did you mean production, staging?)');
-    expect(bad('--status done')).toBe('--status done: use one of queued, running, succeeded, failed, cancelled, interrupted, denied');
+    expect(bad('--status done')).toBe('--status done: use one of queued, running, succeeded, failed, cancelled, interrupted, denied, scheduled');
     expect(bad('--since yesterday')).toBe('--since yesterday: use a count and a unit, like 30m, 12h, 2d or 1w');
     expect(bad('--limit 500')).toBe('--limit 500: use a number from 1 to 25');
     expect(bad('--limit')).toBe('--limit needs a value');

@@ -85,7 +85,7 @@ it('gives bad arguments one clear line each', async () => {
   const bad: [string, RegExp][] = [
     ['!jobs --colour red', /^bob: unknown option --colour: jobs \[service\] \[env\] \[--user U\]/],
     ['!jobs supreset', /^bob: unknown service "supreset" \(did you mean superset\?\)$/],
-    ['!jobs superset --status done', /^bob: --status done: use one of queued, running, succeeded, failed, cancelled, interrupted, denied$/],
+    ['!jobs superset --status done', /^bob: --status done: use one of queued, running, succeeded, failed, cancelled, interrupted, denied, scheduled$/],
     ['!jobs --since forever', /^bob: --since forever: use a count and a unit, like 30m, 12h, 2d or 1w$/],
     ['!jobs --limit 1000', /^bob: --limit 1000: use a number from 1 to 25$/],
     ['!jobs paws --kind flag', /^bob: no jobs match \(paws --kind flag\)$/],

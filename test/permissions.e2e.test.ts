@@ -89,7 +89,7 @@ it('explains each identity with whoami', async () => {
   expect(alice).toBe('alice2: irc alice2 (account alice) → directory user alice → groups superset-admins, wmf');
   await c.alice!.waitFor(
     fromBot(
-      /^may run — superset: status help deploy diff restart flags flag upgrade lock unlock logs events releases rollback stop start touch; airflow-search: status help logs events releases;/,
+      /^may run — superset: status help deploy diff restart flags flag upgrade lock unlock scheduled logs events releases rollback stop start touch; airflow-search: status help scheduled logs events releases;/,
     ),
   );
   expect(await ask('bob', '!whoami', /^bob: irc/)).toBe('bob: irc bob (account bob) → directory user bob → groups nda, wmf');
@@ -99,9 +99,9 @@ it('explains each identity with whoami', async () => {
 
 it('shows in help only what the asker may run', async () => {
   expect(await ask('alice', '!help', /^alice2: you may run/)).toContain(
-    'superset: status help deploy diff restart flags flag upgrade lock unlock logs events releases rollback stop start touch;',
+    'superset: status help deploy diff restart flags flag upgrade lock unlock scheduled logs events releases rollback stop start touch;',
   );
-  expect(await ask('bob', '!help', /^bob: you may run/)).toContain('superset: status help flags logs events releases;');
+  expect(await ask('bob', '!help', /^bob: you may run/)).toContain('superset: status help flags scheduled logs events releases;');
 });
 
 it('records every decision, allowed or denied, in the audit stream', async () => {
