@@ -24,6 +24,9 @@ describe('splitSchedule', () => {
   it('leaves words without a time alone', () => {
     expect(splitSchedule(['production'])).toEqual({ words: ['production'] });
     expect(splitSchedule(['4.1.2', 'staging', '--shared'])).toEqual({ words: ['4.1.2', 'staging', '--shared'] });
+    // an image version that looks like a date is a version
+    expect(splitSchedule(['2026-02-16-150514', 'staging'])).toEqual({ words: ['2026-02-16-150514', 'staging'] });
+    expect(splitSchedule(['2026-02-16-150514', 'staging', 'in', '2h'])).toEqual({ words: ['2026-02-16-150514', 'staging'], schedule: 'in 2h' });
   });
 });
 

@@ -8,7 +8,6 @@ import { parseStartText, utc } from '../maintenance/when.js';
 
 /** Words that begin the time of a scheduled change. */
 const STARTS = new Set(['at', 'in', 'tomorrow', 'today', 'tonight']);
-const ISO = /^\d{4}-\d{2}-\d{2}/;
 /** `at` + the longest form (`tomorrow at 09:30 UTC`). */
 const MAX_WORDS = 6;
 
@@ -30,7 +29,8 @@ export function splitSchedule(words: string[]): { words: string[]; schedule?: st
   let fallback: number | undefined;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!.toLowerCase();
-    if (!STARTS.has(w) && !ISO.test(w)) continue;
+    // only these words start a time (`at 2026-12-01T14:00Z` for a date): image versions look like dates (2026-02-16-150514)
+    if (!STARTS.has(w)) continue;
     const tail = words.slice(i).filter((x) => !options(x));
     if (tail.length > MAX_WORDS) continue;
     const text = tail.join(' ');
