@@ -18,7 +18,7 @@
 // text from chat or the directory is ever an argument. GIT_DIR and friends of the bot's own environment
 // are dropped, so git works on the configured checkout and nothing else.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, realpath, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, realpath, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -403,6 +403,30 @@ export async function commitChange(
       }).catch(() => undefined);
     }
   }
+}
+
+/**
+ * The worktrees job `jobId` left behind when its worker died mid-change (kill -9): removed at once, not
+ * 6 hours later with the stale ones. Returns how many there were; none on a host without the checkout.
+ */
+export async function removeJobWorktrees(s: GitSettings, jobId: string): Promise<number> {
+  if (!JOB_ID.test(jobId)) return 0;
+  const checkout = await realpath(s.checkout).catch(() => undefined);
+  if (!checkout) return 0;
+  const top = await run(s, checkout, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
+  if (top.exitCode !== 0) return 0;
+  const wtRoot = s.worktrees ?? path.join(os.tmpdir(), 'deckhand-worktrees');
+  const mine = (await readdir(wtRoot).catch(() => [] as string[])).filter((n) => n.startsWith(`job-${jobId}-`));
+  if (!mine.length) return 0;
+  await exclusive(s, top.stdout.trim(), async () => {
+    for (const name of mine) {
+      const dir = path.join(wtRoot, name);
+      await run(s, checkout, ['worktree', 'remove', '--force', '--force', dir]);
+      await rm(dir, { recursive: true, force: true });
+    }
+    await run(s, checkout, ['worktree', 'prune']);
+  });
+  return mine.length;
 }
 
 /** Worktrees of this checkout left in `wtRoot` by a worker that died mid-job (older than any job can last). */

@@ -7,7 +7,7 @@ import { UsageError } from '../core/errors.js';
 import { quoteBack } from '../core/sanitize.js';
 import { deployContext } from '../deploy/context.js';
 import { runDeploy } from '../deploy/engine.js';
-import { deployInterrupted } from '../deploy/interrupted.js';
+import { chartsChangeInterrupted } from '../charts/interrupted.js';
 import { target } from '../deploy/plan.js';
 import { defineVerb } from './verb.js';
 
@@ -46,5 +46,5 @@ export const flag = defineVerb({
       change: flagStep(ctx.config, ctx.jobId, c),
     });
   },
-  interrupted: deployInterrupted,
+  interrupted: chartsChangeInterrupted,
 });

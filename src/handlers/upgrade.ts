@@ -9,7 +9,7 @@ import { UsageError, UserError } from '../core/errors.js';
 import { quoteBack } from '../core/sanitize.js';
 import { deployContext } from '../deploy/context.js';
 import { runDeploy } from '../deploy/engine.js';
-import { deployInterrupted } from '../deploy/interrupted.js';
+import { chartsChangeInterrupted } from '../charts/interrupted.js';
 import { deployableEnvironments, target } from '../deploy/plan.js';
 import { runRolloutStep, stepJob, stepKey } from '../deploy/rollout.js';
 import { defineVerb } from './verb.js';
@@ -80,5 +80,5 @@ export const upgrade = defineVerb({
     };
     return runRolloutStep(dc, stepJob(data, r), ctx.enqueue, change);
   },
-  interrupted: deployInterrupted,
+  interrupted: chartsChangeInterrupted,
 });
