@@ -214,7 +214,7 @@ async function redisLeaks(prefix: string): Promise<string[]> {
               : type === 'set'
                 ? JSON.stringify(await redis.smembers(k))
                 : type === 'zset'
-                  ? JSON.stringify(await redis.zrange(k, 0, -1))
+                  ? JSON.stringify(await redis.zrange(k, '0', '-1'))
                   : type === 'stream'
                     ? JSON.stringify(await redis.xrange(k, '-', '+'))
                     : '';
