@@ -101,7 +101,16 @@ it('shows in help only what the asker may run', async () => {
   expect(await ask('alice', '!help', /^alice2: you may run/)).toContain(
     'superset: status help deploy diff restart flags flag upgrade lock unlock scheduled logs events releases rollback stop start touch;',
   );
-  expect(await ask('bob', '!help', /^bob: you may run/)).toContain('superset: status help flags scheduled logs events releases;');
+  const bob = await ask('bob', '!help', /^bob: you may run/);
+  expect(bob).toContain('superset: status help flags scheduled logs events releases;');
+  // bob may change nothing: the global verbs that act on services (confirm, cancel, rollout, maint) are not offered
+  expect(
+    bob
+      .slice(bob.lastIndexOf('; and ') + 6)
+      .split(', ')
+      .filter((v) => ['confirm', 'cancel', 'rollout', 'maint'].includes(v)),
+  ).toEqual([]);
+  expect(await ask('alice', '!help', /^alice2: you may run/)).toMatch(/; and help, whoami, confirm, .*cancel, rollout, .*maint$/);
 });
 
 it('records every decision, allowed or denied, in the audit stream', async () => {
