@@ -117,6 +117,18 @@ describe('the operator CR', () => {
     expect(operatorDetail(v)).toBe('operator: Degraded (celeryWorker unavailable)');
   });
 
+  test('no control character from the CR reaches a line (component names, messages, tags)', () => {
+    const raw = makeSuperset({
+      ...t,
+      phase: 'Degraded',
+      tag: '6.0.0\r\nQUIT',
+      components: { 'evil\r\nPRIVMSG #x :hi': { ready: 0, desired: 1, phase: 'Unavailable', message: 'a\nb' } },
+    });
+    const v = viewOf(t, raw as unknown as Record<string, unknown>);
+    expect(JSON.stringify(v)).not.toMatch(/\\[rn]/);
+    expect(v.components[0]).toEqual({ name: 'evil PRIVMSG #x :hi', phase: 'Unavailable', ready: 0, message: 'a b' });
+  });
+
   test('Blocked is down; AwaitingApproval is not, and carries the upgrade', () => {
     expect(viewOf(t, makeSuperset({ ...t, phase: 'Blocked', tag: '6.0.0' }) as unknown as Record<string, unknown>).healthy).toBe(false);
     const v = viewOf(

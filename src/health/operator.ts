@@ -53,8 +53,9 @@ export function viewOf(t: OperatorTarget, cr: Record<string, unknown>): Operator
   const st = (cr.status ?? {}) as Record<string, unknown>;
   const phase = text(st.phase, 30) ?? 'Unknown';
   const components = Object.entries((st.components ?? {}) as Record<string, Record<string, unknown>>)
-    .map(([name, c]) => ({
-      name,
+    .map(([key, c]) => ({
+      // keys are data too: no control character from the CR reaches a chat line
+      name: text(key, 40) ?? '?',
       phase: text(c?.phase, 30) ?? 'Unknown',
       ready: num(c?.readyReplicas),
       ...(text(c?.message) ? { message: text(c?.message)! } : {}),
@@ -65,9 +66,14 @@ export function viewOf(t: OperatorTarget, cr: Record<string, unknown>): Operator
   const taskSource = { ...lifecycle, ...((lifecycle.tasks ?? {}) as Record<string, unknown>) };
   const tasks = Object.entries(taskSource)
     .filter(([k, v]) => k !== 'upgrade' && k !== 'tasks' && v && typeof v === 'object' && 'state' in (v as object))
-    .map(([name, v]) => {
+    .map(([key, v]) => {
       const o = v as Record<string, unknown>;
-      return { name, state: text(o.state, 30) ?? 'Unknown', attempts: num(o.attempts), ...(text(o.message) ? { message: text(o.message)! } : {}) };
+      return {
+        name: text(key, 40) ?? '?',
+        state: text(o.state, 30) ?? 'Unknown',
+        attempts: num(o.attempts),
+        ...(text(o.message) ? { message: text(o.message)! } : {}),
+      };
     })
     .filter((x) => !DONE_TASK.has(x.state));
   const up = (lifecycle.upgrade ?? {}) as Record<string, unknown>;
