@@ -1,7 +1,8 @@
 // PATCH of a deployment for the fake Kubernetes API server (kube-api.ts calls in here with one hook):
 // PATCH /apis/apps/v1/namespaces/{ns}/deployments/{name} with a JSON merge patch (RFC 7386) or a
-// strategic merge patch, taken as a merge patch: lists are replaced whole, which is what the sandbox's
-// helm (helm-tool.ts) and `kubectl rollout restart` (an annotation on the template) send. A changed
+// strategic merge patch, read as a merge patch except that container lists merge by name (what
+// `kubectl set image` needs); the sandbox's helm (helm-tool.ts) sends merge patches, `kubectl rollout
+// restart` an annotation on the template. A changed
 // pod template bumps metadata.generation and the revision annotation, as the real controller does;
 // src/sandbox/controller.ts then rolls the pods.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,13 +18,25 @@ export interface DeploymentStore {
   put(deployment: KubernetesObject): void;
 }
 
-/** RFC 7386: objects merge key by key, null deletes, anything else (lists too) replaces. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
+/** Lists a strategic merge patch merges item by item, by this key (the rest are replaced). */
+const MERGE_BY: Record<string, string> = { containers: 'name', initContainers: 'name' };
+
+/** RFC 7386: objects merge key by key, null deletes, anything else (lists too) replaces; `strategic`: container lists merge by name. */
+export function mergePatch(target: unknown, patch: unknown, strategic = false): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
   const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+    const key = MERGE_BY[k];
     if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
+    else if (strategic && key && Array.isArray(v) && Array.isArray(out[k])) {
+      const items = [...(out[k] as Record<string, unknown>[])];
+      for (const item of v as Record<string, unknown>[]) {
+        const at = items.findIndex((x) => x[key] === item[key]);
+        if (at >= 0) items[at] = mergePatch(items[at], item, true) as Record<string, unknown>;
+        else items.push(item);
+      }
+      out[k] = items;
+    } else out[k] = mergePatch(out[k], v, strategic);
   }
   return out;
 }
@@ -61,7 +74,7 @@ export function serveDeploymentPatch(req: IncomingMessage, res: ServerResponse, 
     // What the client may not change: identity, and the status (a subresource of its own).
     const { metadata: pm, status: _status, ...rest } = patch as { metadata?: Record<string, unknown>; status?: unknown };
     const { name: _n, namespace: _ns, uid: _u, resourceVersion: _rv, ...metaPatch } = pm ?? {};
-    const next = mergePatch(structuredClone(d), { ...rest, metadata: metaPatch }) as V1Deployment;
+    const next = mergePatch(structuredClone(d), { ...rest, metadata: metaPatch }, contentType.startsWith('application/strategic-merge-patch')) as V1Deployment;
     const containers = next.spec?.template?.spec?.containers;
     if (!Array.isArray(containers) || containers.length === 0 || containers.some((c) => !c?.name || !c.image)) {
       return send(
