@@ -20,7 +20,7 @@ import { LRUCache } from 'lru-cache';
 import { SLACK_DEFAULTS, type SlackConfig } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
 import { isRedisUnreachable, QUEUE_UNREACHABLE } from '../core/redis.js';
-import { oneLine } from '../core/sanitize.js';
+import { clip, oneLine } from '../core/sanitize.js';
 import type { ActionsSettled, ChatMessage } from '../core/types.js';
 import type { Capabilities, ChatAdapter, RenderedMessage } from './adapter.js';
 import { Pacer } from './pacer.js';
@@ -98,6 +98,11 @@ function boltLogger(log: Logger): BoltLogger {
     setName: () => {},
   };
 }
+
+/** Slack's limit on the difference between a request's timestamp and now, either way. */
+const MAX_CLOCK_SKEW_S = 5 * 60;
+/** How much of a typed command the acknowledgement repeats. */
+const ECHO_CHARS = 200;
 
 /** Slack: commands through the main slash command, ephemeral replies, threads and Block Kit; no topics. */
 export const SLACK_CAPABILITIES: Capabilities = {
@@ -186,8 +191,7 @@ export class SlackAdapter implements ChatAdapter {
       });
     }
     // HTTP: ack() answers the request at once (processBeforeResponse: false); the work continues after
-    const receiver =
-      this.socketReceiver ?? new HTTPReceiver({ signingSecret: this.o.signingSecret!, endpoints: '/slack/events', logger, processBeforeResponse: false });
+    const receiver = this.socketReceiver ?? this.httpReceiver(logger);
     const app = new App({
       token: this.o.botToken,
       receiver,
@@ -395,8 +399,28 @@ export class SlackAdapter implements ChatAdapter {
     this.expiries.delete(key);
   }
 
+  /** The public acknowledgement echoes what was typed: a line of it at most (the command itself may have been refused as too long). */
   private askedBy(ctx: RequestContext): string {
-    return `<@${ctx.user}> ran \`${escapeMrkdwn(ctx.typed).replace(/`/g, "'")}\``;
+    return `<@${ctx.user}> ran \`${escapeMrkdwn(clip(oneLine(ctx.typed), ECHO_CHARS)).replace(/`/g, "'")}\``;
+  }
+
+  /**
+   * Bolt's receiver, with Slack's whole timestamp rule: Bolt refuses requests older than five minutes but
+   * takes any from the future, so a request signed with a timestamp ahead (a captured one, replayed later) runs.
+   */
+  private httpReceiver(logger: BoltLogger): HTTPReceiver {
+    const receiver = new HTTPReceiver({ signingSecret: this.o.signingSecret!, endpoints: '/slack/events', logger, processBeforeResponse: false });
+    const verified = receiver.requestListener;
+    receiver.requestListener = (req, res) => {
+      const stamp = Number(req.headers['x-slack-request-timestamp']);
+      if (Number.isFinite(stamp) && stamp - Date.now() / 1000 > MAX_CLOCK_SKEW_S) {
+        this.o.log.warn({ stamp }, 'slack: request refused, its timestamp is in the future');
+        res.writeHead(401).end();
+        return;
+      }
+      verified(req, res);
+    };
+    return receiver;
   }
 
   async send(msg: RenderedMessage): Promise<void> {
