@@ -16,6 +16,7 @@ const sections: [string, Section][] = [
   ['downtimeDetect', async () => (await import('./monitor.js')).benchMonitor()],
   ['slack', async () => (await import('./slack.js')).benchSlack()],
   ['deployOverhead', async () => (await import('./deploy.js')).benchDeploy()],
+  ['healthProbes', async () => (await import('./health.js')).benchHealth()],
   // minutes each (a line a second under InspIRCd's default class): `npm run bench -- ircFlood fairness`
   ['ircFlood', async () => (await import('./irc.js')).benchIrcFlood()],
   ['fairness', async () => (await import('./irc.js')).benchFairness()],
