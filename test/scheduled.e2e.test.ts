@@ -37,10 +37,10 @@ async function botSays(re: RegExp, target = CHANNEL, timeoutMs = 15000): Promise
 /** Everything the bot said in a channel since the last clear. */
 const botLines = (target: string): string[] => c.watcher!.messages.filter((m) => m.from === 'deckhand' && m.target === target).map((m) => m.text);
 
-/** An exact time `ms` from now, as typed (ISO 8601, to the second). */
+/** An exact time `ms` from now, as typed (ISO 8601 with milliseconds). */
 const isoIn = (ms: number): { at: number; text: string } => {
-  const at = Math.ceil((Date.now() + ms) / 1000) * 1000;
-  return { at, text: new Date(at).toISOString().replace('.000Z', 'Z') };
+  const at = Date.now() + ms;
+  return { at, text: new Date(at).toISOString() };
 };
 
 async function startWorker(config: unknown = stack.config): Promise<ChildWorker> {
@@ -171,8 +171,24 @@ it('a freeze set meanwhile makes it refuse at its time, said on every channel, a
   await botSays(/^carol: superset: deploys unlocked by carol/);
 }, 30000);
 
+it('does not start a change long past its time (no worker ran it then): says so on every channel', async () => {
+  const when = isoIn(2500);
+  c.alice!.say(CHANNEL, `!superset deploy staging at ${when.text}`);
+  const id = /\((sched-\d+);/.exec(await botSays(/^alice: superset staging: deploy scheduled for /))![1]!;
+  // as if every worker had been down for an hour past its time: the record says it was due at 11:xx
+  const key = `${stack.prefix}:{scheduled}:change:${id}`;
+  const record = JSON.parse((await stack.app.redis.hget(key, 'record'))!) as { at: number };
+  await stack.app.redis.hset(key, 'record', JSON.stringify({ ...record, at: record.at - 3600_000 }));
+
+  const refusal = await botSays(new RegExp(`^superset staging: scheduled deploy ${id} by alice .* did NOT run: `), OPS, 15000);
+  expect(refusal).toMatch(/did NOT run: it is 1h past its time \(no worker ran it then\), more than 15m: schedule it again$/);
+  await sleep(500);
+  expect(botLines(OPS).some((l) => l.includes('starts now'))).toBe(false);
+  expect(tools.calls()).toEqual([]);
+}, 30000);
+
 it('is listed, in scheduled and in jobs, and cancelled before its time by someone allowed to deploy: nothing runs', async () => {
-  const when = isoIn(4000);
+  const when = isoIn(3000);
   c.alice!.say(CHANNEL, `!superset deploy staging at ${when.text}`);
   const id = /\((sched-\d+);/.exec(await botSays(/^alice: superset staging: deploy scheduled for /))![1]!;
 
@@ -237,7 +253,7 @@ it('where production needs an approval, the approval schedules it; at its time t
   await startWorker(config);
   try {
     // carol approves: it runs at its time, without asking again, naming her
-    let when = isoIn(4000);
+    let when = isoIn(3000);
     c.alice!.say(CHANNEL, `!superset deploy production at ${when.text}`);
     await botSays(/^alice: superset production: deploy at \d\d:\d\d UTC \(now\) asks for approvals now\./);
     let code = /!approve ([a-z]{6})/.exec(
@@ -262,7 +278,7 @@ it('where production needs an approval, the approval schedules it; at its time t
     // bob approves, then leaves wmf before its time: his approval no longer counts, and every channel hears it
     tools.reset();
     c.watcher!.clearMessages();
-    when = isoIn(4000);
+    when = isoIn(3000);
     c.alice!.say(CHANNEL, `!superset deploy production at ${when.text}`);
     code = /!approve ([a-z]{6})/.exec(await botSays(/^to schedule it, this needs 1 approval/))![1]!;
     c.bob!.say(CHANNEL, `!approve ${code}`);

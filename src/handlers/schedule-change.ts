@@ -23,12 +23,18 @@ import { DeployStore, newCode, type PendingConfirmation } from '../deploy/store.
 import { humanDuration } from '../deploy/time.js';
 import { HistoryStore } from '../history/store.js';
 import { commandQueue } from '../jobs/queues.js';
-import { relative } from '../maintenance/duration.js';
+import { formatDuration, relative } from '../maintenance/duration.js';
 import { utc } from '../maintenance/when.js';
 import { deploy as deploySpec } from './deploy.js';
 import type { RunContext, Verb } from './verb.js';
 
 const CONFIRM_VERBS = new Set(['deploy', 'restart', 'rollback', 'stop', 'start']);
+
+/**
+ * How late a change may still start. BullMQ runs a delayed job whenever a worker is next there; a 14:00
+ * deploy that would start at 17:00 because no worker ran meanwhile is not what anyone planned for.
+ */
+export const LATE_LIMIT_MS = 15 * 60_000;
 
 /** `deploy`, `flag ALERT_REPORTS on`, `rollback 41`: the verb and its words, without the environment. */
 function action(data: JobData): string {
@@ -212,9 +218,6 @@ export async function runScheduled(ctx: RunContext, verb: Verb<unknown>, data: J
   }
   const { scheduled: _s, ...job } = data;
   const head = `${label(c)}: scheduled ${c.what} ${c.id} by ${c.requester.user} (for ${utc(c.at, Date.now())})`;
-  const start = `${head} starts now: permission, freeze, maintenance and the lock are checked again, then a fresh diff`;
-  await Promise.all([tell(ctx, c, [start], data.replyTo), ctx.post(progress(data.replyTo, start)).catch(() => {})]);
-
   const finish = async (r: JobResult, outcome: string, announce: Line | undefined): Promise<JobResult> => {
     if (announce) await tell(ctx, c, [announce], data.replyTo);
     await store.finish(id, outcome).catch((err: unknown) => ctx.log.error({ err, id }, 'scheduled change record not updated'));
@@ -224,6 +227,13 @@ export async function runScheduled(ctx: RunContext, verb: Verb<unknown>, data: J
     const l = append(`${head} did NOT run: `, ...toParts(why));
     return finish({ ok: false, summary: plain(l), lines: [l] }, `refused: ${plain(why)}`, l);
   };
+
+  const late = Date.now() - c.at;
+  if (late > LATE_LIMIT_MS) {
+    return notRun(`it is ${formatDuration(late)} past its time (no worker ran it then), more than ${formatDuration(LATE_LIMIT_MS)}: schedule it again`);
+  }
+  const start = `${head} starts now: permission, freeze, maintenance and the lock are checked again, then a fresh diff`;
+  await Promise.all([tell(ctx, c, [start], data.replyTo), ctx.post(progress(data.replyTo, start)).catch(() => {})]);
 
   try {
     const why = await stillAllowed(ctx, verb, c, job);
