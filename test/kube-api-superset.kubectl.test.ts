@@ -67,6 +67,8 @@ describe('kubectl and the Superset custom resource', () => {
   });
 
   test('get supersets -n …: the CR with the status the operator wrote', async () => {
+    const table = await kubectl('get', 'supersets', '-n', 'superset-next');
+    expect(table.stdout).toMatch(/^NAME\s+PHASE\s+READY\s+TAG\s+AGE\nsuperset\s+Running\s+2\/2\s+6\.0\.0\s+\d+d\n$/);
     const names = await kubectl('get', 'supersets', '-n', 'superset-next', '-o', 'name');
     expect(names.stdout.trim()).toBe('superset.superset.apache.org/superset');
     const one = await kubectl('get', 'superset', 'superset', '-n', 'superset-next', '-o', 'json');

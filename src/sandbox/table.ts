@@ -126,6 +126,21 @@ const PRINTERS: Record<string, Printer> = {
       return [last, e.type ?? '', e.reason ?? '', target, io.fieldPath ?? '', source, (e.message ?? '').trim(), first, count, e.metadata!.name!];
     },
   },
+  // a CRD's additionalPrinterColumns: the Superset operator's phase, ready and tag, then Age
+  supersets: {
+    columns: [
+      { name: 'Name', type: 'string', format: 'name' },
+      { name: 'Phase', type: 'string' },
+      { name: 'Ready', type: 'string' },
+      { name: 'Tag', type: 'string' },
+      { name: 'Age', type: 'date' },
+    ],
+    cells(o, now) {
+      const st = ((o as { status?: Record<string, unknown> }).status ?? {}) as Record<string, unknown>;
+      const cell = (v: unknown) => (typeof v === 'string' ? v : '');
+      return [o.metadata!.name!, cell(st.phase), cell(st.ready), cell(st.tag), age(o, now)];
+    },
+  },
 };
 
 export function hasTable(resource: string): boolean {
