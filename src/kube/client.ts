@@ -311,8 +311,9 @@ export class KubeClient {
     p: { service: string; port: number | string; path: string; scheme?: 'http' | 'https' },
     timeoutMs: number,
   ): Promise<ProxyAnswer> {
-    const name = `${p.scheme === 'https' ? 'https:' : ''}${p.service}:${p.port}`;
-    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}/proxy${p.path}`;
+    // the colons of [scheme:]name:port stay as they are (the path kubectl and the API docs use)
+    const name = [...(p.scheme === 'https' ? ['https'] : []), p.service, String(p.port)].map(encodeURIComponent).join(':');
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${name}/proxy${p.path}`;
     const { code, body, contentType } = await this.exchange(
       context,
       { context, namespace, action: `reach service ${p.service}` },
