@@ -105,6 +105,13 @@ test('the config template loads through the real loader and uses what compose mo
   for (const svc of [gateway, worker]) expect(svc.env_file).toEqual(['.env']);
 });
 
+test('a config path Docker made a directory of is one line saying what to copy', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'deckhand-eisdir-'));
+  expect(() => loadSettings({ given: dir, env: {} })).toThrow(
+    `${dir} is a directory, not a config file (with docker compose: copy config/deckhand.compose.yaml to ./deckhand.yaml)`,
+  );
+});
+
 test("the healthchecks ask the HTTP server's /readyz and /healthz on the template's port", async () => {
   const port = (parse(read('config/deckhand.compose.yaml')) as { http: { port: number } }).http.port;
   const urls = [gateway, worker].map((s) => /fetch\('([^']+)'\)/.exec(s.healthcheck!.test.join(' '))![1]!);

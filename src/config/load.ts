@@ -154,6 +154,9 @@ export function loadConfig(path: string): Config {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
+    // what Docker leaves where a bind-mounted file was missing: say what to do
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR')
+      throw new ConfigError(`${path} is a directory, not a config file (with docker compose: copy config/deckhand.compose.yaml to ./deckhand.yaml)`);
     throw new ConfigError(`cannot read ${path}: ${(e as Error).message}`);
   }
   let raw: unknown;

@@ -26,6 +26,15 @@ export function sandboxConfig(config: Config, verbs: readonly VerbSpec[], checko
     }
     service.announce = { ...service.announce, console: ['console'] };
   }
+  // its jobs, locks and windows apart from a real deployment's on the same Redis (and still under its prefix)
+  c.redis = { ...c.redis, prefix: `${c.redis.prefix}:sandbox` };
+  // the downtime monitor runs, quicker than in production: the crash-looping staging pod is announced, and its recovery after a deploy
+  c.monitor = {
+    ...c.monitor,
+    enabled: true,
+    downAfterSeconds: Math.min(c.monitor.downAfterSeconds, 20),
+    upAfterSeconds: Math.min(c.monitor.upAfterSeconds, 10),
+  };
   // a tour is many commands in a few minutes, from one person trying things: no per-user limit here
   c.rateLimit = { perMinute: 0 };
   c.deploymentCharts = deploymentChartsSchema.parse({ checkout, push: 'local', committer: { name: 'Deckhand sandbox', email: 'sandbox@deckhand.invalid' } });
