@@ -9,6 +9,7 @@ import { createFailFastRedis, createRedis } from './core/redis.js';
 import type { LeaderElector, LeaseBackend } from './leader/elector.js';
 import { ServiceRegistry } from './core/registry.js';
 import { verbRunner } from './handlers/execute.js';
+import { reconcileScheduled } from './handlers/schedule-change.js';
 import { allVerbs, type AnyVerb } from './handlers/index.js';
 import { randomBytes } from 'node:crypto';
 import { AuditLog } from './history/audit.js';
@@ -118,6 +119,8 @@ export async function startApp(o: AppOptions): Promise<App> {
       ...(o.workerConcurrency ? { concurrency: o.workerConcurrency } : {}),
     });
     stops.push(() => w.close());
+    // scheduled changes whose job a crash may have lost (src/handlers/schedule-change.ts)
+    await reconcileScheduled(queues).catch((err: unknown) => o.log.error({ err }, 'scheduled changes reconcile failed'));
     // maintenance announcements (delayed jobs) and the downtime monitor run with the verbs' jobs
     const a = (announcer = await startAnnouncer({ queues, config: o.config, log: o.log, clock }));
     stops.push(() => a.close());

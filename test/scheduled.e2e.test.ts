@@ -4,6 +4,11 @@
 // watcher client in both channels, and the argv the stand-in helmfile recorded.
 import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import { Queue } from 'bullmq';
+import { pino } from 'pino';
+import { startApp } from '../src/app.js';
+import { bullPrefix } from '../src/core/scope.js';
+import { COMMAND_QUEUE } from '../src/jobs/queues.js';
 import { createChartsRepo, type ChartsRepo } from './support/charts-repo.js';
 import { exampleConfig } from './support/config.js';
 import { directoryFor } from './support/directory.js';
@@ -185,6 +190,44 @@ it('does not start a change long past its time (no worker ran it then): says so 
   await sleep(500);
   expect(botLines(OPS).some((l) => l.includes('starts now'))).toBe(false);
   expect(tools.calls()).toEqual([]);
+}, 30000);
+
+it('a change whose delayed job was lost (a crash between writing it and queuing it) is queued again when a worker starts, and runs once', async () => {
+  const when = isoIn(4000);
+  c.alice!.say(CHANNEL, `!superset deploy staging at ${when.text}`);
+  const id = /\((sched-\d+);/.exec(await botSays(/^alice: superset staging: deploy scheduled for /))![1]!;
+  await Promise.all(workers.splice(0).map((w) => w.kill('SIGKILL')));
+  const queue = new Queue(COMMAND_QUEUE, { connection: stack.app.redis, prefix: bullPrefix(stack.prefix, COMMAND_QUEUE) });
+  try {
+    await (await queue.getJob(id))!.remove();
+    expect(await queue.getJob(id)).toBeUndefined();
+    // a worker as production starts one (src/app.ts), here in this process, twice for good measure
+    const apps = await Promise.all(
+      [0, 1].map(() =>
+        startApp({
+          config: stack.config,
+          role: 'worker',
+          log: pino({ level: 'silent' }),
+          adapters: [],
+          kube: stack.kube,
+          directory: dir.lookup,
+          prefix: stack.prefix,
+          monitor: false,
+        }),
+      ),
+    );
+    try {
+      expect(await (await queue.getJob(id))?.getState()).toBe('delayed');
+      await botSays(/^alice: deployed superset staging/, CHANNEL, 15000);
+      await sleep(1000);
+      expect(tools.calls().filter((x) => x.sub === 'apply')).toHaveLength(1);
+    } finally {
+      await Promise.all(apps.map((a) => a.stop()));
+    }
+  } finally {
+    await queue.close();
+    await startWorker();
+  }
 }, 30000);
 
 it('is listed, in scheduled and in jobs, and cancelled before its time by someone allowed to deploy: nothing runs', async () => {

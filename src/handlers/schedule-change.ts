@@ -14,6 +14,7 @@
 //     refusal is announced on every channel, like the start.
 import { PermissionDeniedError, toUserLine, toUserParts, UserError } from '../core/errors.js';
 import { append, cmd, line, plain, toParts, type Line } from '../core/parts.js';
+import type { RedisScope } from '../core/scope.js';
 import type { Identity, JobData, JobResult } from '../core/types.js';
 import { approvalRefusal, asksConfirmation, names, whoMayApprove, type Approval } from '../deploy/approvals.js';
 import { directoryUser, type DeployResult } from '../deploy/engine.js';
@@ -248,6 +249,23 @@ export async function runScheduled(ctx: RunContext, verb: Verb<unknown>, data: J
     if (!(e instanceof UserError)) ctx.log.error({ err: e, id }, 'scheduled change failed');
     return notRun(e instanceof PermissionDeniedError || e instanceof UserError ? toUserParts(e) : toUserLine(e));
   }
+}
+
+/**
+ * Queues again every change still to come (a worker's start): a process that died between writing a
+ * change and queuing its job leaves no change behind. Adding an id that is there is a no-op, and a
+ * change whose job already ran is no longer `scheduled`, so nothing runs twice.
+ */
+export async function reconcileScheduled(scope: RedisScope): Promise<number> {
+  const list = await new ScheduledStore(scope).list();
+  if (!list.length) return 0;
+  const queue = commandQueue(scope);
+  try {
+    for (const c of list) await queue.add(c.kind, c.data, { jobId: c.id, delay: Math.max(0, c.at - Date.now()) });
+  } finally {
+    await queue.close();
+  }
+  return list.length;
 }
 
 /** `cancel sched-3`: by the requester, or anyone allowed to deploy there. The delayed job goes too. */
