@@ -39,7 +39,6 @@ function parse<S extends VerbSpec>(text: string, verbs: readonly S[], registry: 
     return { ok: true, spec: global, command: { service: '', verb: global.verb, args: tokens.slice(1), requestId } };
   }
 
-  if (!registry.has(first)) {
   // a service verb said alone (`status`, `deploy staging`): which service?
   const bare = verbs.find((v) => v.scope === 'service' && v.verb === first);
   if (bare && !registry.has(first)) {
@@ -48,6 +47,7 @@ function parse<S extends VerbSpec>(text: string, verbs: readonly S[], registry: 
     return { ok: false, error: new UsageError(`${first} which service? ${names.join(', ')} (say: ${quoteBack(example)})`) };
   }
 
+  if (!registry.has(first)) {
     const choices = [...registry.names(), ...globals.map((v) => v.verb)];
     return { ok: false, error: new UnknownServiceError(quoteBack(tokens[0]!), closest(first, choices)) };
   }

@@ -42,12 +42,18 @@ async function overview(ctx: HandlerContext, services: string[]): Promise<Outcom
   const { who, note } = await identified(ctx);
   // a global verb that acts on services only for someone who holds what it needs somewhere
   const holds = (key: string): boolean =>
-    ctx.registry.names().some((svc) =>
-      key === 'any'
-        ? verbsAllowed(ctx.config, who, svc, ctx.verbs).some((v) => v.mutating)
-        : decide(ctx.config, { service: svc, verb: key, args: [], requestId: '' }, { verb: key, scope: 'service', mutating: true, environment: 'none', usage: '', summary: '' }, who)
-            .allowed,
-    );
+    ctx.registry
+      .names()
+      .some((svc) =>
+        key === 'any'
+          ? verbsAllowed(ctx.config, who, svc, ctx.verbs).some((v) => v.mutating)
+          : decide(
+              ctx.config,
+              { service: svc, verb: key, args: [], requestId: '' },
+              { verb: key, scope: 'service', mutating: true, environment: 'none', usage: '', summary: '' },
+              who,
+            ).allowed,
+      );
   const globals = ctx.verbs.filter((v) => v.scope === 'global' && (!v.needs || holds(v.needs))).map((v) => v.verb);
   const perService = services.map(
     (svc) =>
