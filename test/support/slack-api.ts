@@ -74,6 +74,8 @@ export interface FakeSlackApi {
   responseUrl(id?: string): string;
   /** Answer the next `times` calls of `method` (or response_url posts with method "response_url") with 429. */
   rateLimit(method: string, opts?: { times?: number; retryAfterSeconds?: number }): void;
+  /** Answer the next `times` calls of `method` with an HTTP 5xx (default 500), as Slack does during an incident. */
+  serverError(method: string, opts?: { times?: number; status?: number }): void;
   /** Successful calls of a method. */
   ok(method: string): SlackCall[];
   /** Replies in a thread, oldest first. */
@@ -129,6 +131,7 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
   const responses: ResponseUrlPost[] = [];
   const notInChannel = new Set<string>();
   const limits = new Map<string, { times: number; retryAfter: number }>();
+  const outages = new Map<string, { times: number; status: number }>();
   const waiters = new Set<() => void>();
   let seq = 0;
   let responseSeq = 0;
@@ -241,6 +244,14 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
       }
       const method = m[1]!;
       const args = parseBody(raw, req.headers['content-type']);
+      const down = outages.get(method);
+      if (down && down.times > 0) {
+        down.times--;
+        calls.push({ method, args, at, status: down.status, ok: false, error: 'server_error' });
+        res.writeHead(down.status, { 'content-type': 'text/html' }).end('<html><body>Internal Server Error</body></html>');
+        notify();
+        return;
+      }
       const rl = limited(method, res);
       if (rl) {
         calls.push({ method, args, at, status: 429, ok: false, error: 'ratelimited' });
@@ -335,6 +346,9 @@ export async function startFakeSlackApi(opts: FakeSlackApiOptions = {}): Promise
     responseUrl: (id = `R${++responseSeq}`) => `${base}/commands/${id}`,
     rateLimit(method, o = {}) {
       limits.set(method, { times: o.times ?? 1, retryAfter: o.retryAfterSeconds ?? 1 });
+    },
+    serverError(method, o = {}) {
+      outages.set(method, { times: o.times ?? 1, status: o.status ?? 500 });
     },
     ok: (method) => calls.filter((c) => c.method === method && c.ok),
     thread: (channel, threadTs) => messages.filter((m) => m.channel === channel && m.thread_ts === threadTs),
