@@ -44,7 +44,7 @@ async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean })
     if (useSandbox) {
       // A sandbox where every verb works: made-up cluster, its own helm/helmfile and deployment-charts, the console user its operator.
       const [{ openSandbox, sandboxStateDir }, { allVerbs }] = await Promise.all([import('./sandbox/session.js'), import('./handlers/index.js')]);
-      const s = (sandbox = await openSandbox(config, allVerbs, sandboxStateDir(process.env, homedir())));
+      const s = (sandbox = await openSandbox(config, allVerbs, sandboxStateDir(process.env, homedir()), console_));
       stops.push(() => s.close());
       config = s.config;
       kube = s.kube;

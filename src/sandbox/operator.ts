@@ -11,7 +11,7 @@ import type { DirectoryAnswer, DirectoryLookup } from '../auth/access.js';
 export const SANDBOX_GROUP = 'sandbox-operators';
 
 /** The config the sandbox runs with: every permission granted to sandbox-operators, deploys in the sandbox checkout, announcements on the console. */
-export function sandboxConfig(config: Config, verbs: readonly VerbSpec[], checkout: string): Config {
+export function sandboxConfig(config: Config, verbs: readonly VerbSpec[], checkout: string, onConsole = true): Config {
   const c = structuredClone(config);
   const keys = new Set(verbs.filter((v) => v.scope === 'service').map((v) => v.permission ?? v.verb));
   // what global verbs check per service (maint: services.<s>.permissions.maint)
@@ -24,7 +24,8 @@ export function sandboxConfig(config: Config, verbs: readonly VerbSpec[], checko
       const spec = verbs.find((v) => v.scope === 'service' && (v.permission ?? v.verb) === k);
       if (had || spec?.mutating || needed.has(k)) service.permissions[k] = [...new Set([...(had ?? []), SANDBOX_GROUP])];
     }
-    service.announce = { ...service.announce, console: ['console'] };
+    // only a console process drains the console's outbox (`all --sandbox` has none)
+    if (onConsole) service.announce = { ...service.announce, console: ['console'] };
   }
   // its jobs, locks and windows apart from a real deployment's on the same Redis (and still under its prefix)
   c.redis = { ...c.redis, prefix: `${c.redis.prefix}:sandbox` };

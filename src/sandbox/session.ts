@@ -26,14 +26,14 @@ export interface SandboxSession {
 }
 
 /** `stateDir` keeps the deployment-charts checkout between starts; the tools and helm's revisions live only as long as this session. */
-export async function openSandbox(config: Config, verbs: readonly VerbSpec[], stateDir: string): Promise<SandboxSession> {
+export async function openSandbox(config: Config, verbs: readonly VerbSpec[], stateDir: string, onConsole = true): Promise<SandboxSession> {
   const cluster = await startSandbox(config);
   const runDir = mkdtempSync(path.join(tmpdir(), 'deckhand-sandbox-'));
   try {
     const checkout = ensureSandboxCharts(path.join(stateDir, 'deployment-charts'), config, cluster.deployments);
     const tools = writeSandboxTools(runDir, cluster.url);
     return {
-      config: sandboxConfig(config, verbs, checkout),
+      config: sandboxConfig(config, verbs, checkout, onConsole),
       kube: cluster.kube,
       directory: new SandboxDirectory(),
       url: cluster.url,
