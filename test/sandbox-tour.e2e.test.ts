@@ -99,6 +99,16 @@ test('flag X on staging is a commit in the sandbox repository (git log), then de
   for (const p of pods) expect(p.metadata.annotations?.['deckhand.sandbox/feature-flags']?.split(',')).toContain('ALERT_REPORTS');
 }, 60_000);
 
+test('upgrade of staging (--shared) commits the version to the shared values file, and the new pods run it', async () => {
+  const version = '2026-07-01-101010-0123456789abcdef0123456789abcdef01234567';
+  const from = cli.stdout().length;
+  cli.type(`superset upgrade ${version} staging --shared`);
+  await cli.waitFor(/^\[sandbox\] deployed superset staging in .*revision 4/, { from, timeoutMs: 30_000 });
+  expect((await git('log', '-1', '--format=%s')).trim()).toMatch(/^_superset_common_: upgrade to 2026-07-01-101010-0123456789ab \(via deckhand, job \d+\)$/);
+  const pods = await stagingPods();
+  expect(pods.map((p) => p.spec.containers[0]!.image)).toEqual([0, 1].map(() => `docker-registry.discovery.wmnet/repos/data-engineering/superset:${version}`));
+}, 60_000);
+
 test('a maintenance window is announced on the console', async () => {
   const from = cli.stdout().length;
   cli.type('maint superset in 10m 30m DB upgrade');
