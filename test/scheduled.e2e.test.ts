@@ -230,6 +230,27 @@ it('a change whose delayed job was lost (a crash between writing it and queuing 
   }
 }, 30000);
 
+it('a flag scheduled for later is committed and deployed at its time, not when asked (a verb taking its environment last)', async () => {
+  const head = () => repo.git('rev-parse', 'HEAD').trim();
+  const before = head();
+  const when = isoIn(2500);
+  c.alice!.say(CHANNEL, `!superset flag ALERT_REPORTS on staging at ${when.text}`);
+  expect(await botSays(/^alice: superset staging: flag ALERT_REPORTS on scheduled for /)).toMatch(
+    /^alice: superset staging: flag ALERT_REPORTS on scheduled for \d\d:\d\d UTC \(now\) by alice \(sched-\d+; to cancel: !cancel sched-\d+\)$/,
+  );
+  expect(head()).toBe(before); // nothing committed yet
+
+  expect(await botSays(/^superset staging: deploy to .*started by alice/, OPS, 15000)).toMatch(/ALERT_REPORTS/);
+  expect(await botSays(/^alice: enable ALERT_REPORTS for superset staging/)).toMatch(/commit [0-9a-f]{12} by Alice Example <alice@wikimedia\.org>/);
+  await botSays(/^deployed superset staging/);
+  expect(head()).not.toBe(before);
+  const [author, at] = repo.git('log', '-1', '--format=%an|%at').trim().split('|');
+  expect(author).toBe('Alice Example');
+  expect(Number(at) * 1000).toBeGreaterThanOrEqual(Math.floor(when.at / 1000) * 1000);
+  expect(repo.git('show', 'HEAD:helmfile.d/dse-k8s-services/superset-next/values-staging.yaml')).toContain('ALERT_REPORTS');
+  expect(tools.calls().filter((x) => x.sub === 'apply')).toHaveLength(1);
+}, 30000);
+
 it('is listed, in scheduled and in jobs, and cancelled before its time by someone allowed to deploy: nothing runs', async () => {
   const when = isoIn(3000);
   c.alice!.say(CHANNEL, `!superset deploy staging at ${when.text}`);
