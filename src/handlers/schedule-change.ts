@@ -16,7 +16,7 @@ import { PermissionDeniedError, toUserLine, toUserParts, UserError } from '../co
 import { append, cmd, line, plain, toParts, type Line } from '../core/parts.js';
 import type { RedisScope } from '../core/scope.js';
 import type { Identity, JobData, JobResult } from '../core/types.js';
-import { approvalRefusal, asksConfirmation, names, whoMayApprove, type Approval } from '../deploy/approvals.js';
+import { approvalRefusal, asksConfirmation, confirmationActions, names, whoMayApprove, type Approval } from '../deploy/approvals.js';
 import { directoryUser, type DeployResult } from '../deploy/engine.js';
 import { announcements, progress } from '../deploy/format.js';
 import { ScheduledStore, type ScheduledChange } from '../deploy/scheduled.js';
@@ -112,13 +112,7 @@ export async function requestSchedule(ctx: RunContext, data: JobData): Promise<J
   const ask = approval
     ? line`to schedule it, this needs ${whoMayApprove(approval, who.user)} within ${within}: ${cmd(`approve ${code}`)} (to drop it: ${cmd(`cancel ${code}`)})`
     : line`to schedule it, say within ${within}: ${cmd(`confirm ${code}`)} (or ${cmd(`cancel ${code}`)})`;
-  const buttons = [
-    approval
-      ? { label: 'Approve', command: `approve ${code}`, style: 'primary' as const }
-      : { label: 'Confirm', command: `confirm ${code}`, style: 'primary' as const },
-    { label: 'Cancel', command: `cancel ${code}` },
-  ];
-  return { ok: true, summary: plain(head), lines: [head, ask], actions: { key: code, buttons } };
+  return { ok: true, summary: plain(head), lines: [head, ask], actions: confirmationActions(code, pending.expiresAt, approval) };
 }
 
 /** A scheduled change was confirmed (or got its last approval): schedule it now, noting who. */
