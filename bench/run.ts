@@ -20,6 +20,10 @@ const sections: [string, Section][] = [
   // minutes each (a line a second under InspIRCd's default class): `npm run bench -- ircFlood fairness`
   ['ircFlood', async () => (await import('./irc.js')).benchIrcFlood()],
   ['fairness', async () => (await import('./irc.js')).benchFairness()],
+  // high availability (issue 16): `npm run bench -- failover sentinel clusterJobsPerSecond`
+  ['failover', async () => (await import('./failover.js')).benchFailover()],
+  ['sentinel', async () => (await import('./failover.js')).benchSentinel()],
+  ['clusterJobsPerSecond', async () => (await import('./failover.js')).benchClusterJobs()],
 ];
 
 const only = process.argv.slice(2);

@@ -14,7 +14,7 @@ export interface LoadCounts {
 
 export async function askThroughFailover(
   chat: CaptureAdapter,
-  o: { askers: number; everyMs: number; during: () => Promise<void>; atAsker: number; settleMs: number; retryMs?: number },
+  o: { askers: number; everyMs: number; during: () => Promise<void>; atAsker: number; settleMs: number; retryMs?: number; deadlineMs?: number },
 ): Promise<LoadCounts> {
   const from = chat.sent.length;
   const askersSeen = new Set<string>();
@@ -42,14 +42,15 @@ export async function askThroughFailover(
     await new Promise((r) => setTimeout(r, o.everyMs));
   }
   await during;
-  // until every asker has an answer, or settleMs without a new one
+  // until every asker has an answer, or settleMs without a new line, or the deadline
+  const deadline = Date.now() + (o.deadlineMs ?? 60_000);
   let last = Date.now();
   let count = 0;
   for (;;) {
     const n = chat.sent.length;
     if (n !== count) ((count = n), (last = Date.now()));
     const answers = answered(chat, from);
-    if ([...askersSeen].every((a) => (answers.get(a) ?? 0) > 0) || Date.now() - last > o.settleMs) break;
+    if ([...askersSeen].every((a) => (answers.get(a) ?? 0) > 0) || Date.now() - last > o.settleMs || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   clearInterval(retry);

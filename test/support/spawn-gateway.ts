@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+// the TypeScript sources, also when this runs compiled (the benchmark runs from dist/)
+const compiled = path.dirname(fileURLToPath(import.meta.url));
+const here = existsSync(path.join(compiled, 'gateway-child.ts')) ? compiled : path.resolve(compiled, '../../../test/support');
 const root = path.resolve(here, '../..');
 
 export interface ChildGateway {
