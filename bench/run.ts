@@ -20,6 +20,8 @@ const sections: [string, Section][] = [
   // minutes each (a line a second under InspIRCd's default class): `npm run bench -- ircFlood fairness`
   ['ircFlood', async () => (await import('./irc.js')).benchIrcFlood()],
   ['fairness', async () => (await import('./irc.js')).benchFairness()],
+  // fault scenarios (issue 18: worker killed, Redis and ircd restarted, dependencies down), ~3 minutes: `npm run bench -- faults`
+  ['faults', async () => (await import('./faults.js')).benchFaults()],
   // high availability (issue 16): `npm run bench -- failover sentinel clusterJobsPerSecond`
   ['failover', async () => (await import('./failover.js')).benchFailover()],
   ['sentinel', async () => (await import('./failover.js')).benchSentinel()],
@@ -32,7 +34,8 @@ const results: Record<string, unknown> = only.length ? { ...previous } : {};
 for (const [name, run] of sections) {
   if (only.length && !only.includes(name)) continue;
   process.stderr.write(`bench: ${name}…\n`);
-  Object.assign(results, await run());
+  // `faults` holds one entry per fault case, written by more than one section: merged, not replaced
+  for (const [k, v] of Object.entries(await run())) results[k] = k === 'faults' ? { ...(results.faults as object | undefined), ...(v as object) } : v;
 }
 
 const doc = {
@@ -62,12 +65,18 @@ const md = [
   r.bigStatusMs && row('bigStatusMs (5,000 pods)', `${r.bigStatusMs.p50Ms} ms, ${r.bigStatusMs.lines} lines`, r.bigStatusMs.goal),
   r.rssMb && row('rssMb idle / after latency run', `${r.rssMb.idle} / ${r.rssMb.afterLatencyRun} MB`, r.rssMb.goal),
   ...Object.entries(r)
-    .filter(([k]) => !['statusLatency', 'statusJobsPerSecond', 'bigStatusMs', 'rssMb'].includes(k))
+    .filter(([k]) => !['statusLatency', 'statusJobsPerSecond', 'bigStatusMs', 'rssMb', 'faults'].includes(k))
     .map(([k, v]) => row(k, JSON.stringify(Object.fromEntries(Object.entries(v).filter(([kk]) => kk !== 'goal' && kk !== 'note'))), v.goal)),
+  ...Object.entries((r.faults ?? {}) as Record<string, Record<string, unknown>>).map(([k, v]) =>
+    row(`faults.${k}`, JSON.stringify(Object.fromEntries(Object.entries(v).filter(([kk]) => kk !== 'goal' && kk !== 'note'))), v.goal),
+  ),
   '',
   ...Object.entries(r)
     .filter(([, v]) => v.note)
     .map(([k, v]) => `- ${k}: ${v.note}`),
+  ...Object.entries((r.faults ?? {}) as Record<string, Record<string, unknown>>)
+    .filter(([, v]) => v.note)
+    .map(([k, v]) => `- faults.${k}: ${v.note}`),
   '',
 ].filter((l): l is string => typeof l === 'string');
 writeFileSync(`${ROOT}bench/RESULTS.md`, md.join('\n'));
