@@ -16,6 +16,9 @@ import { homedir } from 'node:os';
 
 const DEFAULT_CONFIG = new URL('../../config/example.yaml', import.meta.url).pathname;
 
+/** How long a stop (SIGTERM, SIGINT, end of the console) may take: Kubernetes' default grace period is 30 s. */
+const SHUTDOWN_DEADLINE_MS = 25_000;
+
 async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean }): Promise<void> {
   const console_ = role === 'console';
   // The config file and the environment are read here, once; every missing secret is one error.
@@ -129,6 +132,11 @@ async function run(role: LoadRole, opts: { config?: string; sandbox?: boolean })
   shutdown = async () => {
     if (stopping) return;
     stopping = true;
+    // a stop that waits on something that will not come back (Redis away, a hung server) must not hold the process
+    setTimeout(() => {
+      log.error({ afterMs: SHUTDOWN_DEADLINE_MS }, 'shutdown did not finish in time; exiting now');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     await app.stop();
     redis.disconnect();
     for (const s of stops) await s().catch(() => {});

@@ -10,6 +10,7 @@ import { bullPrefix } from '../core/scope.js';
 import type { OutgoingMessage } from '../core/types.js';
 import { outboxName, type QueueContext } from '../jobs/queues.js';
 import type { ChatAdapter } from './adapter.js';
+import { errorLogger } from '../core/outage-log.js';
 
 const DELIVERED_MS = 24 * 3600_000;
 
@@ -43,6 +44,6 @@ export function startDrain(o: DrainOptions): Worker<OutgoingMessage> {
     // fairly, waiting for its connection) takes many at once.
     { connection: redis, prefix, concurrency: o.adapter.sendConcurrency ?? 1 },
   );
-  drain.on('error', (err) => o.log.error({ err, network: o.adapter.network }, 'outbox error'));
+  drain.on('error', errorLogger(o.log, 'outbox error', { network: o.adapter.network }));
   return drain;
 }

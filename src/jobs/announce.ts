@@ -9,6 +9,7 @@ import { announceLine, announceTargets, announcement, endLine, reminderLine, sta
 import { endJobId, MAINTENANCE_QUEUE, MaintenanceScheduler, stepJobId, type StepJob } from '../maintenance/schedule.js';
 import { MaintenanceStore } from '../maintenance/store.js';
 import { Outboxes, type QueueContext } from './queues.js';
+import { errorLogger } from '../core/outage-log.js';
 
 export interface AnnouncerOptions {
   queues: QueueContext;
@@ -76,7 +77,7 @@ export async function startAnnouncer(o: AnnouncerOptions): Promise<Announcer> {
     },
     { connection: o.queues.connection, prefix: bullPrefix(o.queues.prefix, MAINTENANCE_QUEUE), concurrency: 1 },
   );
-  worker.on('error', (err) => o.log.error({ err }, 'maintenance worker error'));
+  worker.on('error', errorLogger(o.log, 'maintenance worker error'));
   const windows = await scheduler.reconcile(store).catch((err: unknown) => (o.log.error({ err }, 'maintenance reconcile failed'), 0));
   if (windows) o.log.info({ windows }, 'maintenance windows reconciled');
   return {

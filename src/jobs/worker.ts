@@ -12,6 +12,7 @@ import type { JobData, JobResult, OutgoingMessage } from '../core/types.js';
 import { changedOf, historyOutcome, logOf } from '../history/record.js';
 import type { HistoryStore } from '../history/store.js';
 import { commandQueue, COMMAND_QUEUE, Outboxes, type QueueContext } from './queues.js';
+import { errorLogger } from '../core/outage-log.js';
 
 const STALLED_GRACE_MS = 3000;
 
@@ -131,7 +132,7 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs } : {}),
     ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
   });
-  worker.on('error', (err) => log.error({ err }, 'worker error'));
+  worker.on('error', errorLogger(log, 'worker error'));
   // A job that failed outside the runner (stalled too often, worker killed) is still reported.
   worker.on('failed', (job, err) => {
     if (!job) return;
