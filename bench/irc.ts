@@ -135,3 +135,51 @@ export async function benchFairness(burst = 30, runs = 3): Promise<Record<string
     await ircd.stop();
   }
 }
+
+/**
+ * Issue 18, load: `users` real clients each send `commands` one-line commands at once, in private, under
+ * InspIRCd's default connect class (their own lines fakelagged to one a second, the bot's too): every
+ * command answered (lines counted per asker: more is a duplicate), no disconnect. The per-user command
+ * limit is off here, as in the tests: with it on, the bot answers ten a minute and says "slow down".
+ * About users × commands seconds (the bot's line a second): `npm run bench -- ircLoad`.
+ */
+export async function benchIrcLoad(users = 20, commands = 50): Promise<Record<string, unknown>> {
+  const ircd = await startIrcd({ connectClass: 'default' });
+  try {
+    const [stack, watcher, ...askers] = await Promise.all([
+      startStack({ ircd }),
+      connectClient(ircd, { nick: 'watcher' }),
+      ...Array.from({ length: users }, (_, i) => connectClient(ircd, { nick: `loader${i + 1}` })),
+    ]);
+    try {
+      await watcher.join(CHANNEL);
+      const quits = watchQuits(watcher, 'deckhand');
+      const fromBot = (m: Received) => m.from === 'deckhand' && m.kind === 'privmsg';
+      const start = Date.now();
+      for (const a of askers) for (let i = 0; i < commands; i++) a.say('deckhand', 'superset status production');
+      const results = await Promise.allSettled(askers.map((a) => waitForCount(a, fromBot, commands, 40 * 60_000)));
+      await sleep(5000); // duplicates, late lines
+      const counts = askers.map((a) => a.messages.filter(fromBot).length);
+      const answered = counts.reduce((n, c) => n + Math.min(c, commands), 0);
+      const kills = await floodKills(ircd);
+      const last = Math.max(...askers.flatMap((a) => a.messages.filter(fromBot).map((m) => m.time)));
+      return {
+        ircLoad: {
+          users,
+          commands: users * commands,
+          answered,
+          complete: results.filter((r) => r.status === 'fulfilled').length,
+          duplicates: counts.reduce((n, c) => n + Math.max(0, c - commands), 0),
+          disconnects: quits.length + kills.length + askers.filter((a) => !a.client.connected).length,
+          lastAnswerS: round((last - start) / 1000, 1),
+          goal: 'answered = commands, duplicates = 0, disconnects = 0',
+          note: `InspIRCd 3 default connect class for the askers and the bot; ${users} real clients each send ${commands} \`superset status production\` (one line each) in private at once; the per-user limit off; disconnects = QUITs of the bot a watcher saw + flood kills in the ircd log + askers no longer connected`,
+        },
+      };
+    } finally {
+      await stack.stop();
+    }
+  } finally {
+    await ircd.stop();
+  }
+}

@@ -20,6 +20,8 @@ const sections: [string, Section][] = [
   // minutes each (a line a second under InspIRCd's default class): `npm run bench -- ircFlood fairness`
   ['ircFlood', async () => (await import('./irc.js')).benchIrcFlood()],
   ['fairness', async () => (await import('./irc.js')).benchFairness()],
+  // issue 18's load case, ~17 minutes: `npm run bench -- ircLoad`
+  ['ircLoad', async () => (await import('./irc.js')).benchIrcLoad()],
   // fault scenarios (issue 18: worker killed, Redis and ircd restarted, dependencies down), ~3 minutes: `npm run bench -- faults`
   ['faults', async () => (await import('./faults.js')).benchFaults()],
   // high availability (issue 16): `npm run bench -- failover sentinel clusterJobsPerSecond`
