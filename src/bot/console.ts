@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { oneLine } from '../core/sanitize.js';
@@ -30,6 +31,8 @@ const QUIT = new Set(['quit', 'exit', 'q', ':q', 'bye']);
  */
 export class ConsoleAdapter implements ChatAdapter {
   readonly network = 'console';
+  /** This console's own outbox: two consoles on one Redis each get their own replies (src/bot/outbox-drain.ts). */
+  readonly outbox = `${process.pid}-${randomBytes(3).toString('hex')}`;
   /** Commands as you type them here: no prefix. */
   readonly capabilities = PLAIN_CAPABILITIES;
   private rl?: Interface;

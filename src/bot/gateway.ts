@@ -53,7 +53,7 @@ export interface GatewayOptions {
  */
 export class Gateway {
   private readonly adapters = new Map<NetworkName, ChatAdapter>();
-  private readonly drains = new Map<NetworkName, Worker<OutgoingMessage>>();
+  private readonly drains = new Map<NetworkName, Worker<OutgoingMessage>[]>();
   private leading = false;
   private readonly commands: Queue<JobData, JobResult>;
   private readonly inFlight = new Set<Promise<void>>();
@@ -69,11 +69,17 @@ export class Gateway {
 
   private onMessage = (msg: ChatMessage) => this.track(this.take(msg));
 
+  /** The network's outbox, and the adapter's own when it has one (a console: the answers to it; announcements stay on the network's). */
   private startDrain(adapter: ChatAdapter): void {
-    const drain = startDrain({
+    const drains = [undefined, adapter.outbox].filter((x, i) => i === 0 || x !== undefined).map((instance) => this.drain(adapter, instance));
+    this.drains.set(adapter.network, drains);
+  }
+
+  private drain(adapter: ChatAdapter, instance: string | undefined): Worker<OutgoingMessage> {
+    return startDrain({
       queues: this.o.queues,
       adapter,
-      ...(adapter.outbox ? { instance: adapter.outbox } : {}),
+      ...(instance ? { instance } : {}),
       log: this.o.log,
       ...(this.leaderOnly(adapter) && this.o.fence ? { fence: this.o.fence } : {}),
       deliver: async (msg: OutgoingMessage) => {
@@ -82,7 +88,6 @@ export class Gateway {
         await adapter.send(renderFor(msg, adapter.capabilities));
       },
     });
-    this.drains.set(adapter.network, drain);
   }
 
   /** Became the leader: connect the leader-only networks and drain their outboxes. */
@@ -99,7 +104,7 @@ export class Gateway {
     if (!this.leading) return;
     this.leading = false;
     const mine = [...this.adapters.values()].filter((a) => this.leaderOnly(a));
-    const drains = mine.map((a) => this.drains.get(a.network)).filter((d) => d !== undefined);
+    const drains = mine.flatMap((a) => this.drains.get(a.network) ?? []);
     for (const a of mine) this.drains.delete(a.network);
     await Promise.all([...drains.map((d) => d.close(true)), ...mine.map((a) => a.stop().catch(() => {}))]);
   }
@@ -198,7 +203,7 @@ export class Gateway {
   async stop(): Promise<void> {
     await Promise.all([...this.adapters.values()].map((a) => a.stop().catch(() => {})));
     await this.idle();
-    await Promise.all([...this.drains.values()].map((d) => d.close()));
+    await Promise.all([...this.drains.values()].flat().map((d) => d.close()));
     this.drains.clear();
     await this.commands.close();
   }
