@@ -21,7 +21,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, readdir, realpath, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { AuthorError, ChartsNotConfiguredError, CheckoutDirtyError, GitCommandError, GitConflictError, PushRejectedError, UnsafeEditError } from './errors.js';
 import { BRANCH, checkRef, checkRelPath, JOB_ID, REMOTE } from './validate.js';
 
@@ -121,6 +120,7 @@ interface Run {
 }
 
 async function run(s: GitSettings, cwd: string, args: string[], o: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  const { execa } = await import('execa'); // loaded by the first run: a gateway never needs it (~4 MB)
   const r = await execa('git', ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', '-c', 'core.quotepath=off', ...args], {
     cwd,
     env: gitEnv(s, o.env),
@@ -405,19 +405,36 @@ export async function commitChange(
   }
 }
 
+/** What a job killed mid-change left: its worktrees (now removed) and the commit it had made there, if any. */
+export interface LeftBehind {
+  worktrees: number;
+  /** The job's own commit (not on the checkout's branch), and whether `<remote>/<branch>` has it now. */
+  commit?: { id: string; onRemote: boolean };
+}
+
 /**
  * The worktrees job `jobId` left behind when its worker died mid-change (kill -9): removed at once, not
- * 6 hours later with the stale ones. Returns how many there were; none on a host without the checkout.
+ * 6 hours later with the stale ones; a commit the job had made there is named, and looked for on the
+ * remote (a push that was under way when the worker died may have landed). Nothing on a host without the
+ * checkout.
  */
-export async function removeJobWorktrees(s: GitSettings, jobId: string): Promise<number> {
-  if (!JOB_ID.test(jobId)) return 0;
+export async function removeJobWorktrees(s: GitSettings, jobId: string): Promise<LeftBehind> {
+  const none = { worktrees: 0 };
+  if (!JOB_ID.test(jobId)) return none;
   const checkout = await realpath(s.checkout).catch(() => undefined);
-  if (!checkout) return 0;
+  if (!checkout) return none;
   const top = await run(s, checkout, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
-  if (top.exitCode !== 0) return 0;
+  if (top.exitCode !== 0) return none;
   const wtRoot = s.worktrees ?? path.join(os.tmpdir(), 'deckhand-worktrees');
   const mine = (await readdir(wtRoot).catch(() => [] as string[])).filter((n) => n.startsWith(`job-${jobId}-`));
-  if (!mine.length) return 0;
+  if (!mine.length) return none;
+  const localRef = `refs/heads/${s.branch}`;
+  let commit: string | undefined;
+  for (const name of mine) {
+    const head = await revParse(s, path.join(wtRoot, name), 'HEAD');
+    // its HEAD is the job's own commit unless the checkout's branch already has it (the worktree's start)
+    if (head && (await run(s, checkout, ['merge-base', '--is-ancestor', head, localRef])).exitCode !== 0) commit = head;
+  }
   await exclusive(s, top.stdout.trim(), async () => {
     for (const name of mine) {
       const dir = path.join(wtRoot, name);
@@ -426,7 +443,10 @@ export async function removeJobWorktrees(s: GitSettings, jobId: string): Promise
     }
     await run(s, checkout, ['worktree', 'prune']);
   });
-  return mine.length;
+  if (!commit) return { worktrees: mine.length };
+  const remote = s.push === 'direct' ? await run(s, checkout, ['ls-remote', '--', s.remote, localRef]) : undefined;
+  const onRemote = !!remote && remote.exitCode === 0 && remote.stdout.split(/\s/)[0] === commit;
+  return { worktrees: mine.length, commit: { id: commit, onRemote } };
 }
 
 /** Worktrees of this checkout left in `wtRoot` by a worker that died mid-job (older than any job can last). */

@@ -3,7 +3,6 @@
 // it streams, memory bounded, a timeout and a cancel that stop the whole group.
 import { hostname } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
-import { execa } from 'execa';
 import { signalGroup, stopGroup } from './process.js';
 import type { ToolRun } from './plan.js';
 import type { LineFilter } from './redact.js';
@@ -73,6 +72,7 @@ export async function runTool(run: ToolRun, o: RunOptions): Promise<RunOutcome> 
     const max = o.maxLineChars ?? MAX_LINE;
     o.onLine(clean.length > max ? clean.slice(0, max) + ' …(line cut)' : clean);
   };
+  const { execa } = await import('execa'); // loaded by the first run: a gateway never needs it (~4 MB)
   const child = execa(run.tool, run.argv, {
     cwd: run.cwd,
     env: o.env,
