@@ -6,6 +6,7 @@ import { readSecrets, type Secrets } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './core/log.js';
 import { createFailFastRedis, createRedis } from './core/redis.js';
+import { moveToTaggedKeys } from './core/key-layout.js';
 import type { LeaderElector, LeaseBackend } from './leader/elector.js';
 import { ServiceRegistry } from './core/registry.js';
 import { verbRunner } from './handlers/execute.js';
@@ -83,6 +84,9 @@ export async function startApp(o: AppOptions): Promise<App> {
 
   // Job history, its retention, metrics, and the HTTP server for /metrics, health and log pages.
   const history = new HistoryStore(queues);
+  // keys of a release before the Redis Cluster layout move to theirs (src/core/key-layout.ts)
+  const moved = await moveToTaggedKeys(redis, queues.prefix).catch((err: unknown) => (o.log.warn({ err }, 'moving keys to the cluster layout failed'), 0));
+  if (moved) o.log.info({ moved }, 'keys moved to the Redis Cluster layout');
   await history.syncCounter().catch((err: unknown) => o.log.warn({ err }, 'job history counter check failed'));
   const metrics = new Metrics({ queues });
   // With leader election the gateways' leader alone trims (fenced); else every process may, one at a time (a lock).
