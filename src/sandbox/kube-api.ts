@@ -318,7 +318,11 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
         return send(
           res,
           404,
-          statusBody(404, `${def.group ? `${resource}.${def.group}` : resource} "${name}" not found`, 'NotFound', { name, ...(def.group ? { group: def.group } : {}), kind: resource }),
+          statusBody(404, `${def.group ? `${resource}.${def.group}` : resource} "${name}" not found`, 'NotFound', {
+            name,
+            ...(def.group ? { group: def.group } : {}),
+            kind: resource,
+          }),
         );
       if (wantsTable && hasTable(resource!))
         return send(res, 200, toJson(toTable(resource!, [withKindObject(resource!, e.obj)], String(rv), includeObject(q))), TABLE_CONTENT_TYPE);
