@@ -1,23 +1,22 @@
 // The only place Deckhand talks to Kubernetes (@kubernetes/client-node 2.x, undici fetch).
-// One KubeConfig is loaded once; API clients are cached per context. Every request carries
-// an AbortSignal.timeout, and failures become the typed errors of ./errors.ts.
-import {
-  ApiException,
-  CoreV1Api,
-  IsomorphicFetchHttpLibrary,
-  KubeConfig,
-  ListWatch,
-  loadYaml,
-  ServerConfiguration,
-  Watch,
-  Observable,
-  type ConfigurationOptions,
-  type RequestContext,
-  type ObservableMiddleware,
-  type CoreV1Event,
-  type V1Deployment,
-  type V1Pod,
-} from '@kubernetes/client-node';
+// One KubeConfig is loaded once; a per-context copy is cached. Every request carries an
+// AbortSignal.timeout, and failures become the typed errors of ./errors.ts.
+//
+// Memory: client-node's main entry loads every API group and every model (~75 MB in a process). This file takes
+// only the pieces it uses, from their own files (client-node 2.x has no `exports` map, so dist/* is public), and
+// sends requests through `request`/`exchange` below, reading JSON itself (./wire.ts) — no generated API class,
+// no ObjectSerializer. Code added here or in new files under src/kube: import values from the same dist/*
+// files (config.js, watch.js, cache.js, gen/http/*, gen/servers.js, gen/apis/exception.js), never from
+// '@kubernetes/client-node' itself or an API class (`import type` from it is free); build calls on `request`.
+// Processes load this file through ./slim.ts, which keeps dist/config.js from pulling in the rest.
+import { ListWatch } from '@kubernetes/client-node/dist/cache.js';
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
+import type { RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
+import { IsomorphicFetchHttpLibrary } from '@kubernetes/client-node/dist/gen/http/isomorphic-fetch.js';
+import { ServerConfiguration } from '@kubernetes/client-node/dist/gen/servers.js';
+import { Watch } from '@kubernetes/client-node/dist/watch.js';
+import type { CoreV1Event, KubernetesListObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { InFlight } from './coalesce.js';
 import { reviveDeployment, reviveEvent, revivePod } from './wire.js';
 import { KubeBadRequestError, KubeContextError, kubeError, PodLogUnavailableError, type KubeTarget } from './errors.js';
@@ -63,7 +62,6 @@ export interface KubeClientOptions {
 
 interface ContextClients {
   kc: KubeConfig;
-  core: CoreV1Api;
 }
 
 /** Load the kubeconfig once (the given file, else $KUBECONFIG, ~/.kube/config or in-cluster) and wrap it. */
@@ -122,12 +120,8 @@ export class KubeClient {
 
   async getPod(context: string | undefined, namespace: string, name: string): Promise<V1Pod> {
     const target = { context, namespace, action: 'get pods' };
-    const { core } = this.forContext(context);
-    try {
-      return await core.readNamespacedPod({ namespace, name }, this.requestOptions());
-    } catch (err) {
-      throw kubeError(err, target, this.timeoutMs);
-    }
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`;
+    return revivePod(JSON.parse(await this.request(context, target, path, {}, 'application/json')) as Record<string, unknown>);
   }
 
   listDeployments(context: string | undefined, namespace: string, selector: string): Promise<V1Deployment[]> {
@@ -340,9 +334,16 @@ export class KubeClient {
     onError: (err: Error) => void,
   ): Promise<() => void> {
     const target: KubeTarget = { context, namespace, action: 'watch pods' };
-    const { kc, core } = this.forContext(context);
+    const { kc } = this.forContext(context);
     const watch = new ResumingWatch(kc, this.watchTimeoutSeconds, this.timeoutMs, target);
-    const list = () => core.listNamespacedPod({ namespace, labelSelector: selector }, this.requestOptions());
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
+    const list = async (): Promise<KubernetesListObject<V1Pod>> => {
+      const body = JSON.parse(await this.request(context, target, path, selector ? { labelSelector: selector } : {}, 'application/json')) as {
+        metadata?: KubernetesListObject<V1Pod>['metadata'];
+        items?: Record<string, unknown>[];
+      };
+      return { ...(body.metadata ? { metadata: body.metadata } : {}), items: (body.items ?? []).map(revivePod) };
+    };
     // ListWatch's reconnect back-off does not look at stop(): a delay that stop() cancels (and never resolves) keeps it from reconnecting after a stop.
     const delays = new Set<() => void>();
     const delayFn = (ms: number) =>
@@ -392,28 +393,10 @@ export class KubeClient {
       if (!this.kc.getContextObject(name)) throw new KubeContextError(name);
       const kc = new KubeConfig();
       kc.loadFromOptions({ clusters: this.kc.getClusters(), contexts: this.kc.getContexts(), users: this.kc.getUsers(), currentContext: name });
-      c = { kc, core: kc.makeApiClient(CoreV1Api) };
+      c = { kc };
       this.clients.set(name, c);
     }
     return c;
-  }
-
-  /**
-   * client-node 2.x has no timeout option: a middleware puts an AbortSignal on each request
-   * (undici honours it up to the last body byte). The object-parameter API (what makeApiClient
-   * returns) runs Observable middleware; 'append' keeps the User-Agent middleware it installs
-   * ('replace' is the default and would drop it).
-   */
-  private requestOptions(): ConfigurationOptions {
-    const ms = this.timeoutMs;
-    const timeout: ObservableMiddleware = {
-      pre: (ctx) => {
-        ctx.setSignal(AbortSignal.timeout(ms));
-        return new Observable(Promise.resolve(ctx));
-      },
-      post: (res) => new Observable(Promise.resolve(res)),
-    };
-    return { middleware: [timeout], middlewareMergeStrategy: 'append' };
   }
 }
 
@@ -445,11 +428,10 @@ class ResumingWatch extends Watch {
     done: (err: unknown) => void,
   ): Promise<AbortController> {
     const params = { ...query, allowWatchBookmarks: true, timeoutSeconds: this.timeoutSeconds };
-    // Watch hands over raw JSON (timestamps as strings) while list results are deserialized
-    // models (Dates): deserialize watch objects too, through the public loadYaml (JSON is YAML).
+    // Watch hands over raw JSON (timestamps as strings): pods get their Dates as list results do (./wire.ts).
     const typed = (phase: string, obj: unknown, raw?: unknown): void => {
-      const o = obj as { kind?: string; apiVersion?: string } | undefined;
-      callback(phase, phase !== 'BOOKMARK' && phase !== 'ERROR' && o?.kind && o.apiVersion ? loadYaml(JSON.stringify(o)) : obj, raw);
+      const o = obj as { kind?: string } | undefined;
+      callback(phase, phase !== 'BOOKMARK' && phase !== 'ERROR' && o?.kind === 'Pod' ? revivePod(o as Record<string, unknown>) : obj, raw);
     };
     if (this.stopped) return Promise.resolve(new AbortController());
     let controller: AbortController | undefined;
