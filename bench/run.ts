@@ -65,9 +65,12 @@ const md = [
     ),
   r.statusJobsPerSecond && row('statusJobsPerSecond', `${r.statusJobsPerSecond.perSecond}/s`, r.statusJobsPerSecond.goal),
   r.bigStatusMs && row('bigStatusMs (5,000 pods)', `${r.bigStatusMs.p50Ms} ms, ${r.bigStatusMs.lines} lines`, r.bigStatusMs.goal),
-  r.rssMb && row('rssMb idle / after latency run', `${r.rssMb.idle} / ${r.rssMb.afterLatencyRun} MB`, r.rssMb.goal),
+  r.rssMb && !r.rssMbByRole && row('rssMb idle / after latency run', `${r.rssMb.idle} / ${r.rssMb.afterLatencyRun} MB`, r.rssMb.goal),
+  ...Object.entries((r.rssMbByRole ?? {}) as Record<string, { idle: number; afterLatencyRun: number; goal?: string }>)
+    .filter(([role]) => role !== 'note')
+    .map(([role, v]) => row(`rssMb ${role} role idle / after latency run`, `${v.idle} / ${v.afterLatencyRun} MB`, v.goal)),
   ...Object.entries(r)
-    .filter(([k]) => !['statusLatency', 'statusJobsPerSecond', 'bigStatusMs', 'rssMb', 'faults'].includes(k))
+    .filter(([k]) => !['statusLatency', 'statusJobsPerSecond', 'bigStatusMs', 'rssMb', 'faults', 'rssMbByRole'].includes(k))
     .map(([k, v]) => row(k, JSON.stringify(Object.fromEntries(Object.entries(v).filter(([kk]) => kk !== 'goal' && kk !== 'note'))), v.goal)),
   ...Object.entries((r.faults ?? {}) as Record<string, Record<string, unknown>>).map(([k, v]) =>
     row(`faults.${k}`, JSON.stringify(Object.fromEntries(Object.entries(v).filter(([kk]) => kk !== 'goal' && kk !== 'note'))), v.goal),

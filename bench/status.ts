@@ -1,4 +1,4 @@
-// Issue 2 figures: statusLatency (+ floor), statusJobsPerSecond, bigStatusMs, rssMb.
+// Issue 2 figures: statusLatency (+ floor), statusJobsPerSecond, bigStatusMs, rssMb; issue 17: rssMbByRole (all, gateway, worker).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { bullPrefix } from '../src/core/scope.js';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
@@ -44,9 +44,13 @@ export async function benchStatus(n = 300): Promise<Record<string, unknown>> {
   api.setPods('superset-next', manyPods(50, 'superset-next', { app: 'superset' }));
   const prefix = freshPrefix('bench');
   const dir = mkdtempSync(join(tmpdir(), 'deckhand-bench-'));
-  let bot: ChildProcess | undefined;
+  const bots: ChildProcess[] = [];
+  const stopBots = async () => {
+    for (const b of bots) b.kill('SIGTERM');
+    await sleep(300);
+    for (const b of bots.splice(0)) b.kill('SIGKILL');
+  };
   try {
-    // The bot runs as its own `all` process, as deployed, so its memory is its own.
     const config = exampleConfig({
       redis: { url: REDIS_URL, prefix },
       // Bench clients: the ircd's fake lag is off (connect class), and the bot's own pacing is opened wide.
@@ -58,28 +62,34 @@ export async function benchStatus(n = 300): Promise<Record<string, unknown>> {
     writeFileSync(join(dir, 'deckhand.yaml'), stringify(raw));
     // with the V8 flags it is deployed with (package.json config.nodeFlags: npm start, the Dockerfile)
     const flags = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config: { nodeFlags: string } }).config.nodeFlags.split(' ');
-    bot = spawn(process.execPath, [...flags, join(ROOT, 'dist/src/cli.js'), 'all', '--config', join(dir, 'deckhand.yaml')], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, LOG_LEVEL: 'warn' },
-    });
-    let botErr = '';
-    bot.stderr!.on('data', (d) => (botErr += d));
+    // Each role runs as its own process, as deployed, so its memory is its own.
+    const spawnRole = (role: 'all' | 'gateway' | 'worker') => {
+      const p = spawn(process.execPath, [...flags, join(ROOT, 'dist/src/cli.js'), role, '--config', join(dir, 'deckhand.yaml')], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, LOG_LEVEL: 'warn' },
+      });
+      let err = '';
+      p.stderr!.on('data', (d) => (err += d));
+      bots.push(p);
+      return { p, err: () => err };
+    };
 
     const [user, echo] = await Promise.all([connectClient(ircd, { nick: 'bencher' }), connectClient(ircd, { nick: 'echo' })]);
     await Promise.all([user.join(CHANNEL), echo.join(CHANNEL)]);
-    // wait for the bot to join
-    for (let i = 0; i < 100 && !botErr.includes('never'); i++) {
-      user.clearMessages();
-      user.say(CHANNEL, '!superset status production');
-      try {
-        await user.waitFor((m) => m.from === 'deckhand', 300);
-        break;
-      } catch {
-        if (bot.exitCode !== null) throw new Error(`bot exited: ${botErr}`);
+    const answering = async (procs: { p: ChildProcess; err: () => string }[]) => {
+      for (let i = 0; i < 100; i++) {
+        user.clearMessages();
+        user.say(CHANNEL, '!superset status production');
+        try {
+          await user.waitFor((m) => m.from === 'deckhand', 300);
+          return;
+        } catch {
+          const dead = procs.find((x) => x.p.exitCode !== null);
+          if (dead) throw new Error(`bot exited: ${dead.err()}`);
+        }
       }
-    }
-    await sleep(500);
-    const idleRss = rssMb(bot.pid!);
+      throw new Error('the bot never answered');
+    };
 
     // One request → wait for the last line of the reply (2 environments → 2 lines when healthy).
     const roundTrip = async (send: () => void, done: (text: string) => boolean): Promise<number> => {
@@ -103,53 +113,88 @@ export async function benchStatus(n = 300): Promise<Record<string, unknown>> {
       void kube.listPods('dse-k8s-eqiad', 'superset', 'app=superset').then(() => echo.say(CHANNEL, 'pong'));
     });
 
-    const warm = 20;
-    const bot_: number[] = [];
-    const floor: number[] = [];
-    // The first command after a block of channel chatter the bot only listened to: the ircd holds the
-    // line until the bot's kernel ACKs the chatter (Nagle at the ircd × delayed ACK at the bot).
-    const firstAfterChatter: number[] = [];
-    const rest: number[] = [];
-    // Alternate blocks of floor and bot rounds, so both see the same machine conditions.
-    const block = 20;
-    for (let i = 0; i < n + warm; i += block) {
-      for (let j = 0; j < block; j++) {
-        const f = await roundTrip(
-          () => user.say(CHANNEL, 'ping'),
-          (t) => t === 'pong',
-        );
-        if (i >= warm) floor.push(f);
-      }
-      for (let j = 0; j < block; j++) {
-        const b = await roundTrip(
-          () => user.say(CHANNEL, '!superset status'),
-          (t) => t.startsWith('superset staging:'),
-        );
-        if (i >= warm) {
-          bot_.push(b);
-          (j === 0 ? firstAfterChatter : rest).push(b);
+    // Alternate blocks of floor and bot rounds, so both see the same machine conditions. Each client hears
+    // the other's block without answering it; the ircd leaves Nagle on, so a line to a client whose kernel
+    // still holds back the ACK of what it heard (delayed ACK, 40 ms: both clients answered lately, so both
+    // are in "interactive" ACK mode) waits for that ACK. A floor block (~40 ms) is shorter than that, a bot
+    // block (~140 ms) longer: without a pause only the bot's first round of each block paid for it.
+    // A quiet gap after every block, longer than the delayed ACK, gives both the same start.
+    const GAP_MS = 150;
+    const rounds = async (count: number, warm = 20, block = 20) => {
+      const bot_: number[] = [];
+      const floor: number[] = [];
+      const firstBot: number[] = [];
+      const firstFloor: number[] = [];
+      for (let i = 0; i < count + warm; i += block) {
+        for (let j = 0; j < block; j++) {
+          const f = await roundTrip(
+            () => user.say(CHANNEL, 'ping'),
+            (t) => t === 'pong',
+          );
+          if (i >= warm) (floor.push(f), j === 0 && firstFloor.push(f));
         }
+        await sleep(GAP_MS);
+        for (let j = 0; j < block; j++) {
+          const b = await roundTrip(
+            () => user.say(CHANNEL, '!superset status'),
+            (t) => t.startsWith('superset staging:'),
+          );
+          if (i >= warm) (bot_.push(b), j === 0 && firstBot.push(b));
+        }
+        await sleep(GAP_MS);
       }
-    }
-    const afterRss = rssMb(bot.pid!);
+      return { bot: bot_, floor, firstBot, firstFloor };
+    };
+
+    // the `all` role: statusLatency and its memory
+    const all = spawnRole('all');
+    await answering([all]);
+    await sleep(500);
+    const allIdle = rssMb(all.p.pid!);
+    const r = await rounds(n);
+    const allAfter = rssMb(all.p.pid!);
+    await stopBots();
+
+    // gateway + worker as separate processes (as deployed with more than one): memory per role, a shorter run
+    const gateway = spawnRole('gateway');
+    const worker = spawnRole('worker');
+    await answering([gateway, worker]);
+    await sleep(500);
+    const gatewayIdle = rssMb(gateway.p.pid!);
+    const workerIdle = rssMb(worker.p.pid!);
+    const split = await rounds(100);
+    const gatewayAfter = rssMb(gateway.p.pid!);
+    const workerAfter = rssMb(worker.p.pid!);
+
+    const p = (xs: number[], q: number) => round(percentile(xs, q));
     const statusLatency = {
       n,
-      p50Ms: round(percentile(bot_, 50)),
-      p99Ms: round(percentile(bot_, 99)),
-      floorP50Ms: round(percentile(floor, 50)),
-      floorP99Ms: round(percentile(floor, 99)),
-      overP50Ms: round(percentile(bot_, 50) - percentile(floor, 50)),
-      overP99Ms: round(percentile(bot_, 99) - percentile(floor, 99)),
-      firstAfterChatterP50Ms: round(percentile(firstAfterChatter, 50)),
-      otherRoundsP99Ms: round(percentile(rest, 99)),
+      p50Ms: p(r.bot, 50),
+      p99Ms: p(r.bot, 99),
+      floorP50Ms: p(r.floor, 50),
+      floorP99Ms: p(r.floor, 99),
+      overP50Ms: round(percentile(r.bot, 50) - percentile(r.floor, 50)),
+      overP99Ms: round(percentile(r.bot, 99) - percentile(r.floor, 99)),
+      firstOfBlockP50Ms: p(r.firstBot, 50),
+      floorFirstOfBlockP50Ms: p(r.firstFloor, 50),
+      gatewayWorkerP50Ms: p(split.bot, 50),
       goal: 'p50 - floorP50 <= 5 ms, p99 - floorP99 <= 25 ms',
-      note: 'ircd fake lag off (connect class fakelag="no"); bot pacing burst 1000, 10000/s; echo-message off; 20 warm-up rounds dropped; floor and bot rounds alternate in blocks of 20; the first bot round of each block (5% of rounds) waits ~40 ms for the ircd, which leaves Nagle on, to see the bot ACK the chatter it only listened to: firstAfterChatterP50Ms and otherRoundsP99Ms show it',
+      note: `ircd fake lag off (connect class fakelag="no"); bot pacing burst 1000, 10000/s; echo-message off; 20 warm-up rounds dropped; floor and bot rounds alternate in blocks of 20 with ${GAP_MS} ms of quiet after each block (longer than a delayed ACK: neither client's first round waits for the ACK of the other's block it only heard — firstOfBlockP50Ms, floorFirstOfBlockP50Ms); the \`all\` role; gatewayWorkerP50Ms: the same rounds (100) with a gateway and a worker process`,
     };
-    return { statusLatency, rssMb: { idle: idleRss, afterLatencyRun: afterRss, goal: 'idle <= 120, after <= 200' } };
+    const rssMbByRole = {
+      all: { idle: allIdle, afterLatencyRun: allAfter, goal: 'idle <= 120, after <= 200' },
+      gateway: { idle: gatewayIdle, afterLatencyRun: gatewayAfter, goal: '<= 80' },
+      worker: { idle: workerIdle, afterLatencyRun: workerAfter },
+      note: 'VmRSS of each process with the V8 flags of package.json config.nodeFlags; idle = answering, 0.5 s after its first answer; after = after the rounds of statusLatency (all: 300 + 20 warm-up; gateway and worker: 100 + 20 of the same, as two processes)',
+    };
+    return {
+      statusLatency,
+      // the `all` role, as before (figures kept comparable across runs)
+      rssMb: { idle: allIdle, afterLatencyRun: allAfter, goal: 'idle <= 120, after <= 200' },
+      rssMbByRole,
+    };
   } finally {
-    bot?.kill('SIGTERM');
-    await sleep(300);
-    bot?.kill('SIGKILL');
+    await stopBots();
     await ircd.stop();
     await api.close();
     await dropPrefix(prefix);
