@@ -409,7 +409,7 @@ export async function commitChange(
 export interface LeftBehind {
   worktrees: number;
   /** The job's own commit (not on the checkout's branch), and whether `<remote>/<branch>` has it now. */
-  commit?: { id: string; onRemote: boolean };
+  commit?: { id: string; onRemote: boolean; checkoutHasIt?: boolean };
 }
 
 /**
@@ -446,7 +446,16 @@ export async function removeJobWorktrees(s: GitSettings, jobId: string): Promise
   if (!commit) return { worktrees: mine.length };
   const remote = s.push === 'direct' ? await run(s, checkout, ['ls-remote', '--', s.remote, localRef]) : undefined;
   const onRemote = !!remote && remote.exitCode === 0 && remote.stdout.split(/\s/)[0] === commit;
-  return { worktrees: mine.length, commit: { id: commit, onRemote } };
+  // what the job would have done next: bring the checkout to its commit (a fast-forward only), so a deploy applies it
+  let checkoutHasIt = false;
+  if (onRemote) {
+    checkoutHasIt = await exclusive(s, top.stdout.trim(), async () => {
+      const cur = await revParse(s, checkout, localRef);
+      if (cur && (await run(s, checkout, ['merge-base', '--is-ancestor', cur, commit!])).exitCode !== 0) return false;
+      return (await advance(s, checkout, localRef, cur ?? '', commit!, jobId)) === 'updated';
+    }).catch(() => false);
+  }
+  return { worktrees: mine.length, commit: { id: commit, onRemote, checkoutHasIt } };
 }
 
 /** Worktrees of this checkout left in `wtRoot` by a worker that died mid-job (older than any job can last). */

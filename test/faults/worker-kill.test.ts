@@ -8,6 +8,7 @@ import { workerKillScenario, type KillPoint } from './scenarios/worker-kill.js';
 const cases: [KillPoint, RegExp, number][] = [
   ['flag', /^alice: deploy of superset staging by alice \(job \d+\) was INTERRUPTED after \S+: its worker stopped .*Not re-run/, 1],
   ['flag-push', /^alice: deploy of superset staging by alice \(job \d+\) was INTERRUPTED after \S+: its worker stopped .*Not re-run/, 0],
+  ['flag-push-landed', /^alice: deploy of superset staging by alice \(job \d+\) was INTERRUPTED after \S+: its worker stopped .*Not re-run/, 0],
   ['rollback', /^alice: rollback of superset staging by alice \(job \d+\) was INTERRUPTED after \S+: its worker stopped .*Not re-run/, 1],
 ];
 
@@ -24,7 +25,19 @@ it.each(cases)(
     expect(f.historyStatus).toBe('interrupted');
     expect(f.applies).toBe(applies);
     expect(f.jobState).toBe('failed');
-    expect(f.saysEditCutShort).toBe(point === 'flag-push');
+    if (point === 'flag-push') {
+      // the push was under way when the worker died: the report names the commit, and it is the one that landed
+      expect(f.editLine).toMatch(
+        /^its edit was cut short before the deploy \(its worktree is removed\): commit [0-9a-f]{12} was not on origin\/master yet, but a push that was under way may still land there$/,
+      );
+      expect(f.remoteGotCommit).toBe(true);
+      expect(f.editCommitIsRemote).toBe(true);
+    } else if (point === 'flag-push-landed') {
+      expect(f.editLine).toMatch(
+        /^its commit [0-9a-f]{12} reached origin\/master but was NOT deployed \(the checkout is at it now\): deploy it, or revert it$/,
+      );
+      expect(f.editCommitIsRemote).toBe(true);
+    } else expect(f.editLine).toBeUndefined();
   },
   50_000,
 );

@@ -5,6 +5,7 @@
 //   flag       a flag edit, during the apply that deploys its commit
 //   flag-push  a flag edit, during `git push` (the remote's pre-receive hook takes a while, as a busy
 //              Gerrit does): the job's worktree exists, the checkout's branch has not moved yet
+//   flag-push-landed  the same, but the push lands (1 s) before the stalled job is noticed
 //   rollback   during `helm rollback`
 // What a person would check afterwards: the chat line, the lock, `git status --porcelain`, `git worktree
 // list`, `git branch`, the job history, and the stand-in helm/helmfile's recorded calls (no second run).
@@ -25,7 +26,7 @@ import { createDeploymentCharts } from '../../support/deployment-charts.js';
 import { spawnWorker } from '../../support/spawn-worker.js';
 import { quietLog, sleep, until } from './common.js';
 
-export type KillPoint = 'deploy' | 'flag' | 'flag-push' | 'rollback';
+export type KillPoint = 'deploy' | 'flag' | 'flag-push' | 'flag-push-landed' | 'rollback';
 
 export interface WorkerKillFigures {
   point: KillPoint;
@@ -43,16 +44,29 @@ export interface WorkerKillFigures {
   /** helmfile apply / helm rollback runs seen by the stand-in (1 = no re-run; 0 for a kill before the apply). */
   applies: number;
   jobState: string;
-  /** The report says the edit was cut short and its worktree removed (flag-push). */
-  saysEditCutShort: boolean;
+  /** The report's line about the edit it cut short (flag-push): the commit it had made and where it is. */
+  editLine?: string;
+  /** That commit is the one the remote has in the end. */
+  editCommitIsRemote?: boolean;
+  /** The checkout's master is the remote's (after a push that landed). */
+  checkoutAtRemote?: boolean;
   /** flag-push: the push that was in flight reached the remote after all (the orphaned git finished it). */
   remoteGotCommit?: boolean;
+}
+
+/** The report's line about an edit it cut short, and whether the commit it names is the remote's. */
+function edit(lines: string[], remoteHead: string): Pick<WorkerKillFigures, 'editLine' | 'editCommitIsRemote'> {
+  const l = lines.find((x) => /^its (edit|commit)/.test(x));
+  if (!l) return {};
+  const id = /commit ([0-9a-f]{12})/.exec(l)?.[1];
+  return { editLine: l, editCommitIsRemote: !!id && remoteHead.startsWith(id) };
 }
 
 const COMMANDS: Record<KillPoint, string> = {
   deploy: '!superset deploy staging',
   flag: '!superset flag alert_reports on staging',
   'flag-push': '!superset flag alert_reports on staging',
+  'flag-push-landed': '!superset flag alert_reports on staging',
   rollback: '!superset rollback staging',
 };
 
@@ -62,9 +76,10 @@ export async function workerKillScenario(point: KillPoint): Promise<WorkerKillFi
   mkdirSync(worktrees, { recursive: true });
   const hookMarker = path.join(dc.root, 'push-started');
   const hookDone = path.join(dc.root, 'push-done');
-  if (point === 'flag-push') {
+  const pushing = point === 'flag-push' || point === 'flag-push-landed';
+  if (pushing) {
     const hook = path.join(dc.remote, 'hooks', 'pre-receive');
-    writeFileSync(hook, `#!/bin/sh\ncat >/dev/null\ntouch '${hookMarker}'\nsleep 6\ntouch '${hookDone}'\n`);
+    writeFileSync(hook, `#!/bin/sh\ncat >/dev/null\ntouch '${hookMarker}'\nsleep ${point === 'flag-push' ? 10 : 1}\ntouch '${hookDone}'\n`);
     chmodSync(hook, 0o755);
   }
   const h = await startDeployHarness({
@@ -87,7 +102,7 @@ export async function workerKillScenario(point: KillPoint): Promise<WorkerKillFi
     const sub = point === 'rollback' ? 'rollback' : 'apply';
     h.tools.control({ applySleep: 60, spawnChild: point !== 'rollback' });
     h.chat.say('alice', COMMANDS[point]);
-    if (point === 'flag-push') await until(() => existsSync(hookMarker), 'the push to start', 20_000);
+    if (pushing) await until(() => existsSync(hookMarker), 'the push to start', 20_000);
     else await until(() => h.tools.calls().find((c) => c.sub === sub), `the ${sub} to start`, 20_000);
     const store = new DeployStore({ connection: h.app.redis, prefix: h.prefix });
 
@@ -113,7 +128,7 @@ export async function workerKillScenario(point: KillPoint): Promise<WorkerKillFi
 
     // no second run, whatever comes
     await sleep(2500);
-    if (point === 'flag-push') await until(() => existsSync(hookDone), 'the orphaned push to end', 15_000);
+    if (pushing) await until(() => existsSync(hookDone), 'the orphaned push to end', 15_000);
     const q = new Queue(COMMAND_QUEUE, { connection: h.app.redis, prefix: bullPrefix(h.prefix, COMMAND_QUEUE) });
     const jobState = (await (await q.getJob(jobId))?.getState()) ?? 'missing';
     await q.close();
@@ -132,10 +147,13 @@ export async function workerKillScenario(point: KillPoint): Promise<WorkerKillFi
       historyStatus: record?.status,
       applies: h.tools.calls().filter((c) => c.sub === sub).length,
       jobState,
-      saysEditCutShort: h.chat
-        .lines(told.target)
-        .some((l) => /^its edit of the values file was cut short before the deploy \(its worktree is removed\)/.test(l)),
-      ...(point === 'flag-push' ? { remoteGotCommit: /enable ALERT_REPORTS/.test(remoteLog) } : {}),
+      ...edit(h.chat.lines(told.target), dc.git(dc.remote, 'rev-parse', 'master').trim()),
+      ...(pushing
+        ? {
+            remoteGotCommit: /enable ALERT_REPORTS/.test(remoteLog),
+            checkoutAtRemote: dc.git(dc.checkout, 'rev-parse', 'master').trim() === dc.git(dc.remote, 'rev-parse', 'master').trim(),
+          }
+        : {}),
     };
   } finally {
     await child.kill('SIGKILL');
