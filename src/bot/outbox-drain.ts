@@ -42,7 +42,9 @@ export function startDrain(o: DrainOptions): Worker<OutgoingMessage> {
     },
     // One message at a time keeps lines in order; an adapter that orders lines itself (IRC: per asker,
     // fairly, waiting for its connection) takes many at once.
-    { connection: redis, prefix, concurrency: o.adapter.sendConcurrency ?? 1 },
+    // A shorter lock than BullMQ's 30 s: a message a killed gateway was sending goes back to the queue,
+    // for the gateway that takes over, within about 15 s (the lock is renewed while a send waits its turn).
+    { connection: redis, prefix, concurrency: o.adapter.sendConcurrency ?? 1, lockDuration: 10_000, stalledInterval: 5_000 },
   );
   drain.on('error', errorLogger(o.log, 'outbox error', { network: o.adapter.network }));
   return drain;
