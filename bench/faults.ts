@@ -29,9 +29,9 @@ const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(
 
 export async function benchFaults(): Promise<Record<string, unknown>> {
   const kills: Record<string, unknown> = {};
-  for (const p of ['deploy', 'flag', 'flag-push', 'rollback']) {
+  for (const p of ['deploy', 'flag', 'flag-push', 'flag-push-landed', 'rollback']) {
     const f = await scenario(`workerKill:${p}`);
-    kills[p === 'flag-push' ? 'flagPush' : p] = pick(f, [
+    kills[p.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())] = pick(f, [
       'reportedMs',
       'lockFreed',
       'checkoutClean',
@@ -41,6 +41,8 @@ export async function benchFaults(): Promise<Record<string, unknown>> {
       'applies',
       'jobState',
       'remoteGotCommit',
+      'editCommitIsRemote',
+      'checkoutAtRemote',
     ]);
   }
   const irc = await scenario('ircRestart');
@@ -54,7 +56,7 @@ export async function benchFaults(): Promise<Record<string, unknown>> {
       workerKill: {
         ...kills,
         goal: 'reported <= 60 s, lock freed, checkout clean, no stray worktree/branch, history interrupted, 1 apply (0 when killed before it)',
-        note: 'job lock 2 s + stalled check 1 s here; production defaults 30 s + 30 s bound the report at 60 s. flagPush: killed during git push (a slow pre-receive hook); the orphaned push may still land on the remote (remoteGotCommit), which the report says',
+        note: 'job lock 2 s + stalled check 1 s here; production defaults 30 s + 30 s bound the report at 60 s. flagPush: killed during git push (a pre-receive hook taking 10 s): the orphaned push lands on the remote after the report (remoteGotCommit), which named its commit and said it may; flagPushLanded: the push lands (1 s) before the report, which says the commit is on the remote and NOT deployed, the checkout fast-forwarded to it',
       },
       redisRestart: {
         ...pick(redis, ['queued', 'answered', 'duplicates', 'lost', 'otherLines', 'answeredBeforeShutdown', 'answeredBeforeKill', 'downMs', 'totalMs']),

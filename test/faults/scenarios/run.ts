@@ -12,7 +12,9 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   redisRestart: () => redisRestartScenario({ askers: 5, each: 100 }),
   dependencies: () => dependenciesScenario(),
   slack5xx: () => slackOutageScenario({ failures: 6 }),
-  ...Object.fromEntries((['deploy', 'flag', 'flag-push', 'rollback'] as KillPoint[]).map((p) => [`workerKill:${p}`, () => workerKillScenario(p)])),
+  ...Object.fromEntries(
+    (['deploy', 'flag', 'flag-push', 'flag-push-landed', 'rollback'] as KillPoint[]).map((p) => [`workerKill:${p}`, () => workerKillScenario(p)]),
+  ),
 };
 
 const name = process.argv[2] ?? '';
