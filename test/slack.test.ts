@@ -13,6 +13,7 @@ import type { SlackConfig } from '../src/config/schema.js';
 import type { RenderedMessage } from '../src/bot/adapter.js';
 import type { ChatMessage } from '../src/core/types.js';
 import { exampleConfig } from './support/config.js';
+import { recordFigures } from './support/figures.js';
 import { startFakeSlackApi, type FakeSlackApi } from './support/slack-api.js';
 import { blockActionsBody } from './support/slack-click.js';
 import { mentionEventBody, postSigned, slashCommandBody, triggerId } from './support/slack-sign.js';
@@ -114,6 +115,7 @@ describe('requests are verified like Slack does', () => {
     expect(res.status).toBe(401);
     const tampered = await postSigned(url, SECRET, body, { headers: { 'x-slack-signature': 'v0=' + '0'.repeat(64) } });
     expect(tampered.status).toBe(401);
+    recordFigures('slackRequests', { forgedSignature: res.status, zeroSignature: tampered.status });
     await sleep(100);
     expect(received).toHaveLength(0);
     expect(api.ok('chat.postMessage')).toHaveLength(0);
@@ -122,6 +124,7 @@ describe('requests are verified like Slack does', () => {
   test('a correctly signed request older than 5 minutes gets 401 (replay)', async () => {
     const res = await postSigned(url, SECRET, slash('/superset', 'status'), { timestamp: Math.floor(Date.now() / 1000) - 5 * 60 - 5 });
     expect(res.status).toBe(401);
+    recordFigures('slackRequests', { staleTimestamp: res.status });
     await sleep(100);
     expect(received).toHaveLength(0);
   });
@@ -135,8 +138,10 @@ describe('requests are verified like Slack does', () => {
     expect(res.status).toBe(401);
     // a click (interactivity payload) the same
     const click = blockActionsBody({ type: 'block_actions', user: { id: ALICE.id }, actions: [{ action_id: 'deckhand:confirm', value: 'confirm abcdef' }] });
-    expect((await postSigned(url, SECRET, click, { timestamp: now + ahead })).status).toBe(401);
-    expect((await postSigned(url, 'not-the-secret', click)).status).toBe(401);
+    const clickAhead = (await postSigned(url, SECRET, click, { timestamp: now + ahead })).status;
+    const clickForged = (await postSigned(url, 'not-the-secret', click)).status;
+    expect([clickAhead, clickForged]).toEqual([401, 401]);
+    recordFigures('slackRequests', { [`futureTimestamp${ahead}s`]: res.status, clickFutureTimestamp: clickAhead, clickForgedSignature: clickForged });
     await sleep(100);
     expect(received).toHaveLength(0);
     expect(api.calls.filter((c) => c.method.startsWith('chat.'))).toHaveLength(0);
@@ -164,6 +169,7 @@ describe('requests are verified like Slack does', () => {
     const headers = signedHeaders(SECRET, body, 'application/x-www-form-urlencoded', { timestamp: ts });
     const res = await fetch(url, { method: 'POST', headers, body: body.replace('status', 'deploy') });
     expect(res.status).toBe(401);
+    recordFigures('slackRequests', { tamperedBody: res.status });
   });
 });
 
@@ -202,10 +208,12 @@ describe('slash commands', () => {
     const first = await postSigned(url, SECRET, body);
     const retry = await postSigned(url, SECRET, body, { retryNum: 1, retryReason: 'http_timeout' });
     const again = await postSigned(url, SECRET, body, { retryNum: 2 });
-    expect([first.status, retry.status, again.status]).toEqual([200, 200, 200]); // acked, so Slack stops retrying
+    const replay = await postSigned(url, SECRET, body); // the same request sent again, as an attacker would
+    expect([first.status, retry.status, again.status, replay.status]).toEqual([200, 200, 200, 200]); // acked, so Slack stops retrying
     await nextMessage();
     await sleep(300);
     expect(received).toHaveLength(1);
+    recordFigures('slackRequests', { sentOnceRetriedTwiceReplayedOnce: 4, ran: received.length });
     expect(api.ok('chat.postMessage')).toHaveLength(1);
     expect(await redis.keys(`${prefix}:slack:seen:cmd:*`)).not.toHaveLength(0);
   });

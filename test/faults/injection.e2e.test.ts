@@ -13,6 +13,7 @@ import { installFakeTools, type FakeTools } from '../support/fake-helmfile.js';
 import { connectClient, registerAccount, startIrcd, type Ircd, type Received, type TestClient } from '../support/ircd.js';
 import { waitQuiet } from '../support/irc-observe.js';
 import { CHANNEL, startStack, type Stack } from '../support/stack.js';
+import { recordFigures } from '../support/figures.js';
 import { StaticDirectory } from '../support/static-directory.js';
 
 let ircd: Ircd;
@@ -37,6 +38,8 @@ const PAYLOADS = [
 const allPayloads = PAYLOADS.join(' ');
 
 const fromBot = (m: Received) => m.from === 'deckhand';
+/** What the watcher saw over every command, for the benchmark's figures. */
+const watched = { commands: 0, total: 0, injected: 0, control: 0 };
 
 beforeAll(async () => {
   [ircd, tools] = await Promise.all([startIrcd(), installFakeTools()]);
@@ -117,4 +120,15 @@ it.each([
     expect(hasControl(m.text)).toBe(false);
   }
   expect(bob.messages.filter((m) => !fromBot(m) && m.from !== 'alice')).toEqual([]);
+  const lines = bob.messages.filter(fromBot);
+  watched.total += lines.length;
+  watched.injected += lines.filter((m) => m.target !== CHANNEL || /^(INJECTED|PRIVMSG|ACTION)/.test(m.text)).length;
+  watched.control += lines.filter((m) => hasControl(m.text)).length;
+  recordFigures('injection', {
+    payloads: PAYLOADS.length,
+    commands: ++watched.commands,
+    botLines: watched.total,
+    injected: watched.injected,
+    controlCharacters: watched.control,
+  });
 });

@@ -16,6 +16,7 @@ import { dropPrefix, freshPrefix, REDIS_URL } from '../support/redis.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/slack-api.js';
 import { slackTestAdapter } from '../support/slack-bot.js';
 import { postSigned, slashCommandBody } from '../support/slack-sign.js';
+import { recordFigures } from '../support/figures.js';
 import { CHANNEL, startStack, type Stack } from '../support/stack.js';
 
 const TOKEN = `xoxb-4242424242-${Math.random().toString(36).slice(2)}SeCrEt`;
@@ -189,20 +190,31 @@ it('every job kind, from IRC and Slack: no secret in chat, on a log page or in R
   for (const m of bob.messages) found.push(...leaks(`irc ${m.text.slice(0, 40)}`, m.text));
   // (the token itself goes to Slack with every Web API call: that is its use, not a leak)
   for (const c of api.calls) found.push(...leaks(`slack ${c.method}`, JSON.stringify({ ...c.args, token: undefined })));
-  found.push(...(await redisLeaks(stack.prefix)), ...(await redisLeaks(slackPrefix)));
+  const keys = { n: 0 };
+  found.push(...(await redisLeaks(stack.prefix, keys)), ...(await redisLeaks(slackPrefix, keys)));
+  recordFigures('secrets', {
+    secrets: secrets.length,
+    jobs: last,
+    ircLines: bob.messages.length,
+    slackCalls: api.calls.length,
+    logPages: links.length,
+    redisKeys: keys.n,
+    occurrences: found.length,
+  });
   expect(found).toEqual([]);
   // and the data was there to leak: the redacted words reached chat
   expect(bob.messages.some((m) => m.text.includes('[redacted]'))).toBe(true);
 }, 120000);
 
 /** Every key under a prefix, whatever its type, as text. */
-async function redisLeaks(prefix: string): Promise<string[]> {
+async function redisLeaks(prefix: string, keys: { n: number }): Promise<string[]> {
   const out: string[] = [];
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
     cursor = next;
-    for (const k of keys) {
+    for (const k of batch) {
+      keys.n++;
       const type = await redis.type(k);
       const text =
         type === 'string'
