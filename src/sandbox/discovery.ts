@@ -74,12 +74,25 @@ export const RESOURCES = {
     categories: [],
     namespaced: true,
   },
+  // Leader election's Leases: served by kube-api-lease.ts (create, update with resourceVersion, delete).
+  leases: {
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    groupVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    listKind: 'LeaseList',
+    singular: 'lease',
+    shortNames: [],
+    categories: [],
+    namespaced: true,
+  },
 } as const;
 export type ResourceName = keyof typeof RESOURCES;
 /** The API groups besides the core one, with their one version. */
 const GROUPS: [group: string, version: string][] = [
   ['apps', 'v1'],
   [SUPERSET_GROUP, SUPERSET_VERSION],
+  ['coordination.k8s.io', 'v1'],
 ];
 const versionOf = (group: string): string => GROUPS.find(([g]) => g === group)?.[1] ?? 'v1';
 const groupDocument = (group: string, version: string) => ({
@@ -90,7 +103,8 @@ const groupDocument = (group: string, version: string) => ({
 
 /** Only reads are served (custom resources: and patch). */
 const VERBS = ['get', 'list', 'watch'];
-const verbsOf = (group: string): string[] => (group === SUPERSET_GROUP ? [...VERBS, 'patch'] : VERBS);
+const verbsOf = (group: string): string[] =>
+  group === SUPERSET_GROUP ? [...VERBS, 'patch'] : group === 'coordination.k8s.io' ? ['create', 'delete', 'get', 'list', 'update'] : VERBS;
 export const SERVER_VERSION = {
   major: '1',
   minor: '31',
