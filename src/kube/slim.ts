@@ -7,9 +7,11 @@
 import { registerHooks } from 'node:module';
 
 const DIST = '/@kubernetes/client-node/dist/';
+// built: ./slim/*.js; run from the sources (a TypeScript loader, as the tests' child processes do): ./slim/*.ts
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const standIns: Record<string, Record<string, string>> = {
-  'config.js': { './gen/index.js': new URL('./slim/gen-index.js', import.meta.url).href },
-  'cache.js': { './serializer.js': new URL('./slim/serializer.js', import.meta.url).href },
+  'config.js': { './gen/index.js': new URL(`./slim/gen-index${EXT}`, import.meta.url).href },
+  'cache.js': { './serializer.js': new URL(`./slim/serializer${EXT}`, import.meta.url).href },
 };
 
 let registered = false;
