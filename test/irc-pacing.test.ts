@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { FairQueue } from '../src/bot/fair-queue.js';
 import { CtcpResponder, CTCP_DEFAULTS } from '../src/bot/irc-ctcp.js';
 import { commandOf, lineCost, PROFILES, profileFor, reconnectDelay, sendLimits, type SendLimits } from '../src/bot/irc-limits.js';
-import { PacedWriter } from '../src/bot/irc-writer.js';
+import { ACK_DELAY_MS, PacedWriter } from '../src/bot/irc-writer.js';
 import { TokenBucket } from '../src/bot/pacer.js';
 import { checkRateLimit, CommandRateLimit } from '../src/bot/rate-limit.js';
 
@@ -207,9 +207,27 @@ describe('PacedWriter', () => {
     connected = true;
     w.onConnecting();
     register();
+    expect(lines()).toEqual(['PRIVMSG bob :hello']);
+    jest.advanceTimersByTime(ACK_DELAY_MS);
     expect(lines()).toEqual(['PRIVMSG bob :hello', 'PING :dh2.1']);
     pongAll();
     await sent;
+  });
+
+  it('acknowledges a reply once nothing has gone out for a moment, with one barrier for answers in quick succession', async () => {
+    lim = { ...limits, burst: 100, perSecond: 100, ackEvery: 2 };
+    register();
+    const first = w.send('#a alice', '#a', ['a1', 'a2', 'a3']);
+    // budget to spare: the reply goes whole, no barrier among its lines, and none at once after it
+    expect(lines()).toEqual(['PRIVMSG #a :a1', 'PRIVMSG #a :a2', 'PRIVMSG #a :a3']);
+    jest.advanceTimersByTime(ACK_DELAY_MS - 10);
+    const second = w.send('#a bob', '#a', ['b1']);
+    jest.advanceTimersByTime(ACK_DELAY_MS - 1);
+    expect(lines().filter((l) => l.startsWith('PING'))).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(lines().slice(4)).toEqual(['PING :dh1.4']);
+    pongAll();
+    await Promise.all([first, second]);
   });
 
   it('puts other commands (JOIN, WHOIS, TOPIC) before queued replies', () => {

@@ -36,6 +36,8 @@ export interface PacedWriterOptions {
   limits(): SendLimits;
   /** A PING round trip this much above the connection's best counts as lag: slow down. */
   lagMs: number;
+  /** Quiet this long after the last line before the barrier that acknowledges it (default ACK_DELAY_MS). */
+  ackDelayMs?: number;
   log: Logger;
   now?: () => number;
 }
@@ -56,13 +58,23 @@ export interface WriterStats {
 const MIN_FACTOR = 0.25;
 
 /**
+ * Why the barrier after a reply waits for a quiet moment: its PONG is a line the bot reads and does not
+ * answer, so the bot's kernel holds the ACK back (delayed ACK, 40 ms); the ircd leaves Nagle on and holds
+ * its next line to us — typically the next command, sent as soon as the reply was read — until that ACK
+ * comes. Sent once nothing has gone out for a while, the PONG arrives when no command is on its way, or
+ * while one is being answered (the answer carries the ACK); answers in quick succession share one barrier.
+ */
+export const ACK_DELAY_MS = 50;
+
+/**
  * Every line the IRC client writes goes through here (irc-framework's Connection.write is replaced),
  * paced by one token bucket that models the server's flood counter:
  * - PONG and QUIT, and everything before registration completes, go at once and are charged (debt);
  * - other commands (JOIN, WHO, WHOIS, TOPIC, the library's PING) go next, in order;
  * - replies go last, from per-asker queues served fairly (FairQueue).
- * After every `ackEvery` lines, and whenever the queues run dry, a PING barrier follows: its PONG says
- * the server has processed every line before it. Lines written to a connection that closes before
+ * After every `ackEvery` lines while the server's budget is nearly spent, and once the queues have run dry
+ * and nothing went out for `ackDelayMs`, a PING barrier follows: its PONG says the server has processed
+ * every line before it. Lines written to a connection that closes before
  * their barrier came back are queued again and sent after the reconnect, so a drop loses no reply
  * (a line may then arrive twice). At most `windowLines`/`windowBytes` stay unacknowledged — what a
  * server holding our lines (fakelag) keeps in its receive queue. A barrier slower than `lagMs` above
@@ -88,6 +100,9 @@ export class PacedWriter {
   private stopped = false;
   private timer?: NodeJS.Timeout;
   private timerAt = Infinity;
+  /** The barrier after a reply, once the writer has been quiet for ackDelayMs. */
+  private ackTimer?: NodeJS.Timeout;
+  private lastWriteAt = 0;
   private lagTimer?: NodeJS.Timeout;
   private factor = 1;
   private minRtt = Infinity;
@@ -186,6 +201,7 @@ export class PacedWriter {
     this.open = false;
     this.clearTimer();
     clearTimeout(this.lagTimer);
+    this.clearAckTimer();
     const again = new Map<string, Item[]>();
     for (const w of this.unacked) {
       if (w.item.kind === 'message' && w.item.delivery) {
@@ -239,6 +255,7 @@ export class PacedWriter {
     this.stopped = true;
     this.clearTimer();
     clearTimeout(this.lagTimer);
+    this.clearAckTimer();
     const err = new Error('IRC adapter stopped');
     const deliveries = new Set<Delivery>();
     for (const w of this.unacked) if (w.item.kind === 'message' && w.item.delivery) deliveries.add(w.item.delivery);
@@ -278,15 +295,15 @@ export class PacedWriter {
     let corked = false;
     try {
       for (;;) {
-        // slowed down: ask more often, to learn sooner that the lag is gone
-        if (this.sinceBarrier >= (this.factor < 1 ? Math.min(4, lim.ackEvery) : lim.ackEvery)) this.queueBarrier();
+        // A barrier every ackEvery lines while the server's budget is nearly spent (it may be holding lines for
+        // us: the window moves on, lag shows); slowed down, more often, to learn sooner that the lag is gone.
+        // With budget to spare a reply goes whole and the quiet barrier below covers it.
+        const every = this.factor < 1 ? Math.min(4, lim.ackEvery) : lim.ackEvery;
+        if (this.sinceBarrier >= every && this.bucket.level() < every) this.queueBarrier();
         const next = this.control[0] ?? this.fair.peek()?.item;
         if (!next) {
-          // the queues ran dry: have what went out acknowledged
-          if (this.sinceBarrier > 0 && !this.barrierQueued) {
-            this.queueBarrier();
-            continue;
-          }
+          // the queues ran dry: have what went out acknowledged once the writer has been quiet a moment
+          if (this.sinceBarrier > 0 && !this.barrierQueued) this.scheduleAck();
           break;
         }
         if (next.kind !== 'barrier' && this.windowFull(lim)) {
@@ -316,8 +333,10 @@ export class PacedWriter {
   }
 
   private writeItem(item: Item): void {
+    this.lastWriteAt = this.clock();
     if (item.kind === 'barrier') {
       this.barrierQueued = false;
+      this.clearAckTimer();
       const token = `dh${this.connection}.${this.seq}`;
       this.o.write(`PING :${token}`);
       const sentAt = this.clock();
@@ -411,6 +430,27 @@ export class PacedWriter {
       this.timerAt = Infinity;
       this.pump();
     }, ms);
+  }
+
+  private scheduleAck(): void {
+    if (this.ackTimer) return;
+    const due = this.lastWriteAt + (this.o.ackDelayMs ?? ACK_DELAY_MS) - this.clock();
+    this.ackTimer = setTimeout(
+      () => {
+        this.ackTimer = undefined;
+        if (this.stopped || this.barrierQueued || this.sinceBarrier === 0) return;
+        // lines went out meanwhile: wait for quiet after them
+        if (this.clock() - this.lastWriteAt < (this.o.ackDelayMs ?? ACK_DELAY_MS)) return this.scheduleAck();
+        this.queueBarrier();
+        this.pump();
+      },
+      Math.max(0, due),
+    );
+  }
+
+  private clearAckTimer(): void {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
   }
 
   private clearTimer(): void {
