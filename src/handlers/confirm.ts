@@ -22,7 +22,14 @@ import { scheduleConfirmed } from './schedule-change.js';
 import { defineVerb, type RunContext } from './verb.js';
 import type { Operation } from '../deploy/engine.js';
 
-const specs: Record<string, VerbSpec> = { deploy: deploySpec, restart: restartSpec, rollback: rollbackSpec, stop: stopSpec, start: startSpec, 'approve-upgrade': approveUpgradeSpec };
+const specs: Record<string, VerbSpec> = {
+  deploy: deploySpec,
+  restart: restartSpec,
+  rollback: rollbackSpec,
+  stop: stopSpec,
+  start: startSpec,
+  'approve-upgrade': approveUpgradeSpec,
+};
 
 /** Verbs whose confirmed run is an operation, rebuilt from the arguments kept with the confirmation. */
 const operations: Record<string, (ctx: RunContext, p: PendingConfirmation) => Operation> = {
