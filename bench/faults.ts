@@ -2,6 +2,8 @@
 // test/faults run), each in a Node process of its own running the TypeScript sources, merged under
 // `faults` in latest.json beside the other fault cases' figures. `npm run bench -- faults`.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from '../test/support/config.js';
@@ -23,6 +25,48 @@ async function scenario(name: string): Promise<Record<string, unknown>> {
     { cwd: root, env: { ...process.env, NODE_OPTIONS: '' }, maxBuffer: 16 * 1024 * 1024, timeout: 5 * 60_000 },
   );
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+}
+
+/**
+ * Fault cases whose test is the scenario (injection, secrets, Slack requests): the test files run under
+ * jest with DECKHAND_FIGURES set, and record what they saw (test/support/figures.ts).
+ */
+async function fromTests(files: string[]): Promise<Record<string, Record<string, unknown>>> {
+  const root = repoRoot();
+  const figures = path.join(mkdtempSync(path.join(tmpdir(), 'deckhand-figures-')), 'figures.json');
+  await run(process.execPath, [path.join(root, 'node_modules/jest/bin/jest.js'), '--runInBand', ...files], {
+    cwd: root,
+    env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules', DECKHAND_FIGURES: figures },
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 10 * 60_000,
+  });
+  return JSON.parse(readFileSync(figures, 'utf8')) as Record<string, Record<string, unknown>>;
+}
+
+/** `npm run bench -- faultChecks`: the fuzzed command path, injection, secrets and Slack requests (~2 minutes). */
+export async function benchFaultChecks(): Promise<Record<string, unknown>> {
+  const fuzz = await scenario('fuzz');
+  const t = await fromTests(['test/faults/injection.e2e.test.ts', 'test/faults/secrets.e2e.test.ts', 'test/slack.test.ts']);
+  return {
+    faults: {
+      fuzz: {
+        ...fuzz,
+        goal: 'crashes = 0, maxReplyBytes <= 400 (one line, no control character)',
+        note: "fast-check, generated near-misses, look-alikes, random bytes, Unicode, long lines; parser + every verb's argument reading",
+      },
+      injection: {
+        ...t.injection,
+        goal: 'injected = 0, controlCharacters = 0',
+        note: "real ircd; a second real client watches the bot's lines after commands showing pod names, events, helm output, a maintenance reason, a flag name carrying CR/LF/NUL/C1/bidi/CTCP",
+      },
+      secrets: {
+        ...t.secrets,
+        goal: 'occurrences = 0',
+        note: 'secrets as is, base64 and URL-encoded, searched in every IRC line, Slack call, signed log page and Redis key after every job kind',
+      },
+      slackRequests: { ...t.slackRequests, goal: 'every forged/stale/future/tampered request 401; retried and replayed: ran = 1' },
+    },
+  };
 }
 
 const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
@@ -66,7 +110,7 @@ export async function benchFaults(): Promise<Record<string, unknown>> {
       ircRestart: {
         ...pick(irc, ['rejoinMs', 'queued', 'delivered', 'duplicates', 'queuedDeliveredMs', 'saslAccount', 'answersAfter', 'outageMs', 'maxReconnectMs']),
         goal: 'rejoinMs <= 10000, delivered = queued, duplicates = 0, SASL account deckhand',
-        note: 'InspIRCd stopped and started (Anope relinks); rejoinMs from the server being reachable again (a TCP gate opened after the observers are back) to the bot JOIN; irc.reconnect.maxMs 8000 (default 60000 allows waits up to 60 s after a long outage)',
+        note: 'InspIRCd stopped and started (Anope relinks); rejoinMs from the server being reachable again (a TCP gate opened after the observers are back) to the bot JOIN; irc.reconnect.maxMs 8000 (the default)',
       },
       dependencies: {
         kubeDown: outage(deps.kubeDown),

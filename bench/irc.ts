@@ -164,16 +164,18 @@ export async function benchIrcLoad(users = 20, commands = 50): Promise<Record<st
       const kills = await floodKills(ircd);
       const last = Math.max(...askers.flatMap((a) => a.messages.filter(fromBot).map((m) => m.time)));
       return {
-        ircLoad: {
-          users,
-          commands: users * commands,
-          answered,
-          complete: results.filter((r) => r.status === 'fulfilled').length,
-          duplicates: counts.reduce((n, c) => n + Math.max(0, c - commands), 0),
-          disconnects: quits.length + kills.length + askers.filter((a) => !a.client.connected).length,
-          lastAnswerS: round((last - start) / 1000, 1),
-          goal: 'answered = commands, duplicates = 0, disconnects = 0',
-          note: `InspIRCd 3 default connect class for the askers and the bot; ${users} real clients each send ${commands} \`superset status production\` (one line each) in private at once; the per-user limit off; disconnects = QUITs of the bot a watcher saw + flood kills in the ircd log + askers no longer connected`,
+        faults: {
+          load: {
+            users,
+            commands: users * commands,
+            answered,
+            complete: results.filter((r) => r.status === 'fulfilled').length,
+            duplicates: counts.reduce((n, c) => n + Math.max(0, c - commands), 0),
+            disconnects: quits.length + kills.length + askers.filter((a) => !a.client.connected).length,
+            lastAnswerS: round((last - start) / 1000, 1),
+            goal: 'answered = commands, duplicates = 0, disconnects = 0',
+            note: `InspIRCd 3 default connect class for the askers and the bot; ${users} real clients each send ${commands} \`superset status production\` (one line each) in private at once; the per-user limit off; disconnects = QUITs of the bot a watcher saw + flood kills in the ircd log + askers no longer connected`,
+          },
         },
       };
     } finally {

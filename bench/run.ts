@@ -20,10 +20,11 @@ const sections: [string, Section][] = [
   // minutes each (a line a second under InspIRCd's default class): `npm run bench -- ircFlood fairness`
   ['ircFlood', async () => (await import('./irc.js')).benchIrcFlood()],
   ['fairness', async () => (await import('./irc.js')).benchFairness()],
-  // issue 18's load case, ~17 minutes: `npm run bench -- ircLoad`
+  // issue 18's load case (faults.load), ~17 minutes: `npm run bench -- ircLoad`
   ['ircLoad', async () => (await import('./irc.js')).benchIrcLoad()],
   // fault scenarios (issue 18: worker killed, Redis and ircd restarted, dependencies down), ~3 minutes: `npm run bench -- faults`
   ['faults', async () => (await import('./faults.js')).benchFaults()],
+  ['faultChecks', async () => (await import('./faults.js')).benchFaultChecks()],
   // high availability (issue 16): `npm run bench -- failover sentinel clusterJobsPerSecond`
   ['failover', async () => (await import('./failover.js')).benchFailover()],
   ['sentinel', async () => (await import('./failover.js')).benchSentinel()],

@@ -150,7 +150,7 @@ const ircSchema = z.strictObject({
   maxLineBytes: z.number().int().min(50).max(450).default(400),
   /** Longer answers show this many lines, then a pointer to the whole answer in the job's log (`!job N log`, and its signed page). */
   maxReplyLines: z.number().int().min(2).max(100).default(20),
-  reconnect: z.strictObject({ minMs: z.number().int().default(1000), maxMs: z.number().int().default(60000) }).default({ minMs: 1000, maxMs: 60000 }),
+  reconnect: z.strictObject({ minMs: z.number().int().default(1000), maxMs: z.number().int().default(8000) }).default({ minMs: 1000, maxMs: 8000 }),
 });
 
 const ldapSchema = z.strictObject({

@@ -3,6 +3,7 @@
 // Each scenario runs in a process of its own (the deploy harness puts the stand-in tools on this
 // process's PATH; a killed worker's clean-up runs here).
 import { dependenciesScenario, slackOutageScenario } from './dependencies.js';
+import { fuzzScenario } from './fuzz.js';
 import { ircRestartScenario } from './irc-restart.js';
 import { redisRestartScenario } from './redis-restart.js';
 import { workerKillScenario, type KillPoint } from './worker-kill.js';
@@ -11,6 +12,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   ircRestart: () => ircRestartScenario({ queued: 5, outageMs: 12_000, maxReconnectMs: 8000 }),
   redisRestart: () => redisRestartScenario({ askers: 5, each: 100 }),
   dependencies: () => dependenciesScenario(),
+  fuzz: async () => fuzzScenario(),
   slack5xx: () => slackOutageScenario({ failures: 6 }),
   ...Object.fromEntries(
     (['deploy', 'flag', 'flag-push', 'flag-push-landed', 'rollback'] as KillPoint[]).map((p) => [`workerKill:${p}`, () => workerKillScenario(p)]),
