@@ -10,15 +10,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import type { HelmRevision } from '../deploy/helm-history.js';
 import { diffLines, managedAnnotations, patchFor, readValues, render, type DeploymentState, type ReleaseState } from './helm-render.js';
 
-interface Revision {
-  revision: number;
-  updated: string;
-  status: string;
-  chart: string;
-  app_version: string;
-  description: string;
+/** A revision as `helm history -o json` shows it, and the release as it was then. */
+interface Revision extends HelmRevision {
   state: ReleaseState;
 }
 

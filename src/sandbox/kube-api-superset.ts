@@ -5,6 +5,7 @@
 // resources have no strategic merge patch) and a builder for a CR's status as the operator writes it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { mergePatch } from './kube-api-patch.js';
 
 export const SUPERSET_GROUP = 'superset.apache.org';
 export const SUPERSET_VERSION = 'v1alpha1';
@@ -18,17 +19,6 @@ export interface CustomStore {
   put(o: KubernetesObject): void;
   /** The stored object as the API sends it (kind, apiVersion, resourceVersion). */
   read(namespace: string, name: string): string;
-}
-
-/** RFC 7386 JSON merge patch: objects merge, null deletes, anything else replaces. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
 }
 
 /** Serve PATCH of `supersets/{name}`; false for any other request. */
