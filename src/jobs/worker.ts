@@ -130,7 +130,8 @@ export function startWorker(opts: WorkerOptions): { worker: Worker<JobData, JobR
     // re-run after a crash without people deciding so.
     maxStalledCount: 0,
     ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs } : {}),
-    ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
+    // a killed worker's job is found within lock (30 s) + this + STALLED_GRACE_MS: under a minute, as people are promised
+    stalledInterval: opts.stalledIntervalMs ?? 25_000,
   });
   worker.on('error', errorLogger(log, 'worker error'));
   // A job that failed outside the runner (stalled too often, worker killed) is still reported.
