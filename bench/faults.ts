@@ -100,7 +100,7 @@ export async function benchFaults(): Promise<Record<string, unknown>> {
       workerKill: {
         ...kills,
         goal: 'reported <= 60 s, lock freed, checkout clean, no stray worktree/branch, history interrupted, 1 apply (0 when killed before it)',
-        note: 'job lock 2 s + stalled check 1 s here; production defaults 30 s + 30 s bound the report at 60 s. flagPush: killed during git push (a pre-receive hook taking 10 s): the orphaned push lands on the remote after the report (remoteGotCommit), which named its commit and said it may; flagPushLanded: the push lands (1 s) before the report, which says the commit is on the remote and NOT deployed, the checkout fast-forwarded to it',
+        note: 'job lock 2 s + stalled check 1 s here; production defaults 30 s + 25 s + 3 s grace bound the report at 58 s. flagPush: killed during git push (a pre-receive hook taking 10 s): the orphaned push lands on the remote after the report (remoteGotCommit), which named its commit and said it may; flagPushLanded: the push lands (1 s) before the report, which says the commit is on the remote and NOT deployed, the checkout fast-forwarded to it',
       },
       redisRestart: {
         ...pick(redis, ['queued', 'answered', 'duplicates', 'lost', 'otherLines', 'answeredBeforeShutdown', 'answeredBeforeKill', 'downMs', 'totalMs']),
