@@ -80,7 +80,12 @@ export async function benchFairness(burst = 30, runs = 3): Promise<Record<string
       startStack({
         ircd,
         api,
-        config: { irc: { host: ircd.host, port: ircd.port, tls: false, nick: 'deckhand', channels: [CHANNEL] }, services: fleetServices(1) },
+        // the per-user command limit as in production (the tests' config turns it off)
+        config: {
+          irc: { host: ircd.host, port: ircd.port, tls: false, nick: 'deckhand', channels: [CHANNEL] },
+          services: fleetServices(1),
+          rateLimit: { perMinute: 10 },
+        },
       }),
       connectClient(ircd, { nick: 'other' }),
       ...heavy.map((nick) => connectClient(ircd, { nick })),
