@@ -3,30 +3,15 @@
 // name) and `kubectl rollout restart`; with the sandbox's controller running, a new template brings
 // new pods, seen with `kubectl get pods`.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { kubeConfigForUrl, kubeConfigYaml } from '../src/kube/client.js';
 import { startController, type SandboxController } from '../src/sandbox/controller.js';
 import { sandboxCluster } from '../src/sandbox/fixtures.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../src/sandbox/kube-api.js';
+import { kubectlFor, type Kubectl } from './support/kubectl.js';
 
-const run = promisify(execFile);
 let api: FakeKubeApi;
 let controller: SandboxController;
-let dir: string;
+let kubectl: Kubectl;
 
-async function kubectl(...args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
-  try {
-    const r = await run('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], { timeout: 20_000 });
-    return { ok: true, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const x = e as { stdout?: string; stderr?: string };
-    return { ok: false, out: x.stdout ?? '', err: x.stderr ?? '' };
-  }
-}
 interface Deployment {
   metadata: { generation: number; annotations: Record<string, string> };
   spec: { template: { metadata: { annotations?: Record<string, string> }; spec: { containers: { name: string; image: string }[] } } };
@@ -38,13 +23,12 @@ const podNames = async () =>
 beforeAll(async () => {
   api = await startFakeKubeApi({ seed: sandboxCluster() });
   controller = startController(api, { startMs: 300 });
-  dir = await mkdtemp(join(tmpdir(), 'deckhand-patch-'));
-  await writeFile(join(dir, 'kubeconfig'), kubeConfigYaml(kubeConfigForUrl(api.url)));
+  kubectl = await kubectlFor(api.url);
 });
 afterAll(async () => {
   controller.stop();
   await api.close();
-  await rm(dir, { recursive: true, force: true });
+  await kubectl.close();
 });
 
 test('kubectl patch --type merge changes the template: generation and revision go up, the pods are replaced', async () => {

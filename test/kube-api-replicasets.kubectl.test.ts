@@ -2,34 +2,28 @@
 // (which finds the new ReplicaSet through owner references), a roll-out leaving the old ReplicaSet at 0,
 // and `--sort-by`, for which kubectl asks the Table rows to carry whole objects (`includeObject=Object`).
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { kubeConfigForUrl, kubeConfigYaml } from '../src/kube/client.js';
 import { makePod, sandboxCluster, SUPERSET_IMAGE, SUPERSET_NEXT_IMAGE } from '../src/sandbox/fixtures.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../src/sandbox/kube-api.js';
+import { kubectlFor, type Kubectl } from './support/kubectl.js';
 
-const run = promisify(execFile);
 let api: FakeKubeApi;
-let dir: string;
+let k: Kubectl;
 
+/** kubectl's output, which must come without an error. */
 async function kubectl(...args: string[]): Promise<string> {
-  const r = await run('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], { timeout: 20_000 });
-  expect(r.stderr).toBe('');
-  return r.stdout;
+  const r = await k(...args);
+  expect({ ok: r.ok, err: r.err }).toEqual({ ok: true, err: '' });
+  return r.out;
 }
 
 beforeAll(async () => {
   api = await startFakeKubeApi({ seed: sandboxCluster() });
-  dir = await mkdtemp(join(tmpdir(), 'deckhand-rs-'));
-  await writeFile(join(dir, 'kubeconfig'), kubeConfigYaml(kubeConfigForUrl(api.url)));
+  k = await kubectlFor(api.url);
 });
 afterAll(async () => {
   await api.close();
-  await rm(dir, { recursive: true, force: true });
+  await k.close();
 });
 
 test('kubectl get rs: one ReplicaSet per deployment, owning the pods', async () => {

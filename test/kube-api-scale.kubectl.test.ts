@@ -1,39 +1,23 @@
 // The fake API's deployment scale subresource, checked with the real kubectl (`kubectl scale`,
 // `kubectl get --subresource=scale`) and read and written by Deckhand's KubeClient.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { KubeClient, kubeConfigForUrl, kubeConfigYaml } from '../src/kube/client.js';
+import { KubeClient, kubeConfigForUrl } from '../src/kube/client.js';
 import { sandboxCluster } from '../src/sandbox/fixtures.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../src/sandbox/kube-api.js';
+import { kubectlFor, type Kubectl } from './support/kubectl.js';
 
-const run = promisify(execFile);
 let api: FakeKubeApi;
-let dir: string;
+let kubectl: Kubectl;
 let client: KubeClient;
-
-async function kubectl(...args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
-  try {
-    const r = await run('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], { timeout: 20_000 });
-    return { ok: true, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const x = e as { stdout?: string; stderr?: string };
-    return { ok: false, out: x.stdout ?? '', err: x.stderr ?? '' };
-  }
-}
 
 beforeAll(async () => {
   api = await startFakeKubeApi({ seed: sandboxCluster() });
-  dir = await mkdtemp(join(tmpdir(), 'deckhand-scale-'));
-  await writeFile(join(dir, 'kubeconfig'), kubeConfigYaml(kubeConfigForUrl(api.url)));
+  kubectl = await kubectlFor(api.url);
   client = new KubeClient(kubeConfigForUrl(api.url), { timeoutMs: 5000 });
 });
 afterAll(async () => {
   await api.close();
-  await rm(dir, { recursive: true, force: true });
+  await kubectl.close();
 });
 
 test('kubectl scale deploy --replicas=0 PATCHes the scale subresource; the deployment follows', async () => {
