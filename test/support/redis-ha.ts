@@ -24,7 +24,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitPing(port: number, timeoutMs = 10_000): Promise<void> {
+/** Resolves once the redis-server on `port` answers PING (not while it is still LOADING its data). */
+export async function waitPing(port: number, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const r = new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });

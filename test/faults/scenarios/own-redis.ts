@@ -3,11 +3,10 @@
 // stopped gracefully (SHUTDOWN: the AOF is flushed) or killed -9 (up to a second or two of writes lost).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { sleep } from './common.js';
+import { freePort, waitPing } from '../../support/redis-ha.js';
 
 const HOST = '127.0.0.1';
 
@@ -23,35 +22,6 @@ export interface OwnRedis {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, HOST, () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitPing(port: number, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const r = new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    r.on('error', () => {});
-    try {
-      await r.connect();
-      // LOADING while the AOF is read back
-      if ((await r.ping()) === 'PONG') return;
-    } catch {
-      if (Date.now() > end) throw new Error(`redis-server on ${port} did not answer`);
-    } finally {
-      r.disconnect();
-    }
-    await sleep(50);
-  }
-}
-
 export async function startOwnRedis(): Promise<OwnRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'dh-aof-redis-'));
   const port = await freePort();
@@ -61,7 +31,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   const start = async () => {
     child = spawn('redis-server', args, { stdio: 'ignore' });
     child.on('error', () => {});
-    await waitPing(port);
+    await waitPing(port, 15_000); // the AOF is read back first (LOADING)
   };
   await start();
   const own: OwnRedis = {
