@@ -4,23 +4,15 @@
 //   ircBackMs: kill → the other gateway joined and answering; duplicates / lost among the replies queued.
 // - sentinel: the bot on Redis Sentinel; the master killed under a stream of status commands.
 // - clusterJobsPerSecond: status jobs per second on a three-master Redis Cluster and on a single Redis.
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import { pino } from 'pino';
-import { Access } from '../src/auth/access.js';
 import { startApp } from '../src/app.js';
 import type { Config } from '../src/config/schema.js';
-import { createRedis, type RedisSettings } from '../src/core/redis.js';
-import { ServiceRegistry } from '../src/core/registry.js';
 import { bullPrefix } from '../src/core/scope.js';
-import type { JobData } from '../src/core/types.js';
-import { verbRunner } from '../src/handlers/execute.js';
-import { allVerbs } from '../src/handlers/index.js';
-import { COMMAND_QUEUE, commandQueue } from '../src/jobs/queues.js';
-import { startWorker } from '../src/jobs/worker.js';
+import { COMMAND_QUEUE } from '../src/jobs/queues.js';
 import { KubeClient, kubeConfigForUrl } from '../src/kube/client.js';
 import { configContexts } from '../src/kube/contexts.js';
-import { systemClock } from '../src/maintenance/clock.js';
-import { manyPods, sandboxCluster } from '../src/sandbox/fixtures.js';
+import { sandboxCluster } from '../src/sandbox/fixtures.js';
 import { startFakeKubeApi } from '../src/sandbox/kube-api.js';
 import { exampleConfig } from '../test/support/config.js';
 import { startDeployHarness } from '../test/support/deploy-harness.js';
@@ -32,6 +24,7 @@ import { startRedisCluster, startRedisSentinels } from '../test/support/redis-ha
 import { verbsWithSlow } from '../test/support/slow-verb.js';
 import { spawnGateway, type ChildGateway } from '../test/support/spawn-gateway.js';
 import { StaticDirectory } from '../test/support/static-directory.js';
+import { jobsPerSecond } from './status.js';
 
 const log = pino({ level: 'silent' });
 const CHANNEL = '#failover';
@@ -150,59 +143,6 @@ export async function benchSentinel(askers = 100): Promise<Record<string, unknow
     await h.stop().catch(() => {});
     await api.close();
     await redis.stop();
-  }
-}
-
-/** Status jobs per second through one worker on the given Redis. */
-async function jobsPerSecond(settings: RedisSettings, n: number): Promise<number> {
-  const api = await startFakeKubeApi({ host: '127.0.0.1', port: 0 });
-  api.setPods('superset', manyPods(4, 'superset', { app: 'superset' }));
-  api.setPods('superset-next', manyPods(2, 'superset-next', { app: 'superset' }));
-  const prefix = freshPrefix('bench-ha-jobs');
-  const redis = createRedis(settings);
-  const eventsConn = redis.duplicate();
-  const config = exampleConfig({ redis: { ...settings, prefix } });
-  const kube = new KubeClient(kubeConfigForUrl(api.url, configContexts(config)), { timeoutMs: 5000 });
-  const queues = { connection: redis, prefix };
-  const commands = commandQueue(queues);
-  const events = new QueueEvents(COMMAND_QUEUE, { connection: eventsConn, prefix: bullPrefix(prefix, COMMAND_QUEUE) });
-  try {
-    await events.waitUntilReady();
-    const job = (i: number): JobData => ({
-      kind: 'status',
-      command: { service: 'superset', verb: 'status', args: [], requestId: String(i) },
-      args: { service: 'superset' },
-      requester: { network: 'irc', nick: 'bench' },
-      replyTo: { network: 'irc', target: '#bench', nick: 'bench' },
-      queuedAt: Date.now(),
-    });
-    await commands.addBulk(Array.from({ length: n }, (_, i) => ({ name: 'status', data: job(i) })));
-    let completed = 0;
-    const done = new Promise<void>((resolve) => events.on('completed', () => ++completed === n && resolve()));
-    const start = performance.now();
-    const worker = startWorker({
-      queues,
-      runner: verbRunner(allVerbs, {
-        config,
-        registry: new ServiceRegistry(config),
-        kube,
-        access: new Access(config, undefined),
-        clock: systemClock,
-        scope: queues,
-      }),
-      log,
-    });
-    await done;
-    const seconds = (performance.now() - start) / 1000;
-    await worker.close();
-    return Math.round(n / seconds);
-  } finally {
-    await events.close();
-    await commands.close();
-    await api.close();
-    if (!settings.cluster) await dropPrefix(prefix);
-    redis.disconnect();
-    eventsConn.disconnect();
   }
 }
 
