@@ -64,7 +64,7 @@ export async function benchStatus(n = 300): Promise<Record<string, unknown>> {
     const flags = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config: { nodeFlags: string } }).config.nodeFlags.split(' ');
     // Each role runs as its own process, as deployed, so its memory is its own.
     const spawnRole = (role: 'all' | 'gateway' | 'worker') => {
-      const p = spawn(process.execPath, [...flags, join(ROOT, 'dist/src/cli.js'), role, '--config', join(dir, 'deckhand.yaml')], {
+      const p = spawn(process.execPath, [...flags, join(ROOT, 'dist/src/main.js'), role, '--config', join(dir, 'deckhand.yaml')], {
         stdio: ['ignore', 'ignore', 'pipe'],
         env: { ...process.env, LOG_LEVEL: 'warn' },
       });

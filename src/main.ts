@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The `deckhand` command's entry: checks the Node version before anything that needs Node 24 is
 // loaded (on an older Node the dependencies fail at import with errors that say nothing useful), answers
-// --version at once, then loads the CLI. Keep this file free of imports that are not node: built-ins.
+// --version at once, then loads the CLI. Keep this file (and what it imports) free of imports that are not node: built-ins.
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { v8FlagsFor } from './v8-profile.js';
 
 const REQUIRED = 24;
 const major = Number(process.versions.node.split('.')[0]);
@@ -12,6 +14,9 @@ if (major < REQUIRED) {
   );
   process.exit(1);
 }
+// memory over speed, per role: src/v8-profile.ts
+for (const flag of v8FlagsFor(process.argv.slice(2), process.execArgv)) setFlagsFromString(flag);
+
 const arg = process.argv[2];
 if (arg === '--version' || arg === '-V') {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

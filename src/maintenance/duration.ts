@@ -1,6 +1,6 @@
 // Durations as people type them in chat (30m, 2h, 1h30m, 1d, or ISO 8601 PT30M) and as they read them
 // ("2h 5m", "in 2h 5m", "12m ago").
-import { Duration } from 'luxon';
+import { Duration } from '../core/luxon.js';
 
 const SHORT = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?(?:(\d+)s)?$/i;
 

@@ -1,8 +1,15 @@
 // Start times as typed in chat: ISO 8601, `now`, and natural forms (`14:00 UTC`, `tomorrow 09:30 UTC`,
 // `in 2h`) read by chrono-node. A time without a zone is UTC. Shown back always in UTC.
-// English only: the whole package loads every locale (~8 MB more of memory in every process)
-import * as chrono from 'chrono-node/en';
-import { DateTime } from 'luxon';
+import type * as Chrono from 'chrono-node/en';
+import { DateTime } from '../core/luxon.js';
+import { createRequire } from 'node:module';
+
+// chrono-node is loaded the first time a time in words is read (~5 MB of memory in each process that
+// loads it; a gateway that never hears `at 14:00` never does), and English only: the whole package
+// loads every locale (~8 MB more). require() keeps parsing synchronous, as verbs' parse is.
+const requireHere = createRequire(import.meta.url);
+let chronoEn: typeof Chrono | undefined;
+const chrono = (): typeof Chrono => (chronoEn ??= requireHere('chrono-node/en') as typeof Chrono);
 
 /** A start read from the first `tokens` words. */
 export interface ParsedStart {
@@ -23,7 +30,7 @@ export function parseStartText(text: string, now: number): number | { vague: tru
     const iso = DateTime.fromISO(t, { zone: 'utc' });
     return iso.isValid ? iso.toMillis() : undefined;
   }
-  const results = chrono.parse(t, { instant: new Date(now), timezone: 'UTC' });
+  const results = chrono().parse(t, { instant: new Date(now), timezone: 'UTC' });
   const r = results[0];
   if (!r || results.length !== 1 || r.index !== 0 || r.text.length !== t.length || r.end) return undefined;
   // "tomorrow" alone (noon by chrono's guess) is too vague for a maintenance window
