@@ -185,7 +185,7 @@ export async function benchStatus(n = 300): Promise<Record<string, unknown>> {
       all: { idle: allIdle, afterLatencyRun: allAfter, goal: 'idle <= 120, after <= 200' },
       gateway: { idle: gatewayIdle, afterLatencyRun: gatewayAfter, goal: '<= 80' },
       worker: { idle: workerIdle, afterLatencyRun: workerAfter },
-      note: 'VmRSS of each process with the V8 flags of package.json config.nodeFlags; idle = answering, 0.5 s after its first answer; after = after the rounds of statusLatency (all: 300 + 20 warm-up; gateway and worker: 100 + 20 of the same, as two processes)',
+      note: "VmRSS of each process, started as deployed: dist/src/main.js with package.json config.nodeFlags, so with its role's V8 profile (src/v8-profile.ts: gateway --no-opt --no-maglev --optimize-for-size, others --optimize-for-size); idle = answering, 0.5 s after its first answer; after = after the rounds of statusLatency (all: 300 + 20 warm-up; gateway and worker: 100 + 20 of the same, as two processes)",
     };
     return {
       statusLatency,
@@ -261,7 +261,7 @@ export async function benchJobsPerSecond(n = 3000): Promise<Record<string, unkno
       jobs: n,
       perSecond: await jobsPerSecond({ url: REDIS_URL }, n),
       goal: '>= 1000',
-      note: 'one worker (concurrency 16), fake API answering from memory, 2 environments per job',
+      note: "one worker (concurrency 16) in the bench process, fake API answering from memory, 2 environments per job; without the deployed worker's --optimize-for-size (src/v8-profile.ts), which measured 2,900 → 2,400 a second here",
     },
   };
 }
