@@ -1,10 +1,10 @@
 // V8 tuned for memory over speed, per role (figures: bench/RESULTS.md, rssMbByRole). Read by main.ts
 // before anything else is compiled; node: built-ins only.
 //
-// --optimize-for-size (smaller heap steps, less inlining), every role: ~4 MB less; the worker does
-// ~17 % fewer status jobs a second (2,900 → 2,400 here; the goal is 1,000), bigStatus 3 → 4 ms.
+// --optimize-for-size (smaller heap steps, less inlining), every role: `all` 121.5 → ~114 MB; a status
+// answer ~1 ms slower at the median, a worker ~17 % fewer status jobs a second (2,900 → 2,400 here).
 // A gateway only relays chat lines to the queue and back, so it also goes without the optimising
-// compilers (TurboFan, Maglev): ~17 MB less, and no slower through a gateway (statusLatency).
+// compilers (TurboFan, Maglev): 103 → ~85 MB, 0.2–0.7 ms more through a gateway and a worker.
 const GATEWAY = ['--no-opt', '--no-maglev', '--optimize-for-size'];
 const OTHERS = ['--optimize-for-size'];
 /** Flags an operator may give node themselves; any of them and the profile is left out. */
