@@ -67,9 +67,13 @@ const md = [
   r.statusJobsPerSecond && row('statusJobsPerSecond', `${r.statusJobsPerSecond.perSecond}/s`, r.statusJobsPerSecond.goal),
   r.bigStatusMs && row('bigStatusMs (5,000 pods)', `${r.bigStatusMs.p50Ms} ms, ${r.bigStatusMs.lines} lines`, r.bigStatusMs.goal),
   r.rssMb && !r.rssMbByRole && row('rssMb idle / after latency run', `${r.rssMb.idle} / ${r.rssMb.afterLatencyRun} MB`, r.rssMb.goal),
-  ...Object.entries((r.rssMbByRole ?? {}) as Record<string, { idle: number; afterLatencyRun: number; goal?: string }>)
+  ...Object.entries((r.rssMbByRole ?? {}) as Record<string, { idle: number; idleSettled?: number; afterLatencyRun: number; goal?: string }>)
     .filter(([role]) => role !== 'note')
-    .map(([role, v]) => row(`rssMb ${role} role idle / after latency run`, `${v.idle} / ${v.afterLatencyRun} MB`, v.goal)),
+    .map(([role, v]) =>
+      v.idleSettled === undefined
+        ? row(`rssMb ${role} role idle / after latency run`, `${v.idle} / ${v.afterLatencyRun} MB`, v.goal)
+        : row(`rssMb ${role} role idle / settled 10 s / after latency run`, `${v.idle} / ${v.idleSettled} / ${v.afterLatencyRun} MB`, v.goal),
+    ),
   ...Object.entries(r)
     .filter(([k]) => !['statusLatency', 'statusJobsPerSecond', 'bigStatusMs', 'rssMb', 'faults', 'rssMbByRole'].includes(k))
     .map(([k, v]) => row(k, JSON.stringify(Object.fromEntries(Object.entries(v).filter(([kk]) => kk !== 'goal' && kk !== 'note'))), v.goal)),

@@ -35,6 +35,8 @@ function rssMb(pid: number): number {
 }
 
 const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
+/** How long a process sits unasked before its settled idle memory is read. */
+const SETTLE_MS = 10_000;
 
 export async function benchStatus(n = 300): Promise<Record<string, unknown>> {
   const ircd = await startIrcd();
@@ -151,6 +153,8 @@ export async function benchStatus(n = 300): Promise<Record<string, unknown>> {
     await answering([all]);
     await sleep(500);
     const allIdle = rssMb(all.p.pid!);
+    await sleep(SETTLE_MS);
+    const allSettled = rssMb(all.p.pid!);
     const r = await rounds(n);
     const allAfter = rssMb(all.p.pid!);
     await stopBots();
@@ -162,6 +166,9 @@ export async function benchStatus(n = 300): Promise<Record<string, unknown>> {
     await sleep(500);
     const gatewayIdle = rssMb(gateway.p.pid!);
     const workerIdle = rssMb(worker.p.pid!);
+    await sleep(SETTLE_MS);
+    const gatewaySettled = rssMb(gateway.p.pid!);
+    const workerSettled = rssMb(worker.p.pid!);
     const split = await rounds(100);
     const gatewayAfter = rssMb(gateway.p.pid!);
     const workerAfter = rssMb(worker.p.pid!);
@@ -182,10 +189,10 @@ export async function benchStatus(n = 300): Promise<Record<string, unknown>> {
       note: `ircd fake lag off (connect class fakelag="no"); bot pacing burst 1000, 10000/s; echo-message off; 20 warm-up rounds dropped; floor and bot rounds alternate in blocks of 20 with ${GAP_MS} ms of quiet after each block (longer than a delayed ACK: neither client's first round waits for the ACK of the other's block it only heard — firstOfBlockP50Ms, floorFirstOfBlockP50Ms); the \`all\` role; gatewayWorkerP50Ms: the same rounds (100) with a gateway and a worker process`,
     };
     const rssMbByRole = {
-      all: { idle: allIdle, afterLatencyRun: allAfter, goal: 'idle <= 120, after <= 200' },
-      gateway: { idle: gatewayIdle, afterLatencyRun: gatewayAfter, goal: '<= 80' },
-      worker: { idle: workerIdle, afterLatencyRun: workerAfter },
-      note: "VmRSS of each process, started as deployed: dist/src/main.js with package.json config.nodeFlags, so with its role's V8 profile (src/v8-profile.ts: gateway --no-opt --no-maglev --optimize-for-size, others --optimize-for-size); idle = answering, 0.5 s after its first answer; after = after the rounds of statusLatency (all: 300 + 20 warm-up; gateway and worker: 100 + 20 of the same, as two processes)",
+      all: { idle: allIdle, idleSettled: allSettled, afterLatencyRun: allAfter, goal: 'idle <= 120, after <= 200' },
+      gateway: { idle: gatewayIdle, idleSettled: gatewaySettled, afterLatencyRun: gatewayAfter, goal: '<= 80' },
+      worker: { idle: workerIdle, idleSettled: workerSettled, afterLatencyRun: workerAfter },
+      note: "VmRSS of each process, started as deployed: dist/src/main.js with package.json config.nodeFlags, so with its role's V8 profile (src/v8-profile.ts: gateway --no-opt --no-maglev --optimize-for-size, others --optimize-for-size); idle = answering, 0.5 s after its first answer; idleSettled = 10 s later with nothing asked (V8 gives back memory some seconds after allocation stops); after = after the rounds of statusLatency (all: 300 + 20 warm-up; gateway and worker: 100 + 20 of the same, as two processes)",
     };
     return {
       statusLatency,
