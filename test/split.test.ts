@@ -25,6 +25,18 @@ describe('splitLine', () => {
     );
   });
 
+  it('keeps a grapheme whole where the line breaks: an emoji with a skin tone, a flag, a combining accent', () => {
+    const segments = (t: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(t)].map((g) => g.segment);
+    for (const g of ['\u{1F44D}\u{1F3FD}', '\u{1F1EB}\u{1F1F7}', 'e\u0301']) {
+      for (let pad = 50; pad <= 60; pad++) {
+        const text = 'a'.repeat(pad) + g.repeat(3) + 'b'.repeat(40);
+        const parts = splitLine(text, 60);
+        expect(parts.join('')).toBe(text);
+        for (const part of parts) for (const piece of segments(part)) expect(segments(text)).toContain(piece);
+      }
+    }
+  });
+
   it('prefers word boundaries', () => {
     const parts = splitLine('alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu', 60);
     expect(parts.length).toBe(2);

