@@ -51,5 +51,5 @@ COPY package.json ./
 USER node
 ENV NODE_ENV=production
 # the same V8 flags as `npm start` (package.json config.nodeFlags)
-ENTRYPOINT ["node", "--max-semi-space-size=4", "--max-old-space-size=256", "dist/src/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--max-old-space-size=256", "dist/src/main.js"]
 CMD ["all"]

@@ -192,7 +192,7 @@ export async function benchStatus(n = 300): Promise<Record<string, unknown>> {
       all: { idle: allIdle, idleSettled: allSettled, afterLatencyRun: allAfter, goal: 'idle <= 120, after <= 200' },
       gateway: { idle: gatewayIdle, idleSettled: gatewaySettled, afterLatencyRun: gatewayAfter, goal: '<= 80' },
       worker: { idle: workerIdle, idleSettled: workerSettled, afterLatencyRun: workerAfter },
-      note: "VmRSS of each process, started as deployed: dist/src/main.js with package.json config.nodeFlags, so with its role's V8 profile (src/v8-profile.ts: gateway --no-opt --no-maglev --optimize-for-size, others --optimize-for-size); idle = answering, 0.5 s after its first answer; idleSettled = 10 s later with nothing asked (V8 gives back memory some seconds after allocation stops); after = after the rounds of statusLatency (all: 300 + 20 warm-up; gateway and worker: 100 + 20 of the same, as two processes)",
+      note: "VmRSS of each process, started as deployed: dist/src/main.js with package.json config.nodeFlags, so with the gateway's V8 profile (src/v8-profile.ts: --no-opt --no-maglev --optimize-for-size); idle = answering, 0.5 s after its first answer; idleSettled = 10 s later with nothing asked (V8 gives back memory some seconds after allocation stops); after = after the rounds of statusLatency (all: 300 + 20 warm-up; gateway and worker: 100 + 20 of the same, as two processes)",
     };
     return {
       statusLatency,
@@ -268,7 +268,7 @@ export async function benchJobsPerSecond(n = 3000): Promise<Record<string, unkno
       jobs: n,
       perSecond: await jobsPerSecond({ url: REDIS_URL }, n),
       goal: '>= 1000',
-      note: "one worker (concurrency 16) in the bench process, fake API answering from memory, 2 environments per job; without the deployed worker's --optimize-for-size (src/v8-profile.ts), which measured 2,900 → 2,400 a second here",
+      note: 'one worker (concurrency 16) in the bench process, fake API answering from memory, 2 environments per job; the bench process runs without package.json config.nodeFlags (with its --max-semi-space-size=1 the figure was the same here: 2,255–2,561 against 2,464–2,588)',
     },
   };
 }
