@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { v8FlagsFor } from './v8-profile.js';
-import { englishOnlyZod } from './core/zod-english.js';
 
 const REQUIRED = 24;
 const major = Number(process.versions.node.split('.')[0]);
@@ -17,7 +16,8 @@ if (major < REQUIRED) {
 }
 // memory over speed, per role: src/v8-profile.ts
 for (const flag of v8FlagsFor(process.argv.slice(2), process.execArgv)) setFlagsFromString(flag);
-englishOnlyZod();
+// after the version check: its node:module hook API is newer than Node 20
+(await import('./core/zod-english.js')).englishOnlyZod();
 
 const arg = process.argv[2];
 if (arg === '--version' || arg === '-V') {
