@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `deckhand` command's entry: checks the Node version before anything that needs Node 24 is
 // loaded (on an older Node the dependencies fail at import with errors that say nothing useful), answers
-// --version at once, then loads the CLI. Keep this file (and what it imports) free of imports that are not node: built-ins.
+// --version at once, then loads the CLI. Keep this file (and what it imports before the version check)
+// free of imports that are not node: built-ins.
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { v8FlagsFor } from './v8-profile.js';
@@ -14,7 +15,7 @@ if (major < REQUIRED) {
   );
   process.exit(1);
 }
-// memory over speed, per role: src/v8-profile.ts
+// memory over speed in a gateway: src/v8-profile.ts
 for (const flag of v8FlagsFor(process.argv.slice(2), process.execArgv)) setFlagsFromString(flag);
 // after the version check: its node:module hook API is newer than Node 20
 (await import('./core/zod-english.js')).englishOnlyZod();

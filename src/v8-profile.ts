@@ -3,7 +3,7 @@
 //
 // A gateway only relays chat lines to the queue and back, so it goes without V8's optimising compilers
 // (TurboFan, Maglev) and with --optimize-for-size (smaller heap steps, memory given back when idle):
-// 103 → ~80 MB here, 0.2–0.7 ms more for a status answer through a gateway and a worker. The other
+// about 20 MB less here, 0.2–0.7 ms more for a status answer through a gateway and a worker. The other
 // roles run the verbs' jobs and keep V8 as it is: --optimize-for-size made a status answer in the `all`
 // role ~1 ms slower at the median and a worker do ~17 % fewer status jobs a second.
 const GATEWAY = ['--no-opt', '--no-maglev', '--optimize-for-size'];
