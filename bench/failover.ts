@@ -4,12 +4,9 @@
 //   ircBackMs: kill → the other gateway joined and answering; duplicates / lost among the replies queued.
 // - sentinel: the bot on Redis Sentinel; the master killed under a stream of status commands.
 // - clusterJobsPerSecond: status jobs per second on a three-master Redis Cluster and on a single Redis.
-import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { startApp } from '../src/app.js';
 import type { Config } from '../src/config/schema.js';
-import { bullPrefix } from '../src/core/scope.js';
-import { COMMAND_QUEUE } from '../src/jobs/queues.js';
 import { KubeClient, kubeConfigForUrl } from '../src/kube/client.js';
 import { configContexts } from '../src/kube/contexts.js';
 import { sandboxCluster } from '../src/sandbox/fixtures.js';
@@ -17,11 +14,11 @@ import { startFakeKubeApi } from '../src/sandbox/kube-api.js';
 import { exampleConfig } from '../test/support/config.js';
 import { startDeployHarness } from '../test/support/deploy-harness.js';
 import { askThroughFailover } from '../test/support/ha-load.js';
-import { sleep, waitQuiet } from '../test/support/irc-observe.js';
+import { waitQuiet } from '../test/support/irc-observe.js';
 import { connectClient, registerAccount, startIrcd, type Received } from '../test/support/ircd.js';
 import { dropPrefix, freshPrefix, REDIS_URL } from '../test/support/redis.js';
 import { startRedisCluster, startRedisSentinels } from '../test/support/redis-ha.js';
-import { verbsWithSlow } from '../test/support/slow-verb.js';
+import { verbsWithSlow, waitSlowQueued } from '../test/support/slow-verb.js';
 import { spawnGateway, type ChildGateway } from '../test/support/spawn-gateway.js';
 import { StaticDirectory } from '../test/support/static-directory.js';
 import { jobsPerSecond } from './status.js';
@@ -76,13 +73,7 @@ export async function benchFailover(inFlight = 10): Promise<Record<string, unkno
     await watcher.waitFor((m) => fromBot(m) && /failover drill/.test(m.text), 10_000);
     const tags = Array.from({ length: inFlight }, (_, i) => `c${i + 1}`);
     for (const t of tags) alice.say(CHANNEL, `!superset slow 3000 ${t}`);
-    const commands = new Queue(COMMAND_QUEUE, { connection: worker.redis, prefix: bullPrefix(prefix, COMMAND_QUEUE) });
-    for (let i = 0; i < 200; i++) {
-      const jobs = await commands.getJobs(['active', 'wait', 'completed']);
-      if (tags.every((t) => jobs.some((j) => (j.data as { args?: { tag?: string } }).args?.tag === t))) break;
-      await sleep(50);
-    }
-    await commands.close();
+    await waitSlowQueued(worker.redis, prefix, tags, 10_000);
     let joinedAt = 0;
     watcher.client.on('join', (e) => {
       if (e.nick === 'deckhand' && !joinedAt) joinedAt = Date.now();

@@ -4,21 +4,18 @@
 // delivers every reply queued meanwhile once; the maintenance start appears once; no line comes twice.
 // Observed by a second real IRC client.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { startApp, type App } from '../src/app.js';
-import { bullPrefix } from '../src/core/scope.js';
 import { KubeClient, kubeConfigForUrl } from '../src/kube/client.js';
 import { configContexts } from '../src/kube/contexts.js';
-import { COMMAND_QUEUE } from '../src/jobs/queues.js';
 import { sandboxCluster } from '../src/sandbox/fixtures.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../src/sandbox/kube-api.js';
 import { exampleConfig } from './support/config.js';
 import { connectClient, registerAccount, startIrcd, type Ircd, type Received, type TestClient } from './support/ircd.js';
-import { sleep, waitForCount, waitQuiet } from './support/irc-observe.js';
+import { waitForCount, waitQuiet } from './support/irc-observe.js';
 import { dropPrefix, freshPrefix, REDIS_URL } from './support/redis.js';
 import { spawnGateway, type ChildGateway } from './support/spawn-gateway.js';
-import { verbsWithSlow } from './support/slow-verb.js';
+import { verbsWithSlow, waitSlowQueued } from './support/slow-verb.js';
 import { StaticDirectory } from './support/static-directory.js';
 
 const CHANNEL = '#failover';
@@ -103,14 +100,7 @@ it('the standby takes over after a kill -9 of the leader: SASL, rejoin, every qu
   await watcher.waitFor((m) => fromBot(m) && /failover drill/.test(m.text), 10_000);
   const tags = ['c1', 'c2', 'c3', 'c4', 'c5'];
   for (const t of tags) alice.say(CHANNEL, `!superset slow ${SLOW_MS} ${t}`);
-  const commands = new Queue(COMMAND_QUEUE, { connection: worker.redis, prefix: bullPrefix(prefix, COMMAND_QUEUE) });
-  for (let i = 0; ; i++) {
-    const jobs = await commands.getJobs(['active', 'wait', 'completed']);
-    if (tags.every((t) => jobs.some((j) => (j.data as { args?: { tag?: string } }).args?.tag === t))) break;
-    if (i > 100) throw new Error('the leader did not queue the commands');
-    await sleep(50);
-  }
-  await commands.close();
+  await waitSlowQueued(worker.redis, prefix, tags);
 
   let joinedAt = 0;
   watcher.client.on('join', (e) => {
