@@ -192,7 +192,7 @@ export async function benchStatus(n = 300): Promise<Record<string, unknown>> {
       all: { idle: allIdle, idleSettled: allSettled, afterLatencyRun: allAfter, goal: 'idle <= 120, after <= 200' },
       gateway: { idle: gatewayIdle, idleSettled: gatewaySettled, afterLatencyRun: gatewayAfter, goal: '<= 80' },
       worker: { idle: workerIdle, idleSettled: workerSettled, afterLatencyRun: workerAfter },
-      note: "VmRSS of each process, started as deployed: dist/src/main.js with package.json config.nodeFlags, so with the gateway's V8 profile (src/v8-profile.ts: --no-opt --no-maglev --optimize-for-size); idle = answering, 0.5 s after its first answer; idleSettled = 10 s later with nothing asked (V8 gives back memory some seconds after allocation stops); after = after the rounds of statusLatency (all: 300 + 20 warm-up; gateway and worker: 100 + 20 of the same, as two processes)",
+      note: "VmRSS of each process, started as deployed: dist/src/main.js with package.json config.nodeFlags, so with the gateway's V8 profile (src/v8-profile.ts: --no-opt --no-maglev --no-sparkplug --optimize-for-size --bytecode-old-age=3) and src/core/trim-deps.ts; idle = answering, 0.5 s after its first answer; idleSettled = 10 s later with nothing asked (V8 gives back memory some seconds after allocation stops); after = after the rounds of statusLatency (all: 300 + 20 warm-up; gateway and worker: 100 + 20 of the same, as two processes)",
     };
     return {
       statusLatency,

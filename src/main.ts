@@ -17,8 +17,9 @@ if (major < REQUIRED) {
 }
 // memory over speed in a gateway: src/v8-profile.ts
 for (const flag of v8FlagsFor(process.argv.slice(2), process.execArgv)) setFlagsFromString(flag);
-// after the version check: its node:module hook API is newer than Node 20
-(await import('./core/zod-english.js')).englishOnlyZod();
+// what the libraries load and Deckhand never uses stays out (src/core/trim-deps.ts); after the version
+// check: its node:module hook API is newer than Node 20
+(await import('./core/trim-deps.js')).trimDependencies();
 
 const arg = process.argv[2];
 if (arg === '--version' || arg === '-V') {

@@ -2,7 +2,7 @@
 import { expect, test } from '@jest/globals';
 import { v8FlagsFor } from '../src/v8-profile.js';
 
-const GATEWAY = ['--no-opt', '--no-maglev', '--optimize-for-size'];
+const GATEWAY = ['--no-opt', '--no-maglev', '--no-sparkplug', '--optimize-for-size', '--bytecode-old-age=3'];
 
 test('a gateway goes without the optimising compilers and favours size; the roles that run jobs keep V8 as it is', () => {
   expect(v8FlagsFor(['gateway'], [])).toEqual(GATEWAY);
@@ -17,7 +17,17 @@ test('the role is the first word that is not an option or the config file', () =
 });
 
 test("an operator's own node flags for the compilers or the heap win: nothing is added", () => {
-  for (const own of ['--opt', '--turbofan', '--no-maglev', '--maglev', '--optimize-for-size', '--no-optimize-for-size', '--jitless']) {
+  for (const own of [
+    '--opt',
+    '--turbofan',
+    '--no-maglev',
+    '--maglev',
+    '--optimize-for-size',
+    '--no-optimize-for-size',
+    '--jitless',
+    '--sparkplug',
+    '--bytecode-old-age=6',
+  ]) {
     expect(v8FlagsFor(['gateway'], [own])).toEqual([]);
     expect(v8FlagsFor(['gateway'], ['--max-semi-space-size=1', own])).toEqual([]);
   }

@@ -71,12 +71,13 @@ export const status = defineVerb({
     const perEnv = await Promise.all(
       envs.map(async (env) => {
         try {
-          const [h, report] = await Promise.all([
+          // the stopped mark (Redis) is read beside the cluster's answers, not after them
+          const [h, report, stopped] = await Promise.all([
             environmentHealth(ctx, service, env),
             hasHealth(ctx.config, service, env) ? checkHealth(ctx.kube, ctx.config, service, env, () => ctx.clock.now()) : undefined,
+            stoppedLine(ctx, service, env),
           ]);
           const event = h.healthy || h.total === 0 ? undefined : await tellingEvent(ctx, service, env, h);
-          const stopped = await stoppedLine(ctx, service, env);
           const lines: Line[] = [...environmentLines(service, env, h, report), ...(stopped ? [stopped] : []), ...(event ? [event] : [])];
           return { title: `${service} ${env}`, ok: h.healthy && (!report || reportHealthy(report)), answered: true, lines };
         } catch (e) {

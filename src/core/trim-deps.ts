@@ -1,0 +1,48 @@
+// What Deckhand's libraries load at start and Deckhand never uses, kept out by one module resolution
+// hook (node:module registerHooks). Installed by main.ts before anything imports them; node: built-ins
+// only. Memory is each one's own, measured alone in a process (the gateway's: bench/RESULTS.md).
+//
+// Left out (an empty module instead):
+//  - zod's ~60 locales, re-exported by its entry (~1.3 MB). English comes with its schemas.
+//  - BullMQ's PostgreSQL backend and its Valkey GLIDE client, re-exported by its entry (~1.2 MB):
+//    Deckhand runs BullMQ on ioredis.
+// Loaded at first use (a stand-in with the members the requiring file takes, ./trim-deps/*):
+//  - socks, which irc-framework's transport requires for a SOCKS proxy (~3.5 MB).
+//  - @opentelemetry/api, which prom-client's CPU metric requires for exemplars (~3 MB).
+import { registerHooks } from 'node:module';
+
+// built: ./trim-deps/*.js; run from the sources (a TypeScript loader): ./trim-deps/*.ts
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const standIn = (name: string): string => new URL(`./trim-deps/${name}${EXT}`, import.meta.url).href;
+const EMPTY = standIn('empty');
+
+/** Resolved files (under node_modules) given an empty module. */
+const LEFT_OUT = [
+  '/node_modules/zod/v4/locales/index.js',
+  '/node_modules/bullmq/dist/cjs/postgres/index.js',
+  '/node_modules/bullmq/dist/cjs/classes/valkey-glide-client.js',
+];
+
+/**
+ * The requiring file → what it requires → the stand-in it gets. Matched on the requirer, so the stand-in
+ * itself (./trim-deps/load-real.ts) still reaches the real package.
+ */
+const AT_FIRST_USE: Record<string, Record<string, string>> = {
+  '/node_modules/irc-framework/src/transports/net.js': { socks: standIn('socks') },
+  '/node_modules/prom-client/lib/metrics/processCpuTotal.js': { '@opentelemetry/api': standIn('opentelemetry-api') },
+};
+const REQUIRERS = Object.keys(AT_FIRST_USE);
+
+/** Install the hook; main.ts does, once. */
+export function trimDependencies(): void {
+  registerHooks({
+    resolve(specifier, context, next) {
+      const parent = context.parentURL;
+      const requirer = parent === undefined ? undefined : REQUIRERS.find((r) => parent.endsWith(r));
+      const deferred = requirer === undefined ? undefined : AT_FIRST_USE[requirer]![specifier];
+      if (deferred) return { url: deferred, shortCircuit: true };
+      const resolved = next(specifier, context);
+      return LEFT_OUT.some((f) => resolved.url.endsWith(f)) ? { url: EMPTY, shortCircuit: true } : resolved;
+    },
+  });
+}
