@@ -33,29 +33,37 @@ test('zod has no locales and still says what is wrong in English', async () => {
   expect(slim.message).toBe(whole.message);
 });
 
-test('BullMQ has no PostgreSQL backend or Valkey GLIDE client, and a job still goes through a queue and a worker on Redis', async () => {
+test('BullMQ has no PostgreSQL backend or Valkey GLIDE client, a job still goes through a queue and a worker on Redis, and cron-parser loads at the first cron pattern', async () => {
   const code = (queue: string) => `const b = await import('bullmq');
     const { Redis } = await import('ioredis');
+    const { createRequire } = await import('node:module');
+    const cache = createRequire(${JSON.stringify(join(root, 'package.json'))}).cache;
+    const cronLoaded = () => Object.keys(cache).some((f) => f.includes('/node_modules/cron-parser/'));
     const connection = new Redis(${JSON.stringify(REDIS_URL)}, { maxRetriesPerRequest: null });
+    const listening = connection.duplicate();
     const opts = { connection, prefix: ${JSON.stringify(prefix)} };
     const worker = new b.Worker(${JSON.stringify(queue)}, async (job) => job.data.n * 2, opts);
-    const listening = connection.duplicate();
     const events = new b.QueueEvents(${JSON.stringify(queue)}, { connection: listening, prefix: ${JSON.stringify(prefix)} });
     await events.waitUntilReady();
     const queue = new b.Queue(${JSON.stringify(queue)}, opts);
     const job = await queue.add('double', { n: 21 });
     const answer = await job.waitUntilFinished(events, 10_000);
+    const cronAtStart = cronLoaded();
+    // 03:00 UTC every day: the scheduler's next run is the next 03:00
+    await queue.upsertJobScheduler('nightly', { pattern: '0 3 * * *', tz: 'UTC' });
+    const next = (await queue.getJobScheduler('nightly')).next;
+    const nextAt3 = new Date(next).toISOString().endsWith('T03:00:00.000Z') && next > Date.now() && next - Date.now() <= 86_400_000;
+    await queue.removeJobScheduler('nightly');
     await Promise.all([worker.close(), queue.close(), events.close()]);
     connection.disconnect();
     listening.disconnect();
     const gone = ['PostgresQueueBackend', 'createPostgresBackend', 'createValkeyGlideClient'].filter((k) => !(k in b));
-    console.log(JSON.stringify({ answer, gone }));`;
-  const [slim, whole] = await Promise.all([
-    inProcess<{ answer: number; gone: string[] }>(true, code('slim')),
-    inProcess<{ answer: number; gone: string[] }>(false, code('whole')),
-  ]);
-  expect(slim).toEqual({ answer: 42, gone: ['PostgresQueueBackend', 'createPostgresBackend', 'createValkeyGlideClient'] });
-  expect(whole).toEqual({ answer: 42, gone: [] });
+    console.log(JSON.stringify({ answer, gone, cronAtStart, nextAt3, cronAtEnd: cronLoaded() }));`;
+  type Bull = { answer: number; gone: string[]; cronAtStart: boolean; nextAt3: boolean; cronAtEnd: boolean };
+  const [slim, whole] = await Promise.all([inProcess<Bull>(true, code('slim')), inProcess<Bull>(false, code('whole'))]);
+  const gone = ['PostgresQueueBackend', 'createPostgresBackend', 'createValkeyGlideClient'];
+  expect(slim).toEqual({ answer: 42, gone, cronAtStart: false, nextAt3: true, cronAtEnd: true });
+  expect(whole).toEqual({ answer: 42, gone: [], cronAtStart: true, nextAt3: true, cronAtEnd: true });
 });
 
 interface Deferred {

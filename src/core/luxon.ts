@@ -1,7 +1,9 @@
-// One luxon in each process. cron-parser (under BullMQ) require()s luxon's CommonJS build; an ES
-// import here would load its ES build beside it as a second copy (~1 MB of memory, measured here).
+// luxon, loaded the first time a date or duration in ISO 8601 is read (~2 MB of memory, measured alone:
+// a gateway that never reads one never loads it). Its CommonJS build, as cron-parser (under BullMQ)
+// require()s it: an ES import here would load its ES build beside it, a second copy (~1 MB).
 import { createRequire } from 'node:module';
 
-const luxon = createRequire(import.meta.url)('luxon') as typeof import('luxon');
+type Luxon = typeof import('luxon');
+let loaded: Luxon | undefined;
 
-export const { DateTime, Duration } = luxon;
+export const luxon = (): Luxon => (loaded ??= createRequire(import.meta.url)('luxon') as Luxon);

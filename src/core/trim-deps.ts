@@ -9,6 +9,8 @@
 // Loaded at first use (a stand-in with the members the requiring file takes, ./trim-deps/*):
 //  - socks, which irc-framework's transport requires for a SOCKS proxy (~3.5 MB).
 //  - @opentelemetry/api, which prom-client's CPU metric requires for exemplars (~3 MB).
+//  - cron-parser (and the luxon under it), which BullMQ's job schedulers require for cron patterns
+//    (~2.4 MB); Deckhand schedules no repeating jobs.
 import { registerHooks } from 'node:module';
 
 // built: ./trim-deps/*.js; run from the sources (a TypeScript loader): ./trim-deps/*.ts
@@ -30,6 +32,7 @@ const LEFT_OUT = [
 const AT_FIRST_USE: Record<string, Record<string, string>> = {
   '/node_modules/irc-framework/src/transports/net.js': { socks: standIn('socks') },
   '/node_modules/prom-client/lib/metrics/processCpuTotal.js': { '@opentelemetry/api': standIn('opentelemetry-api') },
+  '/node_modules/bullmq/dist/cjs/classes/job-scheduler.js': { 'cron-parser': standIn('cron-parser') },
 };
 const REQUIRERS = Object.keys(AT_FIRST_USE);
 

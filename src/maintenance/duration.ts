@@ -1,6 +1,6 @@
 // Durations as people type them in chat (30m, 2h, 1h30m, 1d, or ISO 8601 PT30M) and as they read them
 // ("2h 5m", "in 2h 5m", "12m ago").
-import { Duration } from '../core/luxon.js';
+import { luxon } from '../core/luxon.js';
 
 const SHORT = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?(?:(\d+)s)?$/i;
 
@@ -14,7 +14,7 @@ export function parseDuration(text: string): number | undefined {
     return (((d * 24 + h) * 60 + min) * 60 + s) * 1000;
   }
   if (/^P/i.test(t)) {
-    const iso = Duration.fromISO(t.toUpperCase());
+    const iso = luxon().Duration.fromISO(t.toUpperCase());
     if (iso.isValid) return iso.as('milliseconds');
   }
   return undefined;

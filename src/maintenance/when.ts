@@ -1,7 +1,7 @@
 // Start times as typed in chat: ISO 8601, `now`, and natural forms (`14:00 UTC`, `tomorrow 09:30 UTC`,
 // `in 2h`) read by chrono-node. A time without a zone is UTC. Shown back always in UTC.
 import type * as Chrono from 'chrono-node/en';
-import { DateTime } from '../core/luxon.js';
+import { luxon } from '../core/luxon.js';
 import { createRequire } from 'node:module';
 
 // chrono-node is loaded the first time a time in words is read, not at start (alone it costs ~4 MB
@@ -27,7 +27,7 @@ export function parseStartText(text: string, now: number): number | { vague: tru
   if (/^now$/i.test(t)) return now;
   // ISO 8601 with a date: 2026-12-01T14:00Z, 2026-12-01T14:00:00+02:00, 2026-12-01 (midnight UTC)
   if (/^\d{4}-\d{2}-\d{2}/.test(t) && !/\s/.test(t)) {
-    const iso = DateTime.fromISO(t, { zone: 'utc' });
+    const iso = luxon().DateTime.fromISO(t, { zone: 'utc' });
     return iso.isValid ? iso.toMillis() : undefined;
   }
   const results = chrono().parse(t, { instant: new Date(now), timezone: 'UTC' });
