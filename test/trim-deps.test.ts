@@ -66,6 +66,14 @@ test('BullMQ has no PostgreSQL backend or Valkey GLIDE client, a job still goes 
   expect(whole).toEqual({ answer: 42, gone: [], cronAtStart: true, nextAt3: true, cronAtEnd: true });
 });
 
+test('the libraries imported all at once (parallel dynamic imports) load under the hook', async () => {
+  // an ES module given both to an ES import and to a require() can fail with ERR_REQUIRE_ESM_RACE_CONDITION
+  const code = `const names = ['ioredis', 'bullmq', 'zod', 'yaml', 'irc-framework', 'pino', 'prom-client', 'commander'];
+    const loaded = await Promise.all(names.map((m) => import(m)));
+    console.log(JSON.stringify(loaded.map((m) => Object.keys(m).length > 0)));`;
+  expect(await inProcess<boolean[]>(true, code)).toEqual(Array(8).fill(true));
+});
+
 interface Deferred {
   atStart: string[];
   socksError?: string;

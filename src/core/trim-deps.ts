@@ -14,15 +14,17 @@
 import { registerHooks } from 'node:module';
 
 // built: ./trim-deps/*.js; run from the sources (a TypeScript loader): ./trim-deps/*.ts
-const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const standIn = (name: string): string => new URL(`./trim-deps/${name}${EXT}`, import.meta.url).href;
-const EMPTY = standIn('empty');
+const TS = import.meta.url.endsWith('.ts');
+const standIn = (name: string): string => new URL(`./trim-deps/${name}${TS ? '.ts' : '.js'}`, import.meta.url).href;
+/** For an ES import (zod's), and for a CommonJS require() (BullMQ's): never one module for both. */
+const EMPTY_ESM = 'data:text/javascript,export {};';
+const EMPTY_CJS = new URL(`./trim-deps/empty${TS ? '.cts' : '.cjs'}`, import.meta.url).href;
 
-/** Resolved files (under node_modules) given an empty module. */
-const LEFT_OUT = [
-  '/node_modules/zod/v4/locales/index.js',
-  '/node_modules/bullmq/dist/cjs/postgres/index.js',
-  '/node_modules/bullmq/dist/cjs/classes/valkey-glide-client.js',
+/** Resolved files (under node_modules) → the empty module they are given. */
+const LEFT_OUT: [string, string][] = [
+  ['/node_modules/zod/v4/locales/index.js', EMPTY_ESM],
+  ['/node_modules/bullmq/dist/cjs/postgres/index.js', EMPTY_CJS],
+  ['/node_modules/bullmq/dist/cjs/classes/valkey-glide-client.js', EMPTY_CJS],
 ];
 
 /**
@@ -45,7 +47,8 @@ export function trimDependencies(): void {
       const deferred = requirer === undefined ? undefined : AT_FIRST_USE[requirer]![specifier];
       if (deferred) return { url: deferred, shortCircuit: true };
       const resolved = next(specifier, context);
-      return LEFT_OUT.some((f) => resolved.url.endsWith(f)) ? { url: EMPTY, shortCircuit: true } : resolved;
+      const empty = LEFT_OUT.find(([file]) => resolved.url.endsWith(file))?.[1];
+      return empty ? { url: empty, shortCircuit: true } : resolved;
     },
   });
 }
