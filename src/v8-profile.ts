@@ -6,9 +6,10 @@
 // drops the bytecode of functions not run in 3 full GCs instead of 6 (what ran once at start goes
 // sooner; a function run again is compiled again). Measured here: ~20 MB less without the optimising
 // compilers and with size favoured, ~1.5 MB more without Sparkplug, ~1.5 MB more for the bytecode age
-// (settled and after a run); 0.2–0.7 ms more for a status answer through a gateway and a worker. The other roles run the verbs' jobs and keep V8 as it
-// is: --optimize-for-size made a status answer in the `all` role ~1 ms slower at the median and a
-// worker do ~17 % fewer status jobs a second.
+// (settled and after a run); a status answer through a gateway and a worker took 0.2–0.7 ms longer
+// without the optimising compilers, and no longer that stood out of the noise without Sparkplug. The
+// other roles run the verbs' jobs and keep V8 as it is: --optimize-for-size made a status answer in the
+// `all` role ~1 ms slower at the median and a worker do ~17 % fewer status jobs a second.
 const GATEWAY = ['--no-opt', '--no-maglev', '--no-sparkplug', '--optimize-for-size', '--bytecode-old-age=3'];
 /** Flags an operator may give node themselves; any of them and the profile is left out. */
 const OWN_CHOICE = /^--(no-)?(opt|turbofan|maglev|sparkplug|optimize-for-size|jitless|bytecode-old-age)(=|$)/;
