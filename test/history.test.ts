@@ -16,6 +16,7 @@ import { exampleConfig } from './support/config.js';
 import { jobData, seedHistory } from './support/history.js';
 import { CaptureAdapter, startDeployHarness, type Harness } from './support/deploy-harness.js';
 import { dropPrefix, freshPrefix, REDIS_URL } from './support/redis.js';
+import { monitorRedis } from './support/redis-monitor.js';
 import { startStack, type Stack } from './support/stack.js';
 
 const config = exampleConfig();
@@ -265,18 +266,11 @@ describe('store', () => {
       const q = jobs.parse({ command: ctx.command, config, registry, now: Date.now() });
       await jobs.check!(ctx, q); // warm
 
-      // Every command Redis runs for our prefix, seen from a separate MONITOR connection.
-      const client = new Redis(REDIS_URL);
-      const monitor = await client.monitor(); // a connection of its own: both are closed below
-      const seen: string[] = [];
-      monitor.on('monitor', (_time: string, args: string[]) => {
-        if (args.some((a) => typeof a === 'string' && a.includes(prefix))) seen.push(args.join(' '));
-      });
-      await new Promise((r) => setTimeout(r, 50));
+      // Every command Redis runs for our prefix, seen from outside (redis-cli MONITOR).
+      const monitor = await monitorRedis(REDIS_URL, (args) => args.some((a) => a.includes(prefix)));
       const out = (await jobs.check!(ctx, q))!;
       await new Promise((r) => setTimeout(r, 100));
-      monitor.disconnect();
-      client.disconnect();
+      const seen = (await monitor.stop()).map((args) => args.join(' '));
 
       expect(out.lines).toHaveLength(10);
       const lines = (out as { lines: string[] }).lines;
