@@ -2,8 +2,6 @@
 // a gateway that never reads one never loads it). Its CommonJS build, as cron-parser (under BullMQ)
 // require()s it: an ES import here would load its ES build beside it, a second copy (~1 MB).
 import { createRequire } from 'node:module';
+import { onFirstUse } from './on-first-use.js';
 
-type Luxon = typeof import('luxon');
-let loaded: Luxon | undefined;
-
-export const luxon = (): Luxon => (loaded ??= createRequire(import.meta.url)('luxon') as Luxon);
+export const luxon = onFirstUse(() => createRequire(import.meta.url)('luxon') as typeof import('luxon'));

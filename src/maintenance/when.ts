@@ -2,14 +2,13 @@
 // `in 2h`) read by chrono-node. A time without a zone is UTC. Shown back always in UTC.
 import type * as Chrono from 'chrono-node/en';
 import { luxon } from '../core/luxon.js';
+import { onFirstUse } from '../core/on-first-use.js';
 import { createRequire } from 'node:module';
 
 // chrono-node is loaded the first time a time in words is read, not at start (alone it costs ~4 MB
 // here; within a whole gateway too little to tell from noise), and English only: the whole package
 // loads every locale (~8 MB more). require() keeps parsing synchronous, as verbs' parse is.
-const requireHere = createRequire(import.meta.url);
-let chronoEn: typeof Chrono | undefined;
-const chrono = (): typeof Chrono => (chronoEn ??= requireHere('chrono-node/en') as typeof Chrono);
+const chrono = onFirstUse(() => createRequire(import.meta.url)('chrono-node/en') as typeof Chrono);
 
 /** A start read from the first `tokens` words. */
 export interface ParsedStart {

@@ -1,15 +1,13 @@
 // What BullMQ's job schedulers (dist/cjs/classes/job-scheduler.js) take from cron-parser:
 // CronExpressionParser.parse, called only for a scheduler with a cron pattern. The real one loads then.
+import { onFirstUse } from '../on-first-use.js';
 import { loadReal } from './load-real.js';
 
 interface CronParser {
   CronExpressionParser: { parse(expression: string, options?: unknown): unknown };
 }
-let real: CronParser | undefined;
+const real = onFirstUse(() => loadReal<CronParser>('bullmq', 'cron-parser'));
 
 export const CronExpressionParser = {
-  parse(expression: string, options?: unknown): unknown {
-    real ??= loadReal<CronParser>('bullmq', 'cron-parser');
-    return real.CronExpressionParser.parse(expression, options);
-  },
+  parse: (expression: string, options?: unknown): unknown => real().CronExpressionParser.parse(expression, options),
 };
