@@ -13,12 +13,16 @@
 //    (~2.4 MB); Deckhand schedules no repeating jobs.
 import { registerHooks } from 'node:module';
 
-// built: ./trim-deps/*.js; run from the sources (a TypeScript loader): ./trim-deps/*.ts
-const TS = import.meta.url.endsWith('.ts');
-const standIn = (name: string): string => new URL(`./trim-deps/${name}${TS ? '.ts' : '.js'}`, import.meta.url).href;
+/** Requiring file (a path suffix) → what it imports or requires → the URL it gets instead. */
+export type StandIns = Record<string, Record<string, string>>;
+
+/** `path` (no extension) beside `base`: built, `.js` or `.cjs`; run from the sources (a TypeScript loader), `.ts` or `.cts`. */
+export const besides = (base: string, path: string, ext = 'js'): string =>
+  new URL(`${path}.${base.endsWith('.ts') ? ext.replace('js', 'ts') : ext}`, base).href;
+const standIn = (name: string): string => besides(import.meta.url, `./trim-deps/${name}`);
 /** For an ES import (zod's), and for a CommonJS require() (BullMQ's): never one module for both. */
 const EMPTY_ESM = 'data:text/javascript,export {};';
-const EMPTY_CJS = new URL(`./trim-deps/empty${TS ? '.cts' : '.cjs'}`, import.meta.url).href;
+const EMPTY_CJS = besides(import.meta.url, './trim-deps/empty', 'cjs');
 
 /** Resolved files (under node_modules) → the empty module they are given. */
 const LEFT_OUT: [string, string][] = [
@@ -31,20 +35,34 @@ const LEFT_OUT: [string, string][] = [
  * The requiring file → what it requires → the stand-in it gets. Matched on the requirer, so the stand-in
  * itself (./trim-deps/load-real.ts) still reaches the real package.
  */
-const AT_FIRST_USE: Record<string, Record<string, string>> = {
+const AT_FIRST_USE: StandIns = {
   '/node_modules/irc-framework/src/transports/net.js': { socks: standIn('socks') },
   '/node_modules/prom-client/lib/metrics/processCpuTotal.js': { '@opentelemetry/api': standIn('opentelemetry-api') },
   '/node_modules/bullmq/dist/cjs/classes/job-scheduler.js': { 'cron-parser': standIn('cron-parser') },
 };
-const REQUIRERS = Object.keys(AT_FIRST_USE);
+
+/** The stand-in `table` gives `specifier` imported or required by `parent`, if any. */
+function standInFor(table: StandIns, specifier: string, parent: string | undefined): string | undefined {
+  if (parent === undefined) return undefined;
+  for (const [requirer, standIns] of Object.entries(table)) if (parent.endsWith(requirer)) return standIns[specifier];
+  return undefined;
+}
+
+/** A resolution hook that gives the stand-ins of `table` (src/kube/slim.ts's for the Kubernetes client). */
+export function giveStandIns(table: StandIns): void {
+  registerHooks({
+    resolve(specifier, context, next) {
+      const url = standInFor(table, specifier, context.parentURL);
+      return url ? { url, shortCircuit: true } : next(specifier, context);
+    },
+  });
+}
 
 /** Install the hook; main.ts does, once. */
 export function trimDependencies(): void {
   registerHooks({
     resolve(specifier, context, next) {
-      const parent = context.parentURL;
-      const requirer = parent === undefined ? undefined : REQUIRERS.find((r) => parent.endsWith(r));
-      const deferred = requirer === undefined ? undefined : AT_FIRST_USE[requirer]![specifier];
+      const deferred = standInFor(AT_FIRST_USE, specifier, context.parentURL);
       if (deferred) return { url: deferred, shortCircuit: true };
       const resolved = next(specifier, context);
       const empty = LEFT_OUT.find(([file]) => resolved.url.endsWith(file))?.[1];

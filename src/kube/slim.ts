@@ -4,14 +4,13 @@
 // through plain requests. A module resolution hook (node:module registerHooks) gives those two files small
 // stand-ins (./slim/*) with exactly the names they take from there; anything else that imports client-node
 // (the leader lease's CoordinationV1Api) still gets the whole package, unchanged.
-import { registerHooks } from 'node:module';
+import { besides, giveStandIns, type StandIns } from '../core/trim-deps.js';
 
 const DIST = '/@kubernetes/client-node/dist/';
 // built: ./slim/*.js; run from the sources (a TypeScript loader, as the tests' child processes do): ./slim/*.ts
-const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const standIns: Record<string, Record<string, string>> = {
-  'config.js': { './gen/index.js': new URL(`./slim/gen-index${EXT}`, import.meta.url).href },
-  'cache.js': { './serializer.js': new URL(`./slim/serializer${EXT}`, import.meta.url).href },
+const standIns: StandIns = {
+  [`${DIST}config.js`]: { './gen/index.js': besides(import.meta.url, './slim/gen-index') },
+  [`${DIST}cache.js`]: { './serializer.js': besides(import.meta.url, './slim/serializer') },
 };
 
 let registered = false;
@@ -20,12 +19,5 @@ let registered = false;
 export function slimKubeClient(): void {
   if (registered) return;
   registered = true;
-  registerHooks({
-    resolve(specifier, context, next) {
-      const parent = context.parentURL ?? '';
-      const at = parent.lastIndexOf(DIST);
-      const url = at >= 0 ? standIns[parent.slice(at + DIST.length)]?.[specifier] : undefined;
-      return url ? { url, shortCircuit: true } : next(specifier, context);
-    },
-  });
+  giveStandIns(standIns);
 }
