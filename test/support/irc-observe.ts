@@ -29,6 +29,25 @@ export async function waitForCount(observer: TestClient, pred: (m: Received) => 
   }
 }
 
+/** Resolve once the server lists `nick` in `channel` (NAMES, asked by `observer` every 200 ms): a line said then reaches it. */
+export async function waitInChannel(observer: TestClient, channel: string, nick: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let present = false;
+  const onList = (e: { channel: string; users: { nick: string }[] }) => {
+    if (e.channel.toLowerCase() === channel.toLowerCase() && e.users.some((u) => u.nick.toLowerCase() === nick.toLowerCase())) present = true;
+  };
+  observer.client.on('userlist', onList);
+  try {
+    while (!present) {
+      if (Date.now() > deadline) throw new Error(`${observer.nick}: ${nick} not in ${channel} within ${timeoutMs} ms`);
+      observer.client.raw('NAMES', channel);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    observer.client.off('userlist', onList);
+  }
+}
+
 /** The messages matching `pred` once none has come for `quietMs` (at least `min` of them), or after `timeoutMs`. */
 export async function waitQuiet(observer: TestClient, pred: (m: Received) => boolean, min: number, quietMs: number, timeoutMs: number): Promise<Received[]> {
   const deadline = Date.now() + timeoutMs;

@@ -13,7 +13,7 @@ import { configContexts } from '../../../src/kube/contexts.js';
 import { sandboxCluster } from '../../../src/sandbox/fixtures.js';
 import { startFakeKubeApi } from '../../../src/sandbox/kube-api.js';
 import { exampleConfig } from '../../support/config.js';
-import { waitForCount } from '../../support/irc-observe.js';
+import { waitForCount, waitInChannel } from '../../support/irc-observe.js';
 import { connectClient, registerAccount, startIrcd, type Received } from '../../support/ircd.js';
 import { dropPrefix, freshPrefix, REDIS_URL } from '../../support/redis.js';
 import { verbsWithSlow } from '../../support/slow-verb.js';
@@ -84,6 +84,8 @@ export async function ircRestartScenario(o: { queued?: number; outageMs?: number
     cleanup.unshift(() => app.stop());
     await Promise.all([alice.join(CHANNEL), watcher.join(CHANNEL)]);
     const fromBot = (m: Received) => m.from === 'deckhand' && m.target === CHANNEL;
+    // the app is up once registered; its JOIN may still be on the way, and a line said before it is lost
+    await waitInChannel(watcher, CHANNEL, 'deckhand', 10_000);
     alice.say(CHANNEL, '!superset slow 0 warm');
     await watcher.waitFor((m) => fromBot(m) && m.text === 'alice: warm done', 15_000);
 
